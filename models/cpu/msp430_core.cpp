@@ -1,0 +1,1241 @@
+// Msp430Core: MSP430X (CPUX) instruction-set simulator.
+//
+// Decode once, execute many: each instruction is decoded into a DecodedInsn cached per
+// address (lazily allocated 256-byte-page blocks) and validated on every fetch by comparing
+// its raw bytes with memory, so code written by anyone (CPU, DMA, loader) is re-decoded
+// without explicit invalidation. One handler per family (Format I, Format II, jumps, RETI,
+// RRxM, PUSHM/POPM), operands through one addressing-mode helper, plus specialised
+// register-register and immediate-register Format I handlers for the hot cases.
+//
+// Choices where the user's guide leaves room (declared approximations):
+// * Indexed X(Rn) in a 16-bit instruction: if Rn <= 0xFFFF the address wraps in 64 KB,
+//   otherwise Rn + sign-extended index, 20-bit (SLAU445 §4.4.2). Symbolic uses the same rule
+//   with the address of the index word as Rn. X forms: 20-bit index, 20-bit wrap.
+// * Format II X forms take the operand's bits 19:16 from the extension word's bits 10:7 OR
+//   bits 3:0 (an encoder fills exactly one of them, so either convention decodes).
+// * Undefined flags: DADD leaves V unchanged; RRxM clear V.
+// * SWPBX.A keeps bits 19:16; SWPB/SXT/CALL with B/W = 1 and Format II ops other than
+//   PUSH/CALL with an immediate operand are rejected as illegal, as are MOVA @PC/@PC+ (so the
+//   erased-word pattern 0x0000 faults) and an extension word before anything it cannot prefix.
+// * A 20-bit (.A) memory operand on one page counts as one NVM access of 4 bytes; FRAM cache
+//   lookups and write wait states are per 16-bit word (the bus is 16 bits wide).
+// * A fault leaves the faulting instruction partially executed; Fault::cycle is the cycle
+//   count at the start of that instruction.
+#include "models/cpu/msp430_core.h"
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "models/cpu/cycle_table.h"
+#include "models/cpu/decoded_insn.h"
+#include "models/fram_cache.h"
+#include "models/mem_map.h"
+#include "models/nvm_counters.h"
+
+#define IPSIM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define IPSIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define IPSIM_INLINE __attribute__((always_inline)) inline
+
+namespace ipsim {
+
+std::string Fault::message() const {
+  char buf[160];
+  switch (kind) {
+    case Kind::kNone:
+      return "no fault";
+    case Kind::kIllegalInstruction:
+      std::snprintf(buf, sizeof buf, "illegal instruction 0x%04X at PC 0x%05X (cycle %llu)",
+                    address, pc, static_cast<unsigned long long>(cycle));
+      break;
+    case Kind::kVacantAccess:
+      std::snprintf(buf, sizeof buf, "access to vacant address 0x%05X at PC 0x%05X (cycle %llu)",
+                    address, pc, static_cast<unsigned long long>(cycle));
+      break;
+    case Kind::kFetchFromPeripheral:
+      std::snprintf(buf, sizeof buf,
+                    "instruction fetch from peripheral space 0x%05X at PC 0x%05X (cycle %llu)",
+                    address, pc, static_cast<unsigned long long>(cycle));
+      break;
+  }
+  return buf;
+}
+
+namespace cpu {
+
+namespace {
+constexpr uint32_t kSrC = 0x0001, kSrZ = 0x0002, kSrN = 0x0004, kSrGie = 0x0008;
+constexpr uint32_t kSrCpuOff = 0x0010, kSrScg0 = 0x0040, kSrV = 0x0100;
+constexpr uint32_t kSrFlags = kSrC | kSrZ | kSrN | kSrV;
+
+constexpr uint64_t kLenMask[9] = {0,
+                                  0xFFull,
+                                  0xFFFFull,
+                                  0xFFFFFFull,
+                                  0xFFFFFFFFull,
+                                  0xFFFFFFFFFFull,
+                                  0xFFFFFFFFFFFFull,
+                                  0xFFFFFFFFFFFFFFull,
+                                  ~0ull};
+
+inline uint16_t load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+inline void store16(uint8_t* p, uint16_t v) {
+  std::memcpy(p, &v, 2);
+}
+inline uint32_t sext16(uint32_t x) {
+  return static_cast<uint32_t>(static_cast<int16_t>(x));
+}
+}  // namespace
+
+struct Engine {
+  Engine(CoreBus& b, IrqLines& i, uint32_t* regs, uint64_t& cyc, uint64_t& ins, Fault& f)
+      : bus(b), irq(i), r(regs), cycles(cyc), insns(ins), fault(f) {}
+
+  CoreBus& bus;
+  IrqLines& irq;
+  uint32_t* const r;
+  uint64_t& cycles;
+  uint64_t& insns;
+  Fault& fault;
+
+  PageEntry pages[kNumPages];  // effective kinds: kFram only while FRAM accounting is on
+  MemKind mapped_kind[kNumPages] = {};
+  std::unique_ptr<DecodedInsn[]> dcache[kNumPages];
+  // Hot-path mirror for fetch: host pointer and decode block of each page in one entry.
+  struct CodePage {
+    const uint8_t* host = nullptr;
+    DecodedInsn* block = nullptr;
+  };
+  CodePage code[kNumPages];
+  FramCache* fcache = nullptr;
+  NvmCounters* counters = nullptr;
+  unsigned nwaits = 0;
+
+  bool faulted = false;
+  uint32_t insn_pc = 0;
+  uint64_t insn_cycle = 0;
+  uint64_t irq_allowed_at = 0;  // EINT delay: interrupts accepted once insns reaches this
+
+  static constexpr unsigned kSlotsPerPage = (1u << kPageShift) / 2;
+
+  // ---- faults -------------------------------------------------------------------------
+  void raise(Fault::Kind kind, uint32_t address) {
+    if (faulted) return;
+    faulted = true;
+    fault.kind = kind;
+    fault.pc = insn_pc;
+    fault.address = address;
+    fault.cycle = insn_cycle;
+  }
+
+  // ---- FRAM accounting (facts §2.4: a cache miss costs NWAITS; a write always does) ----
+  IPSIM_INLINE void fram_read(uint32_t a, unsigned bytes) {
+    if (fcache && !fcache->read(a)) cycles += nwaits;
+    if (counters) counters->count(Initiator::kCpu, NvmOp::kRead, a, bytes);
+  }
+  IPSIM_INLINE void fram_write(uint32_t a, unsigned bytes) {
+    if (fcache) fcache->write(a);
+    cycles += nwaits;
+    if (counters) counters->count(Initiator::kCpu, NvmOp::kWrite, a, bytes);
+  }
+
+  // ---- data memory ----------------------------------------------------------------------
+  __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
+    uint16_t v = 0;
+    if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) {
+      raise(Fault::Kind::kVacantAccess, a);
+      return 0;
+    }
+    return size == 1 ? (v & 0xFFu) : v;
+  }
+  __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
+    if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
+      raise(Fault::Kind::kVacantAccess, a);
+  }
+
+  IPSIM_INLINE uint32_t read8(uint32_t a) {
+    a &= kMask20;
+    const PageEntry& p = pages[a >> kPageShift];
+    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) return p.host[a & 0xFF];
+    if (p.kind == MemKind::kFram) {
+      fram_read(a, 1);
+      return p.host[a & 0xFF];
+    }
+    return slow_read(a, 1);
+  }
+  IPSIM_INLINE uint32_t read16(uint32_t a) {
+    a &= kMask20 & ~1u;  // word accesses ignore address bit 0
+    const PageEntry& p = pages[a >> kPageShift];
+    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) return load16(p.host + (a & 0xFF));
+    if (p.kind == MemKind::kFram) {
+      fram_read(a, 2);
+      return load16(p.host + (a & 0xFF));
+    }
+    return slow_read(a, 2);
+  }
+  uint32_t read20(uint32_t a) {
+    a &= kMask20 & ~1u;
+    const PageEntry& p = pages[a >> kPageShift];
+    if ((a & 0xFF) != 0xFE && p.kind != MemKind::kSlow) {
+      const uint8_t* h = p.host + (a & 0xFF);
+      if (p.kind == MemKind::kFram) {
+        if (fcache) {
+          if (!fcache->read(a)) cycles += nwaits;
+          if (!fcache->read(a + 2)) cycles += nwaits;
+        }
+        if (counters) counters->count(Initiator::kCpu, NvmOp::kRead, a, 4);
+      }
+      return (load16(h) | (uint32_t{load16(h + 2)} << 16)) & kMask20;
+    }
+    const uint32_t lo = read16(a);
+    return (lo | (read16(a + 2) << 16)) & kMask20;
+  }
+  IPSIM_INLINE uint32_t read(uint32_t a, unsigned w) {
+    if (w == kWord) return read16(a);
+    if (w == kByte) return read8(a);
+    return read20(a);
+  }
+
+  IPSIM_INLINE void write8(uint32_t a, uint32_t v) {
+    a &= kMask20;
+    const PageEntry& p = pages[a >> kPageShift];
+    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
+      p.host[a & 0xFF] = static_cast<uint8_t>(v);
+    } else if (p.kind == MemKind::kFram) {
+      fram_write(a, 1);
+      p.host[a & 0xFF] = static_cast<uint8_t>(v);
+    } else {
+      slow_write(a, 1, v & 0xFF);
+    }
+  }
+  IPSIM_INLINE void write16(uint32_t a, uint32_t v) {
+    a &= kMask20 & ~1u;
+    const PageEntry& p = pages[a >> kPageShift];
+    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
+      store16(p.host + (a & 0xFF), static_cast<uint16_t>(v));
+    } else if (p.kind == MemKind::kFram) {
+      fram_write(a, 2);
+      store16(p.host + (a & 0xFF), static_cast<uint16_t>(v));
+    } else {
+      slow_write(a, 2, v & 0xFFFF);
+    }
+  }
+  void write20(uint32_t a, uint32_t v) {
+    a &= kMask20 & ~1u;
+    const PageEntry& p = pages[a >> kPageShift];
+    const uint16_t lo = static_cast<uint16_t>(v), hi = static_cast<uint16_t>((v >> 16) & 0xF);
+    if ((a & 0xFF) != 0xFE && p.kind != MemKind::kSlow) {
+      uint8_t* h = p.host + (a & 0xFF);
+      if (p.kind == MemKind::kFram) {
+        if (fcache) fcache->write(a), fcache->write(a + 2);
+        cycles += 2 * nwaits;
+        if (counters) counters->count(Initiator::kCpu, NvmOp::kWrite, a, 4);
+      }
+      store16(h, lo);
+      store16(h + 2, hi);
+      return;
+    }
+    write16(a, lo);
+    write16(a + 2, hi);
+  }
+  IPSIM_INLINE void write(uint32_t a, uint32_t v, unsigned w) {
+    if (w == kWord) return write16(a, v);
+    if (w == kByte) return write8(a, v);
+    write20(a, v);
+  }
+
+  // ---- registers ------------------------------------------------------------------------
+  void write_sr(uint32_t v) {
+    // facts §2.3 / UG445 1.3.4.1: the instruction after EINT always executes.
+    if ((v & kSrGie) && !(r[2] & kSrGie)) irq_allowed_at = insns + 2;
+    r[2] = v & 0xFFFF;
+  }
+  // Byte results clear bits 19:8, word results bits 19:16 (UG445 4.4.1).
+  void set_reg(unsigned n, uint32_t v, unsigned w) {
+    v &= kWidthMask[w];
+    switch (n) {
+      case 0:
+        r[0] = v & 0xFFFFE;
+        break;  // PC is always even
+      case 1:
+        r[1] = v & 0xFFFFE;
+        break;  // SP is always even
+      case 2:
+        write_sr(v);
+        break;
+      case 3:
+        break;  // CG2: writes are discarded
+      default:
+        r[n] = v;
+    }
+  }
+  void set_flags(uint32_t f) { r[2] = (r[2] & ~kSrFlags) | f; }
+
+  // ---- operands ---------------------------------------------------------------------------
+  uint32_t indexed(uint8_t mode, uint8_t reg, uint32_t x) const {
+    const uint32_t base = r[reg];
+    if (mode == kModeIdx16 && base <= 0xFFFF) return (base + x) & 0xFFFF;
+    return (base + x) & kMask20;
+  }
+  // Address of a memory source operand; performs the @Rn+ increment.
+  IPSIM_INLINE uint32_t src_address(const DecodedInsn& d) {
+    switch (d.src_mode) {
+      case kModeIdx16:
+      case kModeIdx20:
+        return indexed(d.src_mode, d.src_reg, d.src_x);
+      case kModeAbs:
+        return d.src_x;
+      case kModeInd:
+        return r[d.src_reg];
+      default: {  // kModeInc
+        const uint32_t a = r[d.src_reg];
+        r[d.src_reg] = (a + d.src_inc) & kMask20;
+        return a;
+      }
+    }
+  }
+  uint32_t src_value(const DecodedInsn& d, unsigned w) {
+    if (d.src_mode == kModeReg) return r[d.src_reg] & kWidthMask[w];
+    if (d.src_mode == kModeImm) return d.src_x;
+    return read(src_address(d), w);
+  }
+  IPSIM_INLINE uint32_t dst_address(const DecodedInsn& d) const {
+    if (d.dst_mode == kModeAbs) return d.dst_x;
+    return indexed(d.dst_mode, d.dst_reg, d.dst_x);
+  }
+  void push(uint32_t v, unsigned w) {
+    const uint32_t sp = (r[1] - (w == kAddr ? 4 : 2)) & kMask20;
+    r[1] = sp;
+    write(sp, v, w);
+  }
+
+  // ---- ALU (UG445 4.6 per-instruction flag rules) -----------------------------------------
+  template <unsigned Op>
+  static uint32_t alu(uint32_t& sr, uint32_t s, uint32_t d, uint32_t mask, uint32_t msb, bool zc) {
+    if constexpr (Op == kMov) {
+      (void)sr, (void)d, (void)mask, (void)msb, (void)zc;
+      return s;
+    } else if constexpr (Op == kAdd || Op == kAddc || Op == kSub || Op == kSubc || Op == kCmp) {
+      constexpr bool sub = Op == kSub || Op == kSubc || Op == kCmp;
+      if (sub) s = ~s & mask;
+      uint32_t cin;
+      if constexpr (Op == kAdd)
+        cin = 0;
+      else if constexpr (Op == kSub || Op == kCmp)
+        cin = 1;
+      else
+        cin = zc ? 0 : (sr & kSrC);
+      const uint32_t full = d + s + cin;
+      const uint32_t res = full & mask;
+      uint32_t f = (full > mask ? kSrC : 0) | (res == 0 ? kSrZ : 0) | ((res & msb) ? kSrN : 0);
+      if (~(d ^ s) & (d ^ res) & msb) f |= kSrV;
+      sr = (sr & ~kSrFlags) | f;
+      return res;
+    } else if constexpr (Op == kDadd) {
+      uint32_t carry = zc ? 0 : (sr & kSrC), res = 0;
+      const unsigned digits = mask == 0xFF ? 2 : mask == 0xFFFF ? 4 : 5;
+      for (unsigned i = 0; i < digits; ++i) {
+        uint32_t t = ((s >> (4 * i)) & 0xF) + ((d >> (4 * i)) & 0xF) + carry;
+        carry = t > 9;
+        if (carry) t = (t + 6) & 0xF;
+        res |= t << (4 * i);
+      }
+      // V is undefined for DADD: left unchanged.
+      uint32_t f = (carry ? kSrC : 0) | (res == 0 ? kSrZ : 0) | ((res & msb) ? kSrN : 0);
+      sr = (sr & ~(kSrC | kSrZ | kSrN)) | f;
+      return res;
+    } else if constexpr (Op == kBit || Op == kAnd || Op == kXor) {
+      (void)zc;
+      const uint32_t res = Op == kXor ? (s ^ d) : (s & d);
+      uint32_t f = res == 0 ? kSrZ : kSrC;  // C = not Z
+      if (res & msb) f |= kSrN;
+      if (Op == kXor && (s & d & msb)) f |= kSrV;  // V: both operands negative
+      sr = (sr & ~kSrFlags) | f;
+      (void)mask;
+      return res;
+    } else if constexpr (Op == kBic) {
+      (void)sr, (void)mask, (void)msb, (void)zc;
+      return d & ~s;
+    } else {  // kBis
+      (void)sr, (void)mask, (void)msb, (void)zc;
+      return d | s;
+    }
+  }
+  static constexpr bool writes_dst(unsigned op) { return op != kCmp && op != kBit; }
+
+  // ---- handlers ---------------------------------------------------------------------------
+  static void h_illegal(Engine& e, const DecodedInsn& d) {
+    e.raise(Fault::Kind::kIllegalInstruction, d.src_x);
+  }
+
+  // Register-register Format I without repeat, destination R4..R15.
+  template <unsigned Op, unsigned W>
+  static void h_f1_rr(Engine& e, const DecodedInsn& d) {
+    const uint32_t s = e.r[d.src_reg] & kWidthMask[W];
+    const uint32_t v = e.r[d.dst_reg] & kWidthMask[W];
+    const uint32_t res = alu<Op>(e.r[2], s, v, kWidthMask[W], kWidthMsb[W], false);
+    if (writes_dst(Op)) e.r[d.dst_reg] = res;
+  }
+  // Immediate/constant-register Format I, destination R4..R15.
+  template <unsigned Op, unsigned W>
+  static void h_f1_ir(Engine& e, const DecodedInsn& d) {
+    const uint32_t v = e.r[d.dst_reg] & kWidthMask[W];
+    const uint32_t res = alu<Op>(e.r[2], d.src_x, v, kWidthMask[W], kWidthMsb[W], false);
+    if (writes_dst(Op)) e.r[d.dst_reg] = res;
+  }
+  // Memory source (any mode) to register R4..R15, word or byte.
+  template <unsigned Op, unsigned W>
+  static void h_f1_mr(Engine& e, const DecodedInsn& d) {
+    const uint32_t s = e.read(e.src_address(d), W);
+    const uint32_t v = e.r[d.dst_reg] & kWidthMask[W];
+    const uint32_t res = alu<Op>(e.r[2], s, v, kWidthMask[W], kWidthMsb[W], false);
+    if (writes_dst(Op)) e.r[d.dst_reg] = res;
+  }
+
+  // Register source to memory destination (16-bit forms, word or byte).
+  template <unsigned Op, unsigned W>
+  static void h_f1_rm(Engine& e, const DecodedInsn& d) {
+    const uint32_t s = e.r[d.src_reg] & kWidthMask[W];
+    const uint32_t a = e.dst_address(d);
+    const uint32_t v = Op == kMov ? 0 : e.read(a, W);
+    const uint32_t res = alu<Op>(e.r[2], s, v, kWidthMask[W], kWidthMsb[W], false);
+    if (writes_dst(Op)) e.write(a, res, W);
+  }
+
+  // Generic Format I: every mode, width, repeat count and ZC; also MOVA/CMPA/ADDA/SUBA.
+  template <unsigned Op>
+  static void h_f1(Engine& e, const DecodedInsn& d) {
+    const unsigned w = d.width;
+    const uint32_t mask = kWidthMask[w], msb = kWidthMsb[w];
+    const bool zc = d.flags & kFlagZc;
+    if (d.dst_mode == kModeReg) {
+      unsigned n = d.repeat;
+      if (d.flags & kFlagRepReg) {
+        n = (e.r[d.rep] & 0xF) + 1;
+        e.cycles += n - 1;  // Table 4-18 [1]: n + 1 cycles
+      }
+      for (; n; --n) {
+        const uint32_t s = e.src_value(d, w);
+        const uint32_t v = e.r[d.dst_reg] & mask;
+        const uint32_t res = alu<Op>(e.r[2], s, v, mask, msb, zc);
+        if (writes_dst(Op)) e.set_reg(d.dst_reg, res, w);
+      }
+      return;
+    }
+    const uint32_t s = e.src_value(d, w);
+    const uint32_t a = e.dst_address(d);
+    const uint32_t v = Op == kMov ? 0 : e.read(a, w);
+    const uint32_t res = alu<Op>(e.r[2], s, v, mask, msb, zc);
+    if (writes_dst(Op)) e.write(a, res, w);
+  }
+
+  // Format II: RRC SWPB RRA SXT (read-modify-write), PUSH, CALL/CALLA.
+  template <unsigned Op>
+  static void h_f2(Engine& e, const DecodedInsn& d) {
+    const unsigned w = d.width;
+    if constexpr (Op == kPush) {
+      e.push(e.src_value(d, w), w);
+    } else if constexpr (Op == kCall) {
+      const uint32_t target = e.src_value(d, w);
+      if (w == kAddr) {
+        e.push(e.r[0], kAddr);  // CALLA: PC 19:16 then PC 15:0 (two words)
+        e.r[0] = target & 0xFFFFE;
+      } else {
+        e.push(e.r[0] & 0xFFFF, kWord);  // CALL: 16-bit PC, clears PC 19:16 (facts §2.1)
+        e.r[0] = target & 0xFFFE;
+      }
+    } else {
+      const uint32_t mask = kWidthMask[w], msb = kWidthMsb[w];
+      if (d.src_mode == kModeReg) {
+        unsigned n = d.repeat;
+        if (d.flags & kFlagRepReg) {
+          n = (e.r[d.rep] & 0xF) + 1;
+          e.cycles += n - 1;
+        }
+        for (; n; --n) {
+          const uint32_t v = e.r[d.src_reg] & mask;
+          const uint32_t res = shift1<Op>(e, v, w, mask, msb, d.flags & kFlagZc);
+          if (Op == kSwpb && w == kAddr)
+            e.set_reg(d.src_reg, res | (e.r[d.src_reg] & 0xF0000), kAddr);
+          else
+            e.set_reg(d.src_reg, res, w);
+        }
+        return;
+      }
+      const uint32_t a = e.src_address(d);
+      const uint32_t v = e.read(a, w);
+      uint32_t res = shift1<Op>(e, v, w, mask, msb, d.flags & kFlagZc);
+      if (Op == kSwpb && w == kAddr) res |= v & 0xF0000;
+      e.write(a, res, w);
+    }
+  }
+  template <unsigned Op>
+  static uint32_t shift1(Engine& e, uint32_t v, unsigned w, uint32_t mask, uint32_t msb, bool zc) {
+    uint32_t& sr = e.r[2];
+    if constexpr (Op == kRrc || Op == kRra) {
+      uint32_t top;
+      if (Op == kRrc)
+        top = (!zc && (sr & kSrC)) ? msb : 0;
+      else
+        top = v & msb;
+      const uint32_t res = (v >> 1) | top;
+      uint32_t f = (v & 1) ? kSrC : 0;
+      if (res == 0) f |= kSrZ;
+      if (res & msb) f |= kSrN;
+      sr = (sr & ~kSrFlags) | f;  // V = 0
+      return res;
+    } else if constexpr (Op == kSwpb) {
+      (void)sr, (void)w, (void)mask, (void)msb, (void)zc;
+      return ((v >> 8) & 0xFF) | ((v & 0xFF) << 8);
+    } else {  // kSxt
+      (void)w, (void)zc;
+      const uint32_t res = (v & 0x80) ? ((v | ~0xFFu) & mask) : (v & 0xFF);
+      uint32_t f = res == 0 ? kSrZ : kSrC;  // C = not Z, V = 0
+      if (res & msb) f |= kSrN;
+      sr = (sr & ~kSrFlags) | f;
+      return res;
+    }
+  }
+
+  static void h_reti(Engine& e, const DecodedInsn&) {
+    // facts §1.3: SR word carries PC 19:16 in bits 15:12.
+    const uint32_t srw = e.read16(e.r[1]);
+    const uint32_t pcl = e.read16(e.r[1] + 2);
+    e.r[1] = (e.r[1] + 4) & kMask20;
+    e.r[2] = srw & 0x0FFF;
+    e.r[0] = (((srw >> 12) << 16) | pcl) & 0xFFFFE;
+  }
+
+  template <unsigned Cond>
+  static void h_jump(Engine& e, const DecodedInsn& d) {
+    const uint32_t sr = e.r[2];
+    bool take;
+    if constexpr (Cond == 0)
+      take = !(sr & kSrZ);
+    else if constexpr (Cond == 1)
+      take = sr & kSrZ;
+    else if constexpr (Cond == 2)
+      take = !(sr & kSrC);
+    else if constexpr (Cond == 3)
+      take = sr & kSrC;
+    else if constexpr (Cond == 4)
+      take = sr & kSrN;
+    else if constexpr (Cond == 5)
+      take = !(sr & kSrN) == !(sr & kSrV);
+    else if constexpr (Cond == 6)
+      take = !(sr & kSrN) != !(sr & kSrV);
+    else
+      take = true;
+    if (take) e.r[0] = d.dst_x;
+  }
+
+  // RRCM RRAM RLAM RRUM (.A/.W), n = d.repeat.
+  static void h_shiftm(Engine& e, const DecodedInsn& d) {
+    const unsigned w = d.width;
+    const uint32_t mask = kWidthMask[w], msb = kWidthMsb[w];
+    uint32_t v = e.r[d.dst_reg] & mask, c = e.r[2] & kSrC;
+    for (unsigned i = 0; i < d.repeat; ++i) {
+      uint32_t out;
+      switch (d.op) {
+        case 0:
+          out = v & 1, v = (v >> 1) | (c ? msb : 0);
+          break;  // RRCM
+        case 1:
+          out = v & 1, v = (v >> 1) | (v & msb);
+          break;  // RRAM
+        case 2:
+          out = (v & msb) != 0, v = (v << 1) & mask;
+          break;  // RLAM
+        default:
+          out = v & 1, v >>= 1;
+          break;  // RRUM
+      }
+      c = out;
+    }
+    uint32_t f = c ? kSrC : 0;
+    if (v == 0) f |= kSrZ;
+    if (v & msb) f |= kSrN;
+    e.set_flags(f);
+    e.set_reg(d.dst_reg, v, w);
+  }
+
+  // PUSHM: d.dst_reg is the highest register, pushed first.
+  static void h_pushm(Engine& e, const DecodedInsn& d) {
+    const unsigned w = d.width;
+    for (unsigned i = 0; i < d.repeat; ++i) {
+      const unsigned reg = (d.dst_reg - i) & 15;
+      e.push(e.r[reg] & kWidthMask[w], w);
+    }
+  }
+  // POPM: d.dst_reg is the lowest register (Rdst - n + 1), popped first.
+  static void h_popm(Engine& e, const DecodedInsn& d) {
+    const unsigned w = d.width;
+    const unsigned step = w == kAddr ? 4 : 2;
+    for (unsigned i = 0; i < d.repeat; ++i) {
+      const unsigned reg = (d.dst_reg + i) & 15;
+      const uint32_t v = e.read(e.r[1], w);
+      e.r[1] = (e.r[1] + step) & kMask20;
+      e.set_reg(reg, v, w);
+    }
+  }
+
+  // ---- decoder ----------------------------------------------------------------------------
+  bool peek(uint32_t a, uint16_t& v) const {
+    a &= kMask20;
+    const PageEntry& p = pages[a >> kPageShift];
+    if (p.kind == MemKind::kSlow) return false;
+    v = load16(p.host + (a & 0xFF));
+    return true;
+  }
+
+  struct Cursor {
+    const Engine& e;
+    uint32_t next;  // address of the next instruction word
+    bool ok = true;
+    uint32_t bad = 0;  // first address that could not be fetched
+    uint16_t take() {
+      uint16_t v = 0;
+      if (ok && !e.peek(next, v)) ok = false, bad = next & kMask20;
+      next = (next + 2) & kMask20;
+      return v;
+    }
+  };
+
+  // Source operand (also the single operand of Format II). hi = bits 19:16 from the
+  // extension word.
+  static void decode_src(DecodedInsn& d, Cursor& c, unsigned reg, unsigned as, bool ext,
+                         uint32_t hi) {
+    const unsigned w = d.width;
+    d.src_reg = static_cast<uint8_t>(reg);
+    if (reg == 3 || (reg == 2 && as >= 2)) {  // constant generators (facts §2.1)
+      static constexpr uint32_t kR2[4] = {0, 0, 4, 8};
+      static constexpr uint32_t kR3[4] = {0, 1, 2, 0xFFFFF};
+      d.src_mode = kModeImm;
+      d.src_syn = kSynCg;
+      d.src_x = (reg == 3 ? kR3[as] : kR2[as]) & kWidthMask[w];
+      return;
+    }
+    switch (as) {
+      case 0:
+        d.src_mode = kModeReg;
+        d.src_syn = kSynReg;
+        return;
+      case 1: {
+        const uint32_t word_addr = c.next;
+        const uint32_t x = c.take();
+        if (reg == 2) {
+          d.src_mode = kModeAbs;
+          d.src_syn = kSynAbs;
+          d.src_x = ext ? ((hi << 16) | x) : x;
+        } else if (reg == 0) {
+          d.src_mode = kModeAbs;
+          d.src_syn = kSynSym;
+          d.src_x = symbolic(word_addr, x, ext, hi);
+        } else if (ext) {
+          d.src_mode = kModeIdx20;
+          d.src_syn = kSynIdx;
+          d.src_x = (hi << 16) | x;
+        } else {
+          d.src_mode = kModeIdx16;
+          d.src_syn = kSynIdx;
+          d.src_x = sext16(x);
+        }
+        return;
+      }
+      case 2:
+        d.src_mode = kModeInd;
+        d.src_syn = kSynInd;
+        return;
+      default:
+        if (reg == 0) {
+          const uint32_t x = c.take();
+          d.src_mode = kModeImm;
+          d.src_syn = kSynImm;
+          d.src_x = (ext ? ((hi << 16) | x) : x) & kWidthMask[w];
+        } else {
+          d.src_mode = kModeInc;
+          d.src_syn = kSynInc;
+          d.src_inc = w == kAddr ? 4 : w == kWord ? 2 : (reg == 1 ? 2 : 1);
+        }
+    }
+  }
+  static uint32_t symbolic(uint32_t word_addr, uint32_t x, bool ext, uint32_t hi) {
+    if (ext) return (word_addr + ((hi << 16) | x)) & kMask20;
+    if (word_addr <= 0xFFFF) return (word_addr + x) & 0xFFFF;
+    return (word_addr + sext16(x)) & kMask20;
+  }
+  static void decode_dst(DecodedInsn& d, Cursor& c, unsigned reg, unsigned ad, bool ext,
+                         uint32_t hi) {
+    d.dst_reg = static_cast<uint8_t>(reg);
+    if (!ad) {
+      d.dst_mode = kModeReg;
+      d.dst_syn = kSynReg;
+      return;
+    }
+    const uint32_t word_addr = c.next;
+    const uint32_t x = c.take();
+    if (reg == 2 || reg == 3) {  // &ADDR (x(R3) behaves as absolute: R3 reads as 0)
+      d.dst_mode = kModeAbs;
+      d.dst_syn = kSynAbs;
+      d.dst_x = ext ? ((hi << 16) | x) : x;
+    } else if (reg == 0) {
+      d.dst_mode = kModeAbs;
+      d.dst_syn = kSynSym;
+      d.dst_x = symbolic(word_addr, x, ext, hi);
+    } else if (ext) {
+      d.dst_mode = kModeIdx20;
+      d.dst_syn = kSynIdx;
+      d.dst_x = (hi << 16) | x;
+    } else {
+      d.dst_mode = kModeIdx16;
+      d.dst_syn = kSynIdx;
+      d.dst_x = sext16(x);
+    }
+  }
+
+  static Handler f1_generic(unsigned op) {
+    static constexpr Handler kTable[16] = {nullptr,     nullptr,     nullptr,      nullptr,
+                                           &h_f1<kMov>, &h_f1<kAdd>, &h_f1<kAddc>, &h_f1<kSubc>,
+                                           &h_f1<kSub>, &h_f1<kCmp>, &h_f1<kDadd>, &h_f1<kBit>,
+                                           &h_f1<kBic>, &h_f1<kBis>, &h_f1<kXor>,  &h_f1<kAnd>};
+    return kTable[op];
+  }
+  template <template <unsigned, unsigned> class Spec>
+  static Handler pick(unsigned op, unsigned w) {
+#define IPSIM_F1_ROW(W)                                                                   \
+  {                                                                                       \
+    nullptr, nullptr, nullptr, nullptr, &Spec<kMov, W>::fn, &Spec<kAdd, W>::fn,           \
+        &Spec<kAddc, W>::fn, &Spec<kSubc, W>::fn, &Spec<kSub, W>::fn, &Spec<kCmp, W>::fn, \
+        &Spec<kDadd, W>::fn, &Spec<kBit, W>::fn, &Spec<kBic, W>::fn, &Spec<kBis, W>::fn,  \
+        &Spec<kXor, W>::fn, &Spec<kAnd, W>::fn                                            \
+  }
+    static constexpr Handler kTable[2][16] = {IPSIM_F1_ROW(kByte), IPSIM_F1_ROW(kWord)};
+#undef IPSIM_F1_ROW
+    return kTable[w][op];
+  }
+  template <unsigned Op, unsigned W>
+  struct SpecRR {
+    static void fn(Engine& e, const DecodedInsn& d) { h_f1_rr<Op, W>(e, d); }
+  };
+  template <unsigned Op, unsigned W>
+  struct SpecIR {
+    static void fn(Engine& e, const DecodedInsn& d) { h_f1_ir<Op, W>(e, d); }
+  };
+  template <unsigned Op, unsigned W>
+  struct SpecRM {
+    static void fn(Engine& e, const DecodedInsn& d) { h_f1_rm<Op, W>(e, d); }
+  };
+  template <unsigned Op, unsigned W>
+  struct SpecMR {
+    static void fn(Engine& e, const DecodedInsn& d) { h_f1_mr<Op, W>(e, d); }
+  };
+
+  static void make_illegal(DecodedInsn& d, uint32_t opcode) {
+    d.kind = kKindIllegal;
+    d.fn = &h_illegal;
+    d.src_x = opcode;
+    d.cycles = 0;
+  }
+
+  // Decodes the instruction at pc into d. Returns false if a word could not be fetched
+  // (bad_addr names it); an undecodable instruction decodes as kKindIllegal.
+  bool decode(uint32_t pc, DecodedInsn& d, uint32_t& bad_addr) const {
+    d = DecodedInsn{};
+    Cursor c{*this, pc};
+    const uint16_t w0 = c.take();
+    uint16_t op = w0;
+    uint16_t ext = 0;
+    const bool has_ext = (w0 & 0xF800) == 0x1800;
+    if (has_ext) {
+      ext = w0;
+      op = c.take();
+      d.flags |= kFlagExt;
+    }
+    if (!c.ok) {
+      bad_addr = c.bad;
+      return false;
+    }
+    decode_op(pc, d, c, op, has_ext, ext, w0);
+    if (!c.ok) {
+      bad_addr = c.bad;
+      return false;
+    }
+    d.len = static_cast<uint8_t>((c.next - pc) & kMask20);
+    if (d.kind == kKindIllegal) d.len = has_ext ? 4 : 2;
+    uint64_t raw = 0;
+    for (unsigned i = 0; i < d.len; i += 2) {
+      uint16_t v = 0;
+      peek(pc + i, v);
+      raw |= uint64_t{v} << (8 * i);
+      if (pages[((pc + i) & kMask20) >> kPageShift].kind == MemKind::kFram)
+        d.fram_words |= static_cast<uint8_t>(1u << (i / 2));
+    }
+    d.raw = raw;
+    return true;
+  }
+
+  void decode_op(uint32_t pc, DecodedInsn& d, Cursor& c, uint16_t op, bool has_ext, uint16_t ext,
+                 uint16_t w0) const {
+    const unsigned top = op >> 12;
+    if (top >= 4) return decode_format1(d, c, op, has_ext, ext, w0);
+    if (top >= 2) {  // jumps
+      if (has_ext) return make_illegal(d, w0);
+      static constexpr Handler kJumps[8] = {&h_jump<0>, &h_jump<1>, &h_jump<2>, &h_jump<3>,
+                                            &h_jump<4>, &h_jump<5>, &h_jump<6>, &h_jump<7>};
+      int32_t off = op & 0x3FF;
+      if (off & 0x200) off -= 0x400;
+      d.kind = kKindJump;
+      d.op = (op >> 10) & 7;
+      d.fn = kJumps[d.op];
+      d.dst_x = static_cast<uint32_t>(pc + 2 + 2 * off) & kMask20;
+      d.cycles = kJumpCycles;
+      return;
+    }
+    if ((op & 0xFC00) == 0x1000) return decode_format2(pc, d, c, op, has_ext, ext, w0);
+    if (has_ext) return make_illegal(d, w0);  // address instructions, PUSHM/POPM
+    if (top == 0) return decode_address(pc, d, c, op);
+    if ((op & 0xFC00) == 0x1400) {  // PUSHM/POPM
+      const unsigned sub = (op >> 8) & 3;
+      d.kind = sub < 2 ? kKindPushM : kKindPopM;
+      d.fn = sub < 2 ? &h_pushm : &h_popm;
+      d.width = (sub & 1) ? kWord : kAddr;
+      d.repeat = static_cast<uint8_t>(((op >> 4) & 0xF) + 1);
+      d.dst_reg = op & 0xF;
+      d.cycles = static_cast<uint8_t>(pushpopm_cycles(d.width == kAddr, d.repeat));
+      return;
+    }
+    make_illegal(d, w0);  // an extension word followed by an extension word
+  }
+
+  void decode_format1(DecodedInsn& d, Cursor& c, uint16_t op, bool has_ext, uint16_t ext,
+                      uint16_t w0) const {
+    const unsigned opc = op >> 12, sreg = (op >> 8) & 0xF, ad = (op >> 7) & 1;
+    const unsigned bw = (op >> 6) & 1, as = (op >> 4) & 3, dreg = op & 0xF;
+    d.kind = kKindFormat1;
+    d.op = static_cast<uint8_t>(opc);
+    uint32_t src_hi = 0, dst_hi = 0;
+    if (has_ext) {
+      const unsigned al = (ext >> 6) & 1;
+      if (!al && !bw) return make_illegal(d, w0);  // reserved width
+      d.width = !al ? kAddr : bw ? kByte : kWord;
+      if (as == 0 && ad == 0) {  // register-mode extension word (facts §2.2)
+        if (ext & 0x100) d.flags |= kFlagZc;
+        if (ext & 0x80) {
+          d.flags |= kFlagRepReg;
+          d.rep = ext & 0xF;
+        } else {
+          d.repeat = static_cast<uint8_t>((ext & 0xF) + 1);
+        }
+      } else {
+        src_hi = (ext >> 7) & 0xF;
+        dst_hi = ext & 0xF;
+      }
+    } else {
+      d.width = bw ? kByte : kWord;
+    }
+    decode_src(d, c, sreg, as, has_ext, src_hi);
+    decode_dst(d, c, dreg, ad, has_ext, dst_hi);
+    const DstCol col = ad ? kColMem : dreg == 0 ? kColPc : kColRm;
+    d.cycles = static_cast<uint8_t>(
+        format1_cycles(has_ext, false, d.src_syn, col, d.width, opc, d.repeat));
+    d.fn = f1_generic(opc);
+    const bool plain = d.repeat == 1 && !(d.flags & (kFlagZc | kFlagRepReg));
+    if (plain && d.width != kAddr && d.dst_mode == kModeReg && dreg >= 4) {
+      if (d.src_mode == kModeReg)
+        d.fn = pick<SpecRR>(opc, d.width);
+      else if (d.src_mode == kModeImm)
+        d.fn = pick<SpecIR>(opc, d.width);
+      else
+        d.fn = pick<SpecMR>(opc, d.width);
+    } else if (plain && d.width != kAddr && d.src_mode == kModeReg && d.dst_mode != kModeReg) {
+      d.fn = pick<SpecRM>(opc, d.width);
+    }
+  }
+
+  void decode_format2(uint32_t pc, DecodedInsn& d, Cursor& c, uint16_t op, bool has_ext,
+                      uint16_t ext, uint16_t w0) const {
+    (void)pc;
+    const unsigned opc = (op >> 7) & 7, bw = (op >> 6) & 1, as = (op >> 4) & 3;
+    const unsigned reg = op & 0xF;
+    if (opc >= 6) {  // RETI, CALLA
+      if (has_ext) return make_illegal(d, w0);
+      if (op == 0x1300) {
+        d.kind = kKindReti;
+        d.fn = &h_reti;
+        d.cycles = kRetiCycles;
+        return;
+      }
+      const unsigned sub = (op >> 4) & 0xF;
+      d.kind = kKindFormat2;
+      d.op = kCall;
+      d.width = kAddr;
+      d.flags |= kFlagAddrInsn;
+      d.fn = &h_f2<kCall>;
+      d.src_reg = static_cast<uint8_t>(reg);
+      switch (sub) {
+        case 4:
+          d.src_mode = kModeReg, d.src_syn = kSynReg;
+          break;
+        case 5: {
+          const uint32_t word_addr = c.next;
+          const uint32_t x = c.take();
+          if (reg == 0) {
+            d.src_mode = kModeAbs, d.src_syn = kSynSym;
+            d.src_x = (word_addr + sext16(x)) & kMask20;
+          } else {
+            d.src_mode = kModeIdx20, d.src_syn = kSynIdx, d.src_x = sext16(x) & kMask20;
+          }
+          break;
+        }
+        case 6:
+          d.src_mode = kModeInd, d.src_syn = kSynInd;
+          break;
+        case 7:
+          d.src_mode = kModeInc, d.src_syn = kSynInc, d.src_inc = 4;
+          break;
+        case 8:
+          d.src_mode = kModeAbs, d.src_syn = kSynAbs, d.src_x = (reg << 16) | c.take();
+          break;
+        case 9: {
+          const uint32_t word_addr = c.next;
+          d.src_mode = kModeAbs, d.src_syn = kSynSym;
+          d.src_x = (word_addr + ((reg << 16) | c.take())) & kMask20;
+          break;
+        }
+        case 11:
+          d.src_mode = kModeImm, d.src_syn = kSynImm, d.src_x = (reg << 16) | c.take();
+          break;
+        default:
+          return make_illegal(d, w0);
+      }
+      d.cycles = static_cast<uint8_t>(format2_cycles(false, true, d.src_syn, kAddr, kCall, reg, 1));
+      return;
+    }
+    d.kind = kKindFormat2;
+    d.op = static_cast<uint8_t>(opc);
+    const bool no_byte = opc == kSwpb || opc == kSxt || opc == kCall;
+    uint32_t hi = 0;
+    if (has_ext) {
+      if (opc == kCall) return make_illegal(d, w0);
+      const unsigned al = (ext >> 6) & 1;
+      if (no_byte) {
+        if (bw) return make_illegal(d, w0);
+        d.width = al ? kWord : kAddr;  // SWPBX.A / SXTX.A use A/L = 0, B/W = 0
+      } else {
+        if (!al && !bw) return make_illegal(d, w0);
+        d.width = !al ? kAddr : bw ? kByte : kWord;
+      }
+      if (as == 0) {
+        if (ext & 0x100) d.flags |= kFlagZc;
+        if (ext & 0x80) {
+          d.flags |= kFlagRepReg;
+          d.rep = ext & 0xF;
+        } else {
+          d.repeat = static_cast<uint8_t>((ext & 0xF) + 1);
+        }
+      } else {
+        hi = ((ext >> 7) & 0xF) | (ext & 0xF);
+      }
+    } else {
+      if (no_byte && bw) return make_illegal(d, w0);
+      d.width = bw ? kByte : kWord;
+    }
+    decode_src(d, c, reg, as, has_ext, hi);
+    if (opc != kPush && opc != kCall && d.src_mode == kModeImm) return make_illegal(d, w0);
+    if ((opc == kPush || opc == kCall) && (d.repeat != 1 || (d.flags & kFlagRepReg)))
+      return make_illegal(d, w0);
+    static constexpr Handler kF2[6] = {&h_f2<kRrc>, &h_f2<kSwpb>, &h_f2<kRra>,
+                                       &h_f2<kSxt>, &h_f2<kPush>, &h_f2<kCall>};
+    d.fn = kF2[opc];
+    d.cycles = static_cast<uint8_t>(
+        format2_cycles(has_ext, false, d.src_syn, d.width, opc, reg, d.repeat));
+  }
+
+  void decode_address(uint32_t pc, DecodedInsn& d, Cursor& c, uint16_t op) const {
+    (void)pc;
+    const unsigned sub = (op >> 4) & 0xF, sreg = (op >> 8) & 0xF, dreg = op & 0xF;
+    d.width = kAddr;
+    d.flags |= kFlagAddrInsn;
+    d.kind = kKindFormat1;
+    if (sub == 4 || sub == 5) {  // RRCM RRAM RLAM RRUM
+      d.kind = kKindShiftM;
+      d.fn = &h_shiftm;
+      d.op = (op >> 8) & 3;
+      d.repeat = static_cast<uint8_t>(((op >> 10) & 3) + 1);
+      d.width = sub == 5 ? kWord : kAddr;
+      d.dst_reg = static_cast<uint8_t>(dreg);
+      d.cycles = static_cast<uint8_t>(shiftm_cycles(d.repeat));
+      return;
+    }
+    static constexpr uint8_t kOps[4] = {kMov, kCmp, kAdd, kSub};
+    d.op = sub >= 8 ? kOps[sub & 3] : static_cast<uint8_t>(kMov);
+    d.src_reg = static_cast<uint8_t>(sreg);
+    d.dst_reg = static_cast<uint8_t>(dreg);
+    DstCol col = dreg == 0 ? kColPc : kColRm;
+    switch (sub) {
+      case 0:
+      case 1:
+        if (sreg == 0) return make_illegal(d, op);  // @PC / @PC+ are not MOVA forms
+        d.src_mode = sub == 0 ? kModeInd : kModeInc;
+        d.src_syn = sub == 0 ? kSynInd : kSynInc;
+        d.src_inc = 4;
+        break;
+      case 2:
+        d.src_mode = kModeAbs, d.src_syn = kSynAbs, d.src_x = (sreg << 16) | c.take();
+        d.src_reg = 2;
+        break;
+      case 3: {
+        const uint32_t word_addr = c.next;
+        const uint32_t x = c.take();
+        if (sreg == 0) {
+          d.src_mode = kModeAbs, d.src_syn = kSynSym;
+          d.src_x = (word_addr + sext16(x)) & kMask20;
+        } else {
+          d.src_mode = kModeIdx20, d.src_syn = kSynIdx, d.src_x = sext16(x) & kMask20;
+        }
+        break;
+      }
+      case 6:
+        d.src_mode = kModeReg, d.src_syn = kSynReg;
+        d.dst_mode = kModeAbs, d.dst_syn = kSynAbs, d.dst_x = (dreg << 16) | c.take();
+        d.dst_reg = 2;
+        col = kColMem;
+        break;
+      case 7: {
+        const uint32_t word_addr = c.next;
+        const uint32_t x = c.take();
+        if (dreg == 0) {
+          d.dst_mode = kModeAbs, d.dst_syn = kSynSym;
+          d.dst_x = (word_addr + sext16(x)) & kMask20;
+        } else {
+          d.dst_mode = kModeIdx20, d.dst_syn = kSynIdx, d.dst_x = sext16(x) & kMask20;
+        }
+        d.src_mode = kModeReg, d.src_syn = kSynReg;
+        col = kColMem;
+        break;
+      }
+      case 8:
+      case 9:
+      case 10:
+      case 11:
+        d.src_mode = kModeImm, d.src_syn = kSynImm, d.src_x = (sreg << 16) | c.take();
+        break;
+      default:  // 12..15: register forms
+        d.src_mode = kModeReg, d.src_syn = kSynReg;
+        break;
+    }
+    d.fn = f1_generic(d.op);
+    d.cycles = static_cast<uint8_t>(format1_cycles(false, true, d.src_syn, col, kAddr, d.op, 1));
+  }
+
+  // ---- fetch ------------------------------------------------------------------------------
+  void account_fetch(const DecodedInsn& d, uint32_t pc) {
+    unsigned m = d.fram_words;
+    uint32_t a = pc;
+    do {
+      if (m & 1) {
+        if (fcache && !fcache->read(a)) cycles += nwaits;
+        if (counters) counters->count(Initiator::kCpu, NvmOp::kFetch, a, 2);
+      }
+      a = (a + 2) & kMask20;
+      m >>= 1;
+    } while (m);
+  }
+
+  // Cached, validated decode of the instruction at pc; null after a fetch fault.
+  __attribute__((always_inline)) const DecodedInsn* fetch(uint32_t pc) {
+    const uint32_t off = pc & ((1u << kPageShift) - 1);
+    const CodePage& cp = code[pc >> kPageShift];
+    if (IPSIM_LIKELY(cp.block != nullptr && off <= (1u << kPageShift) - 8)) {
+      const DecodedInsn& d = cp.block[off >> 1];
+      uint64_t raw;
+      std::memcpy(&raw, cp.host + off, 8);
+      if (IPSIM_LIKELY(((raw ^ d.raw) & kLenMask[d.len]) == 0 && d.len != 0)) return &d;
+    }
+    return fetch_slow(pc);
+  }
+
+  const DecodedInsn* fetch_slow(uint32_t pc) {
+    const uint32_t page = pc >> kPageShift;
+    if (pages[page].kind == MemKind::kSlow) {
+      raise(pc < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, pc);
+      return nullptr;
+    }
+    if (!dcache[page]) {
+      dcache[page].reset(new DecodedInsn[kSlotsPerPage]);
+      code[page] = CodePage{pages[page].host, dcache[page].get()};
+    }
+    DecodedInsn& d = dcache[page][(pc & 0xFF) >> 1];
+    if (d.len != 0) {  // validate against memory word by word (page-crossing case)
+      uint64_t raw = 0;
+      bool ok = true;
+      for (unsigned i = 0; i < d.len && ok; i += 2) {
+        uint16_t v = 0;
+        ok = peek(pc + i, v);
+        raw |= uint64_t{v} << (8 * i);
+      }
+      if (ok && raw == d.raw) return &d;
+    }
+    uint32_t bad = 0;
+    if (!decode(pc, d, bad)) {
+      d = DecodedInsn{};
+      raise(bad < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, bad);
+      return nullptr;
+    }
+    return &d;
+  }
+
+  // Executes one instruction. Interrupts and sleep are handled by the caller.
+  __attribute__((always_inline)) void exec_one() {
+    const uint32_t pc = r[0];
+    insn_pc = pc;
+    insn_cycle = cycles;
+    const DecodedInsn* d = fetch(pc);
+    if (IPSIM_UNLIKELY(d == nullptr)) return;
+    if (d->fram_words) account_fetch(*d, pc);
+    r[0] = (pc + d->len) & kMask20;
+    cycles += d->cycles;
+    d->fn(*this, *d);
+    ++insns;
+  }
+
+  // Accepts the highest pending interrupt if allowed (facts §1.3, Table 4-8).
+  bool try_interrupt() {
+    if (!irq.any()) return false;
+    const unsigned v = irq.highest();
+    const bool nmi = v >= kVectorUserNmi;
+    if (!nmi && !(r[2] & kSrGie)) return false;
+    // A sleeping core is woken even right after the EINT-style write that put it to sleep.
+    if (insns < irq_allowed_at && !(r[2] & kSrCpuOff)) return false;
+    insn_pc = r[0];
+    insn_cycle = cycles;
+    const uint32_t pc = r[0];
+    push(pc & 0xFFFF, kWord);
+    push(((pc >> 16) << 12) | (r[2] & 0x0FFF), kWord);
+    r[2] &= kSrScg0;
+    r[0] = read16(vector_address(v)) & 0xFFFE;
+    cycles += kInterruptCycles;
+    irq.acknowledge(v);
+    return true;
+  }
+
+  void drop_decode_cache(uint32_t page) {
+    dcache[page].reset();
+    code[page] = CodePage{};
+  }
+  void refresh_page(uint32_t page) {
+    const bool fram_on = fcache != nullptr || counters != nullptr;
+    MemKind k = mapped_kind[page];
+    if (k == MemKind::kFram && !fram_on) k = MemKind::kRam;
+    pages[page].kind = pages[page].host ? k : MemKind::kSlow;
+    drop_decode_cache(page);
+  }
+};
+
+}  // namespace cpu
+
+struct Msp430Core::Impl : cpu::Engine {
+  using Engine::Engine;
+};
+
+Msp430Core::Msp430Core(CoreBus& bus, IrqLines& irq)
+    : m_impl(new Impl(bus, irq, m_regs, m_cycles, m_instructions, m_fault)) {}
+
+Msp430Core::~Msp430Core() {
+  delete m_impl;
+}
+
+void Msp430Core::map_page(uint32_t page, uint8_t* host, MemKind kind) {
+  if (page >= kNumPages) return;
+  m_impl->pages[page].host = kind == MemKind::kSlow ? nullptr : host;
+  m_impl->mapped_kind[page] = host ? kind : MemKind::kSlow;
+  m_impl->refresh_page(page);
+}
+
+void Msp430Core::set_fram(FramCache* cache, NvmCounters* counters) {
+  m_impl->fcache = cache;
+  m_impl->counters = counters;
+  for (uint32_t p = 0; p < kNumPages; ++p) m_impl->refresh_page(p);
+}
+
+void Msp430Core::set_nwaits(unsigned nwaits) {
+  m_impl->nwaits = nwaits;
+}
+
+void Msp430Core::reset() {
+  m_regs[2] = 0;
+  m_impl->faulted = false;
+  m_fault = Fault{};
+  m_stop_requested = false;
+  m_impl->irq_allowed_at = 0;
+  m_impl->insn_pc = kResetVector;
+  m_impl->insn_cycle = m_cycles;
+  m_regs[0] = m_impl->read16(kResetVector) & 0xFFFE;
+}
+
+void Msp430Core::set_reg(unsigned n, uint32_t value) {
+  if (n >= 16) return;
+  if (n == 0 || n == 1) value &= 0xFFFFE;
+  m_regs[n] = value & kMask20;
+}
+
+bool Msp430Core::sleeping() const {
+  return (m_regs[2] & cpu::kSrCpuOff) != 0;
+}
+
+StopReason Msp430Core::run(uint64_t target_cycles) {
+  cpu::Engine& e = *m_impl;
+  if (e.faulted) return StopReason::kFault;
+  bool first = true;
+  while (m_cycles < target_cycles) {
+    if (IPSIM_UNLIKELY(e.irq.any() || m_stop_requested || (m_regs[2] & cpu::kSrCpuOff) ||
+                       m_regs[0] == m_breakpoint)) {
+      if (m_stop_requested) {
+        m_stop_requested = false;
+        return StopReason::kSyncRequest;
+      }
+      if (m_regs[0] == m_breakpoint && !first) return StopReason::kBreakpoint;
+      if (e.try_interrupt()) {
+        if (e.faulted) return StopReason::kFault;
+        first = false;
+        continue;
+      }
+      if (m_regs[2] & cpu::kSrCpuOff) return StopReason::kSleep;
+    }
+    first = false;
+    e.exec_one();
+    if (IPSIM_UNLIKELY(e.faulted)) return StopReason::kFault;
+  }
+  return StopReason::kBudget;
+}
+
+StopReason Msp430Core::step() {
+  cpu::Engine& e = *m_impl;
+  if (e.faulted) return StopReason::kFault;
+  if (e.try_interrupt()) return e.faulted ? StopReason::kFault : StopReason::kBudget;
+  if (m_regs[2] & cpu::kSrCpuOff) return StopReason::kSleep;
+  e.exec_one();
+  return e.faulted ? StopReason::kFault : StopReason::kBudget;
+}
+
+Msp430Core::InsnInfo Msp430Core::inspect(uint32_t addr) {
+  InsnInfo info;
+  addr &= kMask20 & ~1u;
+  cpu::DecodedInsn d;
+  uint32_t bad = 0;
+  if (!m_impl->decode(addr, d, bad)) {
+    info.text = "(no memory)";
+    return info;
+  }
+  info.length = d.len;
+  info.cycles = d.cycles;
+  info.valid = d.kind != cpu::kKindIllegal;
+  info.text = cpu::disassemble(d, addr);
+  return info;
+}
+
+}  // namespace ipsim

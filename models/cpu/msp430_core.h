@@ -1,0 +1,89 @@
+#pragma once
+// Msp430Core: the MSP430X (CPUX) instruction-set simulator, as a plain class.
+// PUBLIC API CONTRACT (used by the platform, the power model and tests; keep it stable):
+#include <cstdint>
+#include <string>
+
+#include "models/cpu/core_bus.h"
+#include "models/irq.h"
+
+namespace ipsim {
+
+class FramCache;
+class NvmCounters;
+
+enum class StopReason : uint8_t {
+  kBudget,      // the cycle target given to run() was reached
+  kSleep,       // CPUOFF set and no interrupt can wake the core: caller waits for an IRQ
+  kBreakpoint,  // PC reached the breakpoint address (before executing it)
+  kFault,       // illegal instruction or vacant access: see fault()
+  kSyncRequest  // request_stop() was called (a peripheral needs the present)
+};
+
+struct Fault {
+  enum class Kind : uint8_t { kNone, kIllegalInstruction, kVacantAccess, kFetchFromPeripheral };
+  Kind kind = Kind::kNone;
+  uint32_t pc = 0;       // address of the faulting instruction
+  uint32_t address = 0;  // faulting data address (or the opcode for an illegal instruction)
+  uint64_t cycle = 0;    // core cycle count when it happened
+  std::string message() const;
+};
+
+class Msp430Core {
+ public:
+  Msp430Core(CoreBus& bus, IrqLines& irq);
+  ~Msp430Core();
+  Msp430Core(const Msp430Core&) = delete;
+  Msp430Core& operator=(const Msp430Core&) = delete;
+
+  // Memory map: page p (256 B) of the 20-bit space. FRAM pages also need fram_hooks().
+  void map_page(uint32_t page, uint8_t* host, MemKind kind);
+  // FRAM cache and NVM counters used on FRAM pages; nwaits = FRCTL0.NWAITS.
+  void set_fram(FramCache* cache, NvmCounters* counters);
+  void set_nwaits(unsigned nwaits);
+
+  // BOR/PUC: SR = 0, PC = word at 0xFFFE, registers otherwise undefined (kept as is).
+  void reset();
+
+  // Runs until cycles() >= target_cycles, or an earlier stop. An instruction is never cut in
+  // half; run() may overshoot target_cycles by the last instruction's cycles.
+  StopReason run(uint64_t target_cycles);
+
+  void request_stop() { m_stop_requested = true; }
+  void set_breakpoint(uint32_t addr) { m_breakpoint = addr; }  // 0xFFFFFFFF = none
+  void add_cycles(uint64_t n) { m_cycles += n; }  // CPU stalled (DMA block transfer)
+
+  uint32_t reg(unsigned n) const { return m_regs[n]; }
+  void set_reg(unsigned n, uint32_t value);
+  uint32_t pc() const { return m_regs[0]; }
+  uint16_t sr() const { return static_cast<uint16_t>(m_regs[2]); }
+  uint64_t cycles() const { return m_cycles; }
+  uint64_t instructions() const { return m_instructions; }
+  const Fault& fault() const { return m_fault; }
+  bool sleeping() const;  // CPUOFF set in SR
+
+  // Executes exactly one instruction (or interrupt entry) regardless of targets; for tests.
+  StopReason step();
+
+  // Length in bytes and base cycle count (CPUX tables, zero wait states) of the instruction
+  // at addr, plus its disassembly; for tests and tracing. Does not change state.
+  struct InsnInfo {
+    unsigned length = 0;
+    unsigned cycles = 0;
+    bool valid = false;
+    std::string text;
+  };
+  InsnInfo inspect(uint32_t addr);
+
+ private:
+  struct Impl;
+  Impl* m_impl;
+  uint32_t m_regs[16] = {};
+  uint64_t m_cycles = 0;
+  uint64_t m_instructions = 0;
+  uint32_t m_breakpoint = 0xFFFFFFFF;
+  bool m_stop_requested = false;
+  Fault m_fault;
+};
+
+}  // namespace ipsim

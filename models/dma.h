@@ -1,0 +1,128 @@
+#pragma once
+// DMA controller, base 0x0500, six channels (facts §4.2; SLAU367P §11).
+//
+// Modelled: DMACTL0-2 trigger selects (DMAnTSEL, 5 bits per channel), DMACTL4, DMAIV; per
+// channel DMAnCTL, DMAnSA/DA (20-bit, as L/H words), DMAnSZ; all six transfer modes (single,
+// block, burst-block and their repeated forms), byte/word source and destination, increment /
+// decrement / fixed addressing; software trigger DMAREQ and hardware triggers via trigger(tsel)
+// (1 TA0CCR0, 2 TA0CCR2, 3 TA1CCR0, 4 TA1CCR2, 5 TA2CCR0, 6 TA3CCR0, 27 LEA, 29 MPY, ...);
+// DMAIFG/DMAIE/DMAIV and the interrupt on vector 42; DMAEN cleared when a non-repeated single
+// or block transfer completes; DMAnSZ counts down the remaining transfers (HAWAII reads it as a
+// progress footprint, facts §4.3) and is reloaded in repeated modes.
+// The DMA is a TLM initiator: every byte/word moves through `bus` (b_transport), tagged
+// InitiatorExtension(Initiator::kDma), so FRAM counts DMA traffic; no host pointers.
+//
+// Timing (SLAU367P §11.2.7 Table 11-3, facts §4.2): a single transfer costs 4 MCLK (the
+// active-mode worst case: synchronisation, 2 MCLK transfer, 1 wait cycle); a block or
+// burst-block of n transfers costs 2 + 2n MCLK (2 MCLK per transfer plus synchronisation; the
+// "2 x MCLK x DMAxSZ" block figure, facts §7.12). The CPU is halted for that time
+// (CpuHooks::stall).
+// Approximations:
+// - All transfers a trigger causes happen at the trigger, one b_transport each with the delay
+//   growing 2 MCLK per transfer; the CPU is stalled for the whole cost at once. Burst-block
+//   mode therefore moves its block like block mode (its interleaving of 2 CPU cycles every 4
+//   transfers is not modelled; the CPU is stalled for the same 2 + 2n cycles) and a repeated
+//   burst-block moves one block per trigger instead of running until DMAEN is cleared.
+// - DMALEVEL is ignored: every trigger() call is one edge. One trigger list (channel 0's,
+//   facts §4.2) serves all channels. DMARMWDIS, ENNMI, ROUNDROBIN are stored only; channels
+//   triggered together are served in fixed priority 0..5.
+// - Addresses and size are latched when DMAEN goes 0 -> 1 and reloaded after each completed
+//   repeated transfer/block; DMAnSA/DA reads return the programmed value.
+// - A bus error response ends the channel: DMAEN cleared, DMAABORT set, no DMAIFG.
+// - Triggers from a register write (DMAREQ) happen at the writer's local time; hardware
+//   triggers at the time the caller passes (default: kernel time).
+#include <tlm_utils/simple_initiator_socket.h>
+#include <cstdint>
+
+#include "models/clocks.h"
+#include "models/irq.h"
+#include "models/peripheral.h"
+#include "models/sync.h"
+
+namespace ipsim {
+
+namespace dma {
+inline constexpr uint16_t DMACTL0 = 0x00, DMACTL1 = 0x02, DMACTL2 = 0x04, DMACTL3 = 0x06,
+                          DMACTL4 = 0x08, DMAIV = 0x0E;
+inline constexpr uint16_t channel_base(unsigned n) {
+  return static_cast<uint16_t>(0x10 + 0x10 * n);
+}
+inline constexpr uint16_t CTL = 0x0, SAL = 0x2, SAH = 0x4, DAL = 0x6, DAH = 0x8, SZ = 0xA;
+// DMAnCTL bits
+inline constexpr uint16_t DMAREQ = 0x0001, DMAABORT = 0x0002, DMAIE = 0x0004, DMAIFG = 0x0008,
+                          DMAEN = 0x0010, DMALEVEL = 0x0020, DMASRCBYTE = 0x0040,
+                          DMADSTBYTE = 0x0080, DMASRCINCR = 0x0300, DMADSTINCR = 0x0C00,
+                          DMADT = 0x7000;
+inline constexpr unsigned kIncrFixed = 0, kIncrDecrement = 2, kIncrIncrement = 3;
+inline constexpr unsigned DT_SINGLE = 0, DT_BLOCK = 1, DT_BURST = 2, DT_REPEAT = 4;
+// Trigger numbers (DMA0TSEL list, facts §4.2)
+inline constexpr unsigned TSEL_DMAREQ = 0, TSEL_TA0CCR0 = 1, TSEL_TA0CCR2 = 2, TSEL_TA1CCR0 = 3,
+                          TSEL_TA1CCR2 = 4, TSEL_TA2CCR0 = 5, TSEL_TA3CCR0 = 6, TSEL_LEA = 27,
+                          TSEL_MPY = 29;
+inline constexpr unsigned kSingleCycles = 4;  // per single transfer (Table 11-3 worst case)
+inline constexpr unsigned kBlockSyncCycles = 2, kCyclesPerTransfer = 2;
+}  // namespace dma
+
+#define IPSIM_DMA_CHANNEL(n)                               \
+  {0x10 + 0x10 * n, "DMA" #n "CTL", 0x0000, 0x7FFF},       \
+      {0x12 + 0x10 * n, "DMA" #n "SAL", 0x0000, 0xFFFF},   \
+      {0x14 + 0x10 * n, "DMA" #n "SAH", 0x0000, 0x000F},   \
+      {0x16 + 0x10 * n, "DMA" #n "DAL", 0x0000, 0xFFFF},   \
+      {0x18 + 0x10 * n, "DMA" #n "DAH", 0x0000, 0x000F}, { \
+    0x1A + 0x10 * n, "DMA" #n "SZ", 0x0000, 0xFFFF         \
+  }
+inline constexpr RegSpec kDmaRegs[] = {
+    // offset  name       reset   write_mask
+    {0x00, "DMACTL0", 0x0000, 0x1F1F},
+    {0x02, "DMACTL1", 0x0000, 0x1F1F},
+    {0x04, "DMACTL2", 0x0000, 0x1F1F},
+    {0x06, "DMACTL3", 0x0000, 0x0000},
+    {0x08, "DMACTL4", 0x0000, 0x0007},
+    {0x0E, "DMAIV", 0x0000, 0x0000},
+    IPSIM_DMA_CHANNEL(0),
+    IPSIM_DMA_CHANNEL(1),
+    IPSIM_DMA_CHANNEL(2),
+    IPSIM_DMA_CHANNEL(3),
+    IPSIM_DMA_CHANNEL(4),
+    IPSIM_DMA_CHANNEL(5),
+};
+#undef IPSIM_DMA_CHANNEL
+
+class Dma : public Peripheral {
+ public:
+  static constexpr uint32_t kBase = 0x0500, kSize = 0x70;
+  static constexpr unsigned kChannels = 6;
+  tlm_utils::simple_initiator_socket<Dma> bus;
+
+  Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq, CpuHooks& cpu);
+
+  void reset() override;
+  // A hardware trigger (DMAnTSEL number) from another model, at time `at`.
+  void trigger(unsigned tsel) { trigger(tsel, sc_core::sc_time_stamp()); }
+  void trigger(unsigned tsel, const sc_core::sc_time& at);
+
+  // Counters for the energy model and tests.
+  uint64_t transfers() const { return m_transfers; }
+  uint64_t busy_cycles() const { return m_busy_cycles; }  // MCLK cycles the CPU was halted
+
+ private:
+  struct Channel {
+    uint32_t src = 0, dst = 0;  // T_SourceAdd, T_DestAdd (20-bit)
+    uint16_t saved_size = 0;    // DMAnSZ as programmed, reloaded in repeated modes
+  };
+  void write_ctl(unsigned n, uint16_t old_value, uint16_t new_value);
+  void latch(unsigned n);
+  unsigned tsel_of(unsigned n) const;
+  void run_channel(unsigned n, const sc_core::sc_time& at);
+  bool move(unsigned n, uint16_t ctl, sc_core::sc_time& delay);  // one transfer
+  void update_irq();
+  uint16_t read_iv();
+
+  const Clocks& m_clocks;
+  IrqLines& m_irq;
+  CpuHooks& m_cpu;
+  Channel m_ch[kChannels];
+  uint64_t m_transfers = 0, m_busy_cycles = 0;
+};
+
+}  // namespace ipsim

@@ -1,0 +1,72 @@
+#include "models/fram.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "models/initiator_ext.h"
+
+namespace ipsim {
+
+namespace {
+constexpr uint32_t kPadding = 16;
+}
+
+Fram::Fram(const sc_core::sc_module_name& name)
+    : sc_core::sc_module(name), socket("socket"),
+      m_data(kFramEnd - kInfoFramBegin + kPadding, 0xFF) {
+  socket.register_b_transport(this, &Fram::b_transport);
+  socket.register_get_direct_mem_ptr(this, &Fram::get_direct_mem_ptr);
+  socket.register_transport_dbg(this, &Fram::transport_dbg);
+}
+
+void Fram::load(uint32_t addr, const uint8_t* bytes, uint32_t len) {
+  if (!contains(addr, len)) throw std::logic_error("Fram::load outside FRAM");
+  std::memcpy(host(addr), bytes, len);
+}
+
+void Fram::erase() { std::fill(m_data.begin(), m_data.end(), 0xFF); }
+
+void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+  const uint32_t addr = static_cast<uint32_t>(trans.get_address());
+  const unsigned len = trans.get_data_length();
+  if (!contains(addr, len)) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const Initiator who = initiator_of(trans);
+  if (trans.is_read()) {
+    std::memcpy(trans.get_data_ptr(), host(addr), len);
+    m_counters.count(who, NvmOp::kRead, addr, len);
+  } else {
+    std::memcpy(host(addr), trans.get_data_ptr(), len);
+    m_counters.count(who, NvmOp::kWrite, addr, len);
+    m_cache.write(addr);
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool Fram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  const uint32_t addr = static_cast<uint32_t>(trans.get_address());
+  const bool info = addr >= kInfoFramBegin && addr < kInfoFramEnd;
+  const uint32_t begin = info ? kInfoFramBegin : kFramBegin;
+  const uint32_t end = info ? kInfoFramEnd : kFramEnd;
+  if (!contains(addr)) return false;
+  dmi.set_dmi_ptr(host(begin));
+  dmi.set_start_address(begin);
+  dmi.set_end_address(end - 1);
+  dmi.allow_read_write();
+  return true;
+}
+
+unsigned Fram::transport_dbg(tlm::tlm_generic_payload& trans) {
+  const uint32_t addr = static_cast<uint32_t>(trans.get_address());
+  const unsigned len = trans.get_data_length();
+  if (!contains(addr, len)) return 0;
+  if (trans.is_read())
+    std::memcpy(trans.get_data_ptr(), host(addr), len);
+  else
+    std::memcpy(host(addr), trans.get_data_ptr(), len);
+  return len;
+}
+
+}  // namespace ipsim

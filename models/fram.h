@@ -1,0 +1,51 @@
+#pragma once
+// FRAM: info A-D + TLV (0x1800-0x1AFF) and main FRAM (0x4000-0x43FFF), facts §1.1.
+// Non-volatile: power_off() keeps everything; a word write is atomic (design.md §3).
+// It owns the FRAM cache model (fram_cache.h) and the exact NVM counters (nvm_counters.h).
+// The CPU reaches FRAM through DMI and counts its own accesses through the same counters;
+// other initiators (DMA, LEA) go through b_transport, which counts by InitiatorExtension.
+// Wait states for DMA accesses are part of the DMA's own timing (facts §4.2), so b_transport
+// adds no delay.
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/fram_cache.h"
+#include "models/mem_map.h"
+#include "models/nvm_counters.h"
+
+namespace ipsim {
+
+class Fram : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Fram> socket;  // addresses are absolute
+
+  explicit Fram(const sc_core::sc_module_name& name);
+
+  static bool contains(uint32_t addr, uint32_t len = 1) {
+    return (addr >= kInfoFramBegin && addr + len <= kInfoFramEnd) ||
+           (addr >= kFramBegin && addr + len <= kFramEnd);
+  }
+  uint8_t* host(uint32_t addr) { return m_data.data() + (addr - kInfoFramBegin); }
+  // Image load ("flashing"): not counted as NVM traffic.
+  void load(uint32_t addr, const uint8_t* bytes, uint32_t len);
+  void erase();  // all 0xFF, like a blank part
+
+  FramCache& cache() { return m_cache; }
+  NvmCounters& counters() { return m_counters; }
+  const NvmCounters& counters() const { return m_counters; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+  unsigned transport_dbg(tlm::tlm_generic_payload& trans);
+
+  std::vector<uint8_t> m_data;  // 0x1800..0x44000 (the gap is unused), plus padding
+  FramCache m_cache;
+  NvmCounters m_counters;
+};
+
+}  // namespace ipsim

@@ -1,0 +1,59 @@
+#pragma once
+// FRAM read cache (approximate; facts §3 and §7.3). TI does not document the geometry; we take
+// Fused's model [FUSED Cache.cpp]: 2 sets x 2 ways x 8-byte lines (four 64-bit lines), LRU,
+// write-around (a write goes to the array and drops a hitting line). A read miss fills one
+// line and costs FRCTL0.NWAITS extra MCLK cycles (facts §2.4); a write always reaches the
+// array and costs NWAITS (facts §3: write time equals read time).
+#include <cstdint>
+
+namespace ipsim {
+
+class FramCache {
+ public:
+  static constexpr unsigned kLineShift = 3;
+
+  void invalidate_all() {
+    for (auto& set : m_sets) set = Set{};
+    m_hits = m_misses = 0;
+  }
+
+  // Returns true on a hit. A miss fills the least recently used way of the set.
+  bool read(uint32_t addr) {
+    const uint32_t line = (addr >> kLineShift) + 1;  // +1: zero means "invalid"
+    Set& s = m_sets[line & 1];
+    if (s.way[0] == line) {
+      s.lru = 1;
+      ++m_hits;
+      return true;
+    }
+    if (s.way[1] == line) {
+      s.lru = 0;
+      ++m_hits;
+      return true;
+    }
+    s.way[s.lru] = line;
+    s.lru ^= 1;
+    ++m_misses;
+    return false;
+  }
+
+  void write(uint32_t addr) {
+    const uint32_t line = (addr >> kLineShift) + 1;
+    Set& s = m_sets[line & 1];
+    if (s.way[0] == line) s.way[0] = 0, s.lru = 0;
+    if (s.way[1] == line) s.way[1] = 0, s.lru = 1;
+  }
+
+  uint64_t hits() const { return m_hits; }
+  uint64_t misses() const { return m_misses; }
+
+ private:
+  struct Set {
+    uint32_t way[2] = {0, 0};
+    uint8_t lru = 0;  // index of the way to replace next
+  };
+  Set m_sets[2];
+  uint64_t m_hits = 0, m_misses = 0;
+};
+
+}  // namespace ipsim

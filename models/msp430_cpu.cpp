@@ -1,0 +1,134 @@
+#include "models/msp430_cpu.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/fram.h"
+#include "models/initiator_ext.h"
+#include "models/mem_map.h"
+
+namespace ipsim {
+
+namespace {
+sc_core::sc_time period_of(double hz) { return sc_core::sc_time(1.0 / hz, sc_core::SC_SEC); }
+}  // namespace
+
+Msp430Cpu::Msp430Cpu(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq,
+                     uint64_t quantum_cycles)
+    : sc_core::sc_module(name), bus("bus"), m_core(*this, irq), m_clocks(clocks), m_irq(irq),
+      m_quantum_cycles(quantum_cycles) {
+  m_trans.set_extension(new InitiatorExtension(Initiator::kCpu));
+  m_period = period_of(m_clocks.mclk_hz());
+  // A CSCTL write that changes MCLK ends the slice, so every slice has one period.
+  const_cast<Clocks&>(m_clocks).on_change([this] { m_core.request_stop(); });
+  SC_THREAD(thread);
+}
+
+void Msp430Cpu::start_of_simulation() {
+  const auto map_range = [this](uint32_t begin, uint32_t end, MemKind kind) {
+    tlm::tlm_generic_payload trans;
+    tlm::tlm_dmi dmi;
+    trans.set_address(begin);
+    trans.set_command(tlm::TLM_READ_COMMAND);
+    if (!bus->get_direct_mem_ptr(trans, dmi))
+      throw std::logic_error("no DMI for memory at " + std::to_string(begin));
+    for (uint32_t a = begin; a < end; a += 1u << kPageShift)
+      m_core.map_page(a >> kPageShift, dmi.get_dmi_ptr() + (a - dmi.get_start_address()), kind);
+  };
+  map_range(kSramBegin, kSramEnd, MemKind::kRam);
+  map_range(kInfoFramBegin, kInfoFramEnd, MemKind::kFram);
+  map_range(kFramBegin, kFramEnd, MemKind::kFram);
+  if (m_fram) m_core.set_fram(&m_fram->cache(), &m_fram->counters());
+}
+
+void Msp430Cpu::finish(const std::string& reason) {
+  if (m_finish_reason.empty()) m_finish_reason = reason;
+  m_core.request_stop();
+}
+
+sc_core::sc_time Msp430Cpu::local_offset(uint64_t now_cycles) const {
+  return m_period * static_cast<double>(now_cycles - m_slice_start_cycles);
+}
+
+BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned size,
+                               uint16_t& value, uint64_t now) {
+  sc_core::sc_time delay = local_offset(now);
+  m_trans.set_command(cmd);
+  m_trans.set_address(addr);
+  m_trans.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  m_trans.set_data_length(size);
+  m_trans.set_streaming_width(size);
+  m_trans.set_byte_enable_ptr(nullptr);
+  m_trans.set_dmi_allowed(false);
+  m_trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  bus->b_transport(m_trans, delay);
+  return m_trans.is_response_ok() ? BusStatus::kOk : BusStatus::kVacant;
+}
+
+BusStatus Msp430Cpu::slow_read(uint32_t addr, unsigned size, uint16_t& value, uint64_t now) {
+  value = 0;
+  return transport(tlm::TLM_READ_COMMAND, addr, size, value, now);
+}
+
+BusStatus Msp430Cpu::slow_write(uint32_t addr, unsigned size, uint16_t value, uint64_t now) {
+  return transport(tlm::TLM_WRITE_COMMAND, addr, size, value, now);
+}
+
+void Msp430Cpu::thread() {
+  m_qk.set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
+  m_qk.reset();
+  at_start();
+  while (!finished()) {
+    m_period = period_of(m_clocks.mclk_hz());
+    // Never run past the next pending SystemC activity: a peripheral event must see the
+    // CPU at the right time (design.md §2).
+    uint64_t slice = m_quantum_cycles;
+    if (sc_core::sc_pending_activity_at_future_time()) {
+      const double horizon = sc_core::sc_time_to_pending_activity() / m_period;
+      slice = std::min<uint64_t>(slice, std::max<uint64_t>(1, static_cast<uint64_t>(horizon)));
+    }
+    slice = limit_slice(slice);
+    if (finished()) break;
+    uint64_t used = 0;
+    StopReason reason = StopReason::kBudget;
+    if (slice > 0) {
+      m_slice_start_cycles = m_core.cycles();
+      reason = m_core.run(m_slice_start_cycles + slice);
+      used = m_core.cycles() - m_slice_start_cycles;
+      const sc_core::sc_time duration = m_period * static_cast<double>(used);
+      m_qk.inc(duration);
+      m_qk.sync();
+      m_slice_start_cycles = m_core.cycles();
+      after_slice(used, duration);
+    }
+    if (finished()) break;
+    switch (reason) {
+      case StopReason::kFault: finish("fault"); break;
+      case StopReason::kBreakpoint: finish("breakpoint"); break;
+      case StopReason::kSleep: {
+        // LPM: MCLK is off. Wait for the next peripheral activity (or until the power model
+        // needs to look), then let the core look at its interrupt lines again.
+        const bool future = sc_core::sc_pending_activity_at_future_time();
+        const sc_core::sc_time horizon = future ? sc_core::sc_time_to_pending_activity()
+                                                : sc_core::sc_max_time() - sc_core::sc_time_stamp();
+        const sc_core::sc_time allowed = limit_sleep(horizon);
+        if (!future && allowed == horizon && !sc_core::sc_pending_activity_at_current_time()) {
+          finish("sleep");  // nothing can ever wake the CPU (e.g. LPM4 after exit)
+          break;
+        }
+        const sc_core::sc_time before = sc_core::sc_time_stamp();
+        if (allowed > sc_core::SC_ZERO_TIME) sc_core::wait(allowed);
+        sc_core::wait(sc_core::SC_ZERO_TIME);  // let a woken peripheral run first
+        const sc_core::sc_time slept = sc_core::sc_time_stamp() - before;
+        m_sleep_time += slept;
+        after_sleep(slept);
+        break;
+      }
+      case StopReason::kBudget:
+      case StopReason::kSyncRequest: break;
+    }
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace ipsim

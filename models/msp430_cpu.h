@@ -1,0 +1,85 @@
+#pragma once
+// Msp430Cpu: the SystemC module around Msp430Core (style.md "The CPU": ISS plus a thin module
+// owning the thread). Loosely timed (design.md §2): the core runs in slices of up to
+// `quantum_cycles` MCLK cycles, never past the next pending SystemC activity (a timer or WDT
+// event, a DMA or LEA completion), then the module advances SystemC time once through a
+// tlm_quantumkeeper. SRAM and FRAM are reached by DMI; peripherals through b_transport with
+// the core's local time offset as delay.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/clocks.h"
+#include "models/cpu/msp430_core.h"
+#include "models/irq.h"
+
+namespace ipsim {
+
+class Fram;
+
+class Msp430Cpu : public sc_core::sc_module, public CoreBus {
+ public:
+  tlm_utils::simple_initiator_socket<Msp430Cpu> bus;
+
+  SC_HAS_PROCESS(Msp430Cpu);
+  Msp430Cpu(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq,
+            uint64_t quantum_cycles);
+
+  Msp430Core& core() { return m_core; }
+  // SRAM and FRAM pages are mapped by DMI through the bus at the start of simulation, when
+  // the bus's sockets are bound; fram provides the cache model and the NVM counters.
+  void use_fram(Fram& fram) { m_fram = &fram; }
+
+  // Hooks for the platform (power model, resets, stop conditions). All run in the CPU thread.
+  // at_start: once, before the first instruction (power-on reset of the platform).
+  std::function<void()> at_start = [] {};
+  // budget: given a proposed slice length in cycles, returns the allowed length (>= 1, or 0 to
+  // end the slice without running, e.g. power is off).
+  std::function<uint64_t(uint64_t proposed)> limit_slice = [](uint64_t p) { return p; };
+  // After every slice: cycles run, time the slice took. May call wait() (e.g. power off).
+  std::function<void(uint64_t cycles, const sc_core::sc_time& duration)> after_slice =
+      [](uint64_t, const sc_core::sc_time&) {};
+  // Longest time the CPU may sleep before it must look again (e.g. the capacitor would reach
+  // v_off); the thread wakes then even with no peripheral activity.
+  std::function<sc_core::sc_time(const sc_core::sc_time& proposed)> limit_sleep =
+      [](const sc_core::sc_time& p) { return p; };
+  // Time spent asleep (CPUOFF) between two slices.
+  std::function<void(const sc_core::sc_time& duration)> after_sleep =
+      [](const sc_core::sc_time&) {};
+  // Ends the simulation after the current slice (sc_stop()) with this reason.
+  void finish(const std::string& reason);
+  bool finished() const { return !m_finish_reason.empty(); }
+  const std::string& finish_reason() const { return m_finish_reason; }
+
+  const sc_core::sc_time& sleep_time() const { return m_sleep_time; }
+
+  // CoreBus
+  BusStatus slow_read(uint32_t addr, unsigned size, uint16_t& value, uint64_t now) override;
+  BusStatus slow_write(uint32_t addr, unsigned size, uint16_t value, uint64_t now) override;
+
+ private:
+  void thread();
+  void start_of_simulation() override;
+  sc_core::sc_time local_offset(uint64_t now_cycles) const;
+  BusStatus transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,
+                      uint64_t now);
+
+  Msp430Core m_core;
+  Fram* m_fram = nullptr;
+  const Clocks& m_clocks;
+  IrqLines& m_irq;
+  uint64_t m_quantum_cycles;
+  tlm_utils::tlm_quantumkeeper m_qk;
+  uint64_t m_slice_start_cycles = 0;
+  sc_core::sc_time m_period;
+  sc_core::sc_time m_sleep_time;
+  std::string m_finish_reason;
+  tlm::tlm_generic_payload m_trans;
+};
+
+}  // namespace ipsim

@@ -1,0 +1,51 @@
+#include "models/system_regs.h"
+
+#include <vector>
+
+namespace ipsim {
+
+Pmm::Pmm(const sc_core::sc_module_name& name, ResetRequest reset_request)
+    : Peripheral(name, 0x0120, 0x20, kPmmRegs), m_reset_request(std::move(reset_request)) {
+  m_regs.override_write(0x00, [this](uint16_t value, unsigned size, bool high) {
+    if (size == 1 && high) return;  // writing the password byte alone
+    if (size == 1 || (value >> 8) != 0xA5) {
+      m_reset_request(ResetKind::kPuc, "PMMCTL0 password violation");
+      return;
+    }
+    if (value & 0x0004) return m_reset_request(ResetKind::kBor, "software BOR (PMMSWBOR)");
+    if (value & 0x0008) return m_reset_request(ResetKind::kPor, "software POR (PMMSWPOR)");
+    m_regs[0x00] = static_cast<uint16_t>(0x9600 | (value & 0x0050));
+  });
+  m_regs.on_read(0x00, [](uint16_t stored) -> uint16_t { return 0x9600 | (stored & 0xFF); });
+}
+
+Sys::Sys(const sc_core::sc_module_name& name) : Peripheral(name, 0x0180, 0x20, kSysRegs) {
+  // Reading SYSRSTIV returns the pending cause once, then 0 (highest pending first).
+  m_regs.on_read(0x1E, [this](uint16_t stored) -> uint16_t {
+    m_regs[0x1E] = 0;
+    return stored;
+  });
+}
+
+void Sys::reset() {
+  const uint16_t cause = m_regs.get(0x1E);
+  Peripheral::reset();
+  m_regs[0x1E] = cause;  // the cause survives the reset it describes
+}
+
+namespace {
+std::vector<RegSpec> port_specs() {
+  std::vector<RegSpec> specs;
+  for (uint16_t off = 0; off < 0x140; off += 2) specs.push_back({off, "Pn", 0x0000, 0xFFFF});
+  return specs;
+}
+const std::vector<RegSpec>& port_table() {
+  static const std::vector<RegSpec> table = port_specs();
+  return table;
+}
+}  // namespace
+
+IoPorts::IoPorts(const sc_core::sc_module_name& name)
+    : Peripheral(name, 0x0200, 0x140, port_table().data(), port_table().size()) {}
+
+}  // namespace ipsim

@@ -1,0 +1,1052 @@
+#include "sim/config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ipsim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// ---- units ---------------------------------------------------------------------------------
+
+const char* unit_symbol(Unit unit) {
+  switch (unit) {
+    case Unit::None:
+      return "";
+    case Unit::Farad:
+      return "F";
+    case Unit::Volt:
+      return "V";
+    case Unit::Hertz:
+      return "Hz";
+    case Unit::Ohm:
+      return "Ohm";
+    case Unit::Second:
+      return "s";
+    case Unit::Watt:
+      return "W";
+    case Unit::Ampere:
+      return "A";
+    case Unit::Joule:
+      return "J";
+    case Unit::Coulomb:
+      return "C";
+  }
+  return "";
+}
+
+namespace {
+
+const char* unit_quantity(Unit unit) {
+  switch (unit) {
+    case Unit::None:
+      return "a number";
+    case Unit::Farad:
+      return "a capacitance";
+    case Unit::Volt:
+      return "a voltage";
+    case Unit::Hertz:
+      return "a frequency";
+    case Unit::Ohm:
+      return "a resistance";
+    case Unit::Second:
+      return "a time";
+    case Unit::Watt:
+      return "a power";
+    case Unit::Ampere:
+      return "a current";
+    case Unit::Joule:
+      return "an energy";
+    case Unit::Coulomb:
+      return "a charge";
+  }
+  return "a number";
+}
+
+const char* unit_example(Unit unit) {
+  switch (unit) {
+    case Unit::None:
+      return "0.5";
+    case Unit::Farad:
+      return "100uF, 1mF or 1e-4";
+    case Unit::Volt:
+      return "2.8V or 2.8";
+    case Unit::Hertz:
+      return "16MHz or 16e6";
+    case Unit::Ohm:
+      return "1kOhm, 10MOhm or 1000";
+    case Unit::Second:
+      return "10s, 500ms, 5min or 10";
+    case Unit::Watt:
+      return "100uW or 1e-4";
+    case Unit::Ampere:
+      return "1mA or 1e-3";
+    case Unit::Joule:
+      return "2nJ or 2e-9";
+    case Unit::Coulomb:
+      return "10nC or 1e-8";
+  }
+  return "";
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<double> parse_plain_number(const std::string& text) {
+  const std::string t = trim(text);
+  if (t == "inf" || t == ".inf" || t == "+inf" || t == "infinity")
+    return std::numeric_limits<double>::infinity();
+  if (t == "-inf" || t == "-.inf") return -std::numeric_limits<double>::infinity();
+  if (t.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    const double v = std::stod(t, &used);
+    if (used == t.size() && !std::isnan(v)) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<double> parse_quantity(const std::string& text, Unit unit) {
+  const std::string t = trim(text);
+  if (auto plain = parse_plain_number(t)) return plain;
+  // Split at the end of the numeric part: the longest prefix that parses as a number.
+  size_t num_end = 0;
+  for (size_t i = 1; i <= t.size(); ++i)
+    if (parse_plain_number(t.substr(0, i)) &&
+        t.substr(0, i).find_first_of(" \t") == std::string::npos)
+      num_end = i;
+  if (num_end == 0) return std::nullopt;
+  // "1e" parses as 1 with stod reading only "1"; parse_plain_number requires full use, fine.
+  const double number = *parse_plain_number(t.substr(0, num_end));
+  const std::string suffix = trim(t.substr(num_end));
+  if (suffix.empty() || unit == Unit::None) return std::nullopt;
+
+  if (unit == Unit::Second) {
+    if (suffix == "min") return number * 60.0;
+    if (suffix == "h") return number * 3600.0;
+  }
+  std::string symbol = unit_symbol(unit);
+  std::vector<std::string> symbols = {symbol};
+  if (unit == Unit::Ohm) symbols = {"Ohm", "ohm", "\xCE\xA9" /* Ω */};
+  for (const std::string& sym : symbols) {
+    if (suffix.size() < sym.size() || suffix.compare(suffix.size() - sym.size(), sym.size(), sym))
+      continue;
+    const std::string prefix = suffix.substr(0, suffix.size() - sym.size());
+    // Decimal exponents, and division for negative ones: 100 / 1e6 is the double nearest to
+    // 1e-4, while 100 * 1e-6 is not.
+    static const std::vector<std::pair<std::string, int>> kPrefixes = {
+        {"", 0},   {"p", -12}, {"n", -9}, {"u", -6}, {"\xC2\xB5", -6},
+        {"m", -3}, {"k", 3},   {"M", 6},  {"G", 9}};
+    for (const auto& [p, exp10] : kPrefixes)
+      if (prefix == p)
+        return exp10 < 0 ? number / std::pow(10.0, -exp10) : number * std::pow(10.0, exp10);
+  }
+  return std::nullopt;
+}
+
+std::string format_quantity(double value, Unit unit) {
+  const std::string sym = unit_symbol(unit);
+  auto fmt = [](double v) {
+    std::ostringstream os;
+    os.precision(4);
+    os << v;
+    return os.str();
+  };
+  if (!std::isfinite(value) || value == 0.0 || unit == Unit::None) return fmt(value) + sym;
+  if (unit == Unit::Second) {
+    if (value >= 3600.0 && std::fmod(value, 3600.0) == 0.0) return fmt(value / 3600.0) + "h";
+    if (value >= 60.0 && std::fmod(value, 60.0) == 0.0) return fmt(value / 60.0) + "min";
+  }
+  static const std::vector<std::pair<const char*, double>> kPrefixes = {
+      {"G", 1e9},  {"M", 1e6},  {"k", 1e3},  {"", 1.0},
+      {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}};
+  const double mag = std::fabs(value);
+  for (const auto& [p, scale] : kPrefixes) {
+    if (unit == Unit::Second && scale > 1.0) continue;  // no "ks"
+    // A little slack so that 1e-4 (0.99999...e-4 in binary) is "100u", not "0.1m".
+    if (mag >= scale * (1 - 1e-9)) return fmt(value / scale) + p + sym;
+  }
+  return fmt(value / 1e-12) + "p" + sym;
+}
+
+// ---- enums ----------------------------------------------------------------------------------
+
+namespace {
+
+template <typename E>
+struct EnumName {
+  E value;
+  const char* name;
+};
+
+const EnumName<Strategy> kStrategyNames[] = {
+    {Strategy::Continuous, "continuous"},
+    {Strategy::LayerwiseCheckpoint, "layerwise-checkpoint"},
+    {Strategy::Sonic, "sonic"},
+    {Strategy::Hawaii, "hawaii"},
+    {Strategy::DepthFirst, "depth-first"}};
+const EnumName<SourceType> kSourceTypeNames[] = {
+    {SourceType::Trace, "trace"},
+    {SourceType::Constant, "constant"},
+    {SourceType::SquareWave, "square-wave"},
+    {SourceType::Continuous, "continuous"},
+    {SourceType::FailureInjection, "failure-injection"}};
+const EnumName<HarvesterModel> kHarvesterNames[] = {
+    {HarvesterModel::Power, "power"},
+    {HarvesterModel::Rf, "rf"},
+    {HarvesterModel::Solar, "solar"},
+    {HarvesterModel::VoltageSource, "voltage-source"}};
+const EnumName<SolarCell> kSolarCellNames[] = {{SolarCell::AreaEfficiency, "area-efficiency"},
+                                               {SolarCell::SingleDiode, "single-diode"},
+                                               {SolarCell::Mppt, "mppt"}};
+
+template <typename E, size_t N>
+const char* enum_to_string(const EnumName<E> (&names)[N], E v) {
+  for (const auto& n : names)
+    if (n.value == v) return n.name;
+  throw std::logic_error("enum value without a name");
+}
+
+template <typename E, size_t N>
+std::optional<E> enum_from_string(const EnumName<E> (&names)[N], const std::string& s) {
+  for (const auto& n : names)
+    if (s == n.name) return n.value;
+  return std::nullopt;
+}
+
+template <typename E, size_t N>
+std::vector<std::string> enum_names(const EnumName<E> (&names)[N]) {
+  std::vector<std::string> out;
+  for (const auto& n : names) out.push_back(n.name);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Strategy v) {
+  return enum_to_string(kStrategyNames, v);
+}
+const char* to_string(SourceType v) {
+  return enum_to_string(kSourceTypeNames, v);
+}
+const char* to_string(HarvesterModel v) {
+  return enum_to_string(kHarvesterNames, v);
+}
+const char* to_string(SolarCell v) {
+  return enum_to_string(kSolarCellNames, v);
+}
+std::optional<Strategy> strategy_from_string(const std::string& s) {
+  return enum_from_string(kStrategyNames, s);
+}
+
+// Coefficient names follow energy/load_model.h; extend here when it grows one.
+const std::vector<EnergyCoefficient> kEnergyCoefficients = {
+    {"active_current_per_mhz_a", Unit::Ampere, "active-mode supply current per MHz of MCLK"},
+    {"lpm0_current_a", Unit::Ampere, "supply current in LPM0"},
+    {"lpm3_current_a", Unit::Ampere, "supply current in LPM3"},
+    {"lpm4_current_a", Unit::Ampere, "supply current in LPM4"},
+    {"reset_charge_c", Unit::Coulomb, "charge drawn by one power-on reset (BOR to main)"},
+    {"fram_miss_energy_j", Unit::Joule, "extra energy of one FRAM-cache miss"},
+    {"lea_current_a", Unit::Ampere, "extra supply current while LEA runs"},
+    {"dma_current_a", Unit::Ampere, "extra supply current while DMA runs"},
+    {"off_current_a", Unit::Ampere, "current drawn from the capacitor while the MCU is off"},
+};
+
+// ---- documents ------------------------------------------------------------------------------
+
+std::string project_root() {
+  if (const char* env = std::getenv("IPSIM_ROOT"); env && *env) return env;
+#ifdef IPSIM_PROJECT_ROOT
+  return IPSIM_PROJECT_ROOT;
+#else
+  return fs::current_path().string();
+#endif
+}
+
+ConfigDocument parse_config_document(const std::string& text, const std::string& file,
+                                     const std::string& dir) {
+  ConfigDocument doc;
+  doc.file = file;
+  doc.dir = dir;
+  try {
+    doc.root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (doc.root.IsNull()) doc.root = YAML::Node(YAML::NodeType::Map);
+  if (!doc.root.IsMap())
+    throw ConfigError(file + ":" + std::to_string(doc.root.Mark().line + 1) +
+                      ": expected a mapping of keys (name, platform, source, workload, ...)");
+  return doc;
+}
+
+ConfigDocument load_config_document(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot read the config file (" + std::strerror(errno) + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config_document(ss.str(), path, fs::absolute(path).parent_path().string());
+}
+
+std::string where(const ConfigDocument& doc, const Located& at) {
+  if (!at.origin.empty()) return at.origin;
+  if (at.node && !at.node.Mark().is_null())
+    return doc.file + ":" + std::to_string(at.node.Mark().line + 1);
+  return doc.file;
+}
+
+// ---- the reader -----------------------------------------------------------------------------
+
+namespace {
+
+std::string join_path(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string node_kind(const YAML::Node& n) {
+  if (!n || n.IsNull()) return "nothing";
+  if (n.IsMap()) return "a mapping";
+  if (n.IsSequence()) return "a list";
+  return "'" + n.Scalar() + "'";
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+struct Ctx {
+  const ConfigDocument& doc;
+  const Overrides& overrides;
+  std::set<std::string> used;  // override paths read
+};
+
+// A mapping at a key path; reads children with overrides applied and remembers where each
+// came from.
+class Section {
+ public:
+  Section(Ctx& ctx, std::string path, std::optional<Located> self, Located fallback)
+      : m_ctx(ctx), m_path(std::move(path)), m_self(std::move(self)), m_fallback(fallback) {
+    if (m_self && !m_self->node.IsNull() && !m_self->node.IsMap())
+      fail_at(*m_self, m_path, "expected a mapping of keys, got " + node_kind(m_self->node));
+  }
+
+  const std::string& path() const { return m_path; }
+  Ctx& ctx() { return m_ctx; }
+
+  std::optional<Located> get(const std::string& key) {
+    const std::string p = join_path(m_path, key);
+    if (auto it = m_ctx.overrides.find(p); it != m_ctx.overrides.end()) {
+      m_ctx.used.insert(p);
+      return it->second.value;
+    }
+    if (m_self && m_self->node.IsMap()) {
+      const YAML::Node& map = m_self->node;
+      YAML::Node child = map[key];
+      if (child) return Located{child, m_self->origin, m_self->context};
+    }
+    return std::nullopt;
+  }
+
+  // Where to point for key: its value if given, else this section.
+  Located at(const std::string& key) {
+    if (auto v = peek(key)) return *v;
+    return m_self ? *m_self : m_fallback;
+  }
+
+  std::optional<Located> peek(const std::string& key) {
+    const std::string p = join_path(m_path, key);
+    if (auto it = m_ctx.overrides.find(p); it != m_ctx.overrides.end()) return it->second.value;
+    if (m_self && m_self->node.IsMap()) {
+      const YAML::Node& map = m_self->node;
+      YAML::Node child = map[key];
+      if (child) return Located{child, m_self->origin, m_self->context};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Section> section(const std::string& key) {
+    auto v = get(key);
+    Located fb = v ? *v : at(key);
+    return Section(m_ctx, join_path(m_path, key), v, fb);
+  }
+
+  [[noreturn]] void fail_at(const Located& at, const std::string& path, const std::string& msg) {
+    std::string text = where(m_ctx.doc, at) + ": " + path + ": " + msg;
+    if (!at.context.empty()) text += " " + at.context;
+    throw ConfigError(text);
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& msg) {
+    fail_at(at(key), join_path(m_path, key), msg);
+  }
+  [[noreturn]] void missing(const std::string& key, const std::string& what) {
+    Located here = m_self ? *m_self : m_fallback;
+    fail_at(here, join_path(m_path, key), "required key is missing (" + what + ")");
+  }
+
+  // Rejects keys (in the file or in overrides below this section) that are not in `allowed`.
+  // `elsewhere` lists keys valid only in another variant, with the reason they are not used.
+  void check_keys(const std::vector<std::string>& allowed,
+                  const std::map<std::string, std::string>& elsewhere = {}) {
+    auto complain = [&](const std::string& key, const Located& at, const std::string& path_shown) {
+      if (auto it = elsewhere.find(key); it != elsewhere.end())
+        fail_at(at, path_shown, "key '" + key + "' " + it->second);
+      std::string msg = "unknown key '" + key + "'";
+      std::string best;
+      size_t best_d = 3;
+      for (const auto& a : allowed)
+        if (size_t d = edit_distance(key, a); d < best_d) best_d = d, best = a;
+      if (!best.empty()) msg += " (did you mean '" + best + "'?)";
+      msg += "; expected one of: " + join(allowed, ", ");
+      fail_at(at, path_shown, msg);
+    };
+    auto allowed_key = [&](const std::string& k) {
+      return std::find(allowed.begin(), allowed.end(), k) != allowed.end();
+    };
+    if (m_self && m_self->node.IsMap()) {
+      for (const auto& kv : m_self->node) {
+        const std::string key = kv.first.Scalar();
+        if (!allowed_key(key))
+          complain(key, Located{kv.first, m_self->origin, m_self->context}, join_path(m_path, key));
+      }
+    }
+    const std::string prefix = m_path.empty() ? "" : m_path + ".";
+    for (const auto& [p, ov] : m_ctx.overrides) {
+      if (p.compare(0, prefix.size(), prefix) != 0 || p.size() == prefix.size()) continue;
+      const std::string rest = p.substr(prefix.size());
+      const std::string key = rest.substr(0, rest.find('.'));
+      if (!allowed_key(key)) complain(key, ov.key, p);
+    }
+  }
+
+  // ---- typed getters ----
+
+  const YAML::Node& scalar_node(const std::string& key, const Located& v, const std::string& what) {
+    if (!v.node.IsScalar())
+      fail_at(v, join_path(m_path, key), "expected " + what + ", got " + node_kind(v.node));
+    return v.node;
+  }
+
+  std::optional<double> opt_quantity(const std::string& key, Unit unit) {
+    auto v = get(key);
+    if (!v) return std::nullopt;
+    return quantity_of(key, *v, unit);
+  }
+
+  double quantity_of(const std::string& key, const Located& v, Unit unit) {
+    std::string what = std::string(unit_quantity(unit));
+    if (unit != Unit::None) what += std::string(" in ") + unit_symbol(unit);
+    what += std::string(" (e.g. ") + unit_example(unit) + ")";
+    const YAML::Node& n = scalar_node(key, v, what);
+    auto q = parse_quantity(n.Scalar(), unit);
+    if (!q) fail_at(v, join_path(m_path, key), "expected " + what + ", got " + node_kind(n));
+    return *q;
+  }
+
+  double quantity(const std::string& key, Unit unit, double def) {
+    return opt_quantity(key, unit).value_or(def);
+  }
+
+  double required_quantity(const std::string& key, Unit unit, const std::string& what) {
+    auto q = opt_quantity(key, unit);
+    if (!q) missing(key, what);
+    return *q;
+  }
+
+  // Range check on a value already read: fails at the key with "expected <what>, got <v>".
+  void require(const std::string& key, bool ok, const std::string& what) {
+    if (ok) return;
+    Located v = at(key);
+    fail(key, "expected " + what + ", got " + node_kind(v.node));
+  }
+
+  bool boolean(const std::string& key, bool def) {
+    auto v = get(key);
+    if (!v) return def;
+    const YAML::Node& n = scalar_node(key, *v, "true or false");
+    try {
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      fail_at(*v, join_path(m_path, key), "expected true or false, got " + node_kind(n));
+    }
+  }
+
+  long long integer_of(const std::string& key, const Located& v) {
+    const YAML::Node& n = scalar_node(key, v, "an integer");
+    const std::string t = trim(n.Scalar());
+    try {
+      size_t used = 0;
+      const long long x = std::stoll(t, &used, 0);
+      if (used == t.size()) return x;
+    } catch (const std::exception&) {
+    }
+    fail_at(v, join_path(m_path, key), "expected an integer, got " + node_kind(n));
+  }
+
+  long long integer(const std::string& key, long long def) {
+    auto v = get(key);
+    return v ? integer_of(key, *v) : def;
+  }
+
+  std::optional<std::string> opt_string(const std::string& key) {
+    auto v = get(key);
+    if (!v) return std::nullopt;
+    const YAML::Node& n = scalar_node(key, *v, "a string");
+    if (trim(n.Scalar()).empty())
+      fail_at(*v, join_path(m_path, key), "expected a non-empty string, got nothing");
+    return n.Scalar();
+  }
+
+  template <typename E, size_t N>
+  std::optional<E> opt_enum(const std::string& key, const EnumName<E> (&names)[N]) {
+    auto s = opt_string(key);
+    if (!s) return std::nullopt;
+    auto e = enum_from_string(names, *s);
+    if (!e) fail(key, "expected one of " + join(enum_names(names), ", ") + "; got '" + *s + "'");
+    return e;
+  }
+
+  // A file path, resolved relative to the config file's directory (the working directory for
+  // --set values), then relative to the project root; must name an existing file.
+  std::string file(const std::string& key, const std::string& what) {
+    auto s = opt_string(key);
+    if (!s) missing(key, what);
+    Located v = at(key);
+    const fs::path raw(*s);
+    std::vector<fs::path> candidates;
+    if (raw.is_absolute()) {
+      candidates.push_back(raw);
+    } else {
+      candidates.push_back(
+          fs::path(v.origin.empty() ? m_ctx.doc.dir : fs::current_path().string()) / raw);
+      candidates.push_back(fs::path(project_root()) / raw);
+    }
+    for (const auto& c : candidates) {
+      std::error_code ec;
+      if (fs::is_regular_file(c, ec)) return fs::weakly_canonical(fs::absolute(c)).string();
+    }
+    std::vector<std::string> looked;
+    for (const auto& c : candidates) looked.push_back(c.lexically_normal().string());
+    fail(key, "expected " + what + "; no such file '" + *s + "' (looked for " +
+                  join(looked, " and ") + ")");
+  }
+
+ private:
+  Ctx& m_ctx;
+  std::string m_path;
+  std::optional<Located> m_self;
+  Located m_fallback;
+};
+
+OutputsConfig parse_outputs(Section s) {
+  OutputsConfig o;
+  s.check_keys({"waves_vcd", "timeline_csv", "timeline_decimation"});
+  o.waves_vcd = s.boolean("waves_vcd", o.waves_vcd);
+  o.timeline_csv = s.boolean("timeline_csv", o.timeline_csv);
+  o.timeline_decimation_s =
+      s.quantity("timeline_decimation", Unit::Second, o.timeline_decimation_s);
+  s.require("timeline_decimation",
+            o.timeline_decimation_s >= 0 && std::isfinite(o.timeline_decimation_s), "a time >= 0");
+  return o;
+}
+
+PlatformSpec parse_platform(Section s) {
+  PlatformSpec p;
+  s.check_keys({"mclk", "capacitor", "supervisor", "energy_model"});
+  p.mclk_hz = s.quantity("mclk", Unit::Hertz, p.mclk_hz);
+  // facts: the FR5994 is specified up to 16 MHz MCLK.
+  s.require("mclk", p.mclk_hz > 0 && p.mclk_hz <= 16e6, "a frequency > 0 and <= 16MHz");
+
+  Section cap = *s.section("capacitor");
+  CapacitorSpec& c = p.capacitor;
+  cap.check_keys({"capacitance", "initial_voltage", "leakage_resistance", "max_voltage"});
+  c.capacitance_f =
+      cap.required_quantity("capacitance", Unit::Farad, "the storage capacitance, e.g. 100uF");
+  cap.require("capacitance", c.capacitance_f > 0 && std::isfinite(c.capacitance_f),
+              "a capacitance > 0 (e.g. 100uF)");
+  c.v_max = cap.quantity("max_voltage", Unit::Volt, c.v_max);
+  cap.require("max_voltage", c.v_max > 0, "a voltage > 0");
+  c.v_initial = cap.quantity("initial_voltage", Unit::Volt, c.v_initial);
+  cap.require("initial_voltage", c.v_initial >= 0 && std::isfinite(c.v_initial), "a voltage >= 0");
+  cap.require("initial_voltage", c.v_initial <= c.v_max,
+              "a voltage <= max_voltage (" + format_quantity(c.v_max, Unit::Volt) + ")");
+  if (auto v = cap.peek("leakage_resistance");
+      v && (v->node.IsNull() || (v->node.IsScalar() && v->node.Scalar() == "none"))) {
+    cap.get("leakage_resistance");
+  } else {
+    c.leakage_r_ohm = cap.quantity("leakage_resistance", Unit::Ohm, c.leakage_r_ohm);
+    cap.require("leakage_resistance", c.leakage_r_ohm > 0, "a resistance > 0, or none");
+  }
+
+  Section sup = *s.section("supervisor");
+  SupervisorSpec& v = p.supervisor;
+  sup.check_keys({"v_on", "v_off"});
+  v.v_on = sup.quantity("v_on", Unit::Volt, v.v_on);
+  v.v_off = sup.quantity("v_off", Unit::Volt, v.v_off);
+  sup.require("v_on", v.v_on > 0 && std::isfinite(v.v_on), "a voltage > 0");
+  sup.require("v_off", v.v_off > 0 && std::isfinite(v.v_off), "a voltage > 0");
+  sup.require("v_off", v.v_off < v.v_on,
+              "a voltage below v_on (" + format_quantity(v.v_on, Unit::Volt) + ")");
+  sup.require("v_on", v.v_on <= c.v_max,
+              "a voltage <= platform.capacitor.max_voltage (" +
+                  format_quantity(c.v_max, Unit::Volt) + "), or the node never turns on");
+
+  Section em = *s.section("energy_model");
+  std::vector<std::string> names;
+  for (const auto& k : kEnergyCoefficients) names.push_back(k.name);
+  em.check_keys(names);
+  for (const auto& k : kEnergyCoefficients) {
+    if (auto q = em.opt_quantity(k.name, k.unit)) {
+      em.require(k.name, *q >= 0 && std::isfinite(*q),
+                 std::string(unit_quantity(k.unit)) + " >= 0");
+      p.energy_model[k.name] = *q;
+    }
+  }
+  return p;
+}
+
+std::vector<std::pair<double, double>> parse_curve(Section& s, const std::string& key) {
+  std::vector<std::pair<double, double>> out;
+  auto v = s.get(key);
+  if (!v) return out;
+  const std::string path = join_path(s.path(), key);
+  const std::string what = "a list of [dBm, efficiency] points, e.g. [[-10, 0.2], [0, 0.5]]";
+  if (!v->node.IsSequence() || v->node.size() == 0)
+    s.fail_at(*v, path, "expected " + what + ", got " + node_kind(v->node));
+  for (size_t i = 0; i < v->node.size(); ++i) {
+    Located pt{v->node[i], v->origin, v->context};
+    const std::string ppath = path + "[" + std::to_string(i) + "]";
+    if (!pt.node.IsSequence() || pt.node.size() != 2 || !pt.node[0].IsScalar() ||
+        !pt.node[1].IsScalar())
+      s.fail_at(pt, ppath, "expected a point [dBm, efficiency], got " + node_kind(pt.node));
+    auto dbm = parse_quantity(pt.node[0].Scalar(), Unit::None);
+    auto eff = parse_quantity(pt.node[1].Scalar(), Unit::None);
+    if (!dbm || !std::isfinite(*dbm))
+      s.fail_at(pt, ppath, "expected a finite input power in dBm, got " + node_kind(pt.node[0]));
+    if (!eff || *eff < 0 || *eff > 1)
+      s.fail_at(pt, ppath, "expected an efficiency in [0, 1], got " + node_kind(pt.node[1]));
+    if (!out.empty() && *dbm <= out.back().first)
+      s.fail_at(pt, ppath,
+                "expected dBm values in strictly increasing order, got " + pt.node[0].Scalar() +
+                    " after " + std::to_string(out.back().first));
+    out.emplace_back(*dbm, *eff);
+  }
+  return out;
+}
+
+// Column names of a canonical trace CSV (first line that is not a '#' comment), for an early
+// check that the harvester model can use it. Full parsing happens in the run.
+std::vector<std::string> trace_columns(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    std::string c;
+    while (std::getline(ss, c, ','))
+      cols.push_back(trim(c.back() == '\r' ? c.substr(0, c.size() - 1) : c));
+    return cols;
+  }
+  return {};
+}
+
+HarvesterSpec parse_harvester(Section s) {
+  HarvesterSpec h;
+  h.model = s.opt_enum("model", kHarvesterNames).value_or(h.model);
+  const std::map<HarvesterModel, std::vector<std::string>> keys = {
+      {HarvesterModel::Power, {"scale"}},
+      {HarvesterModel::Rf, {"efficiency_curve"}},
+      {HarvesterModel::Solar,
+       {"cell", "area_m2", "efficiency", "lux_to_w_per_m2", "converter_efficiency"}},
+      {HarvesterModel::VoltageSource, {"v_source", "r_series"}}};
+  std::vector<std::string> allowed = {"model"};
+  for (const auto& k : keys.at(h.model)) allowed.push_back(k);
+  std::map<std::string, std::string> elsewhere;
+  for (const auto& [m, ks] : keys)
+    if (m != h.model)
+      for (const auto& k : ks)
+        elsewhere[k] = std::string("belongs to harvester model ") + to_string(m) +
+                       ", not used by model " + to_string(h.model);
+  s.check_keys(allowed, elsewhere);
+  switch (h.model) {
+    case HarvesterModel::Power:
+      h.scale = s.quantity("scale", Unit::None, h.scale);
+      s.require("scale", h.scale >= 0 && std::isfinite(h.scale), "a number >= 0");
+      break;
+    case HarvesterModel::Rf:
+      h.efficiency_curve = parse_curve(s, "efficiency_curve");
+      break;
+    case HarvesterModel::Solar:
+      h.cell = s.opt_enum("cell", kSolarCellNames).value_or(h.cell);
+      h.area_m2 = s.quantity("area_m2", Unit::None, h.area_m2);
+      s.require("area_m2", h.area_m2 > 0 && std::isfinite(h.area_m2), "an area in m^2 > 0");
+      h.efficiency = s.quantity("efficiency", Unit::None, h.efficiency);
+      s.require("efficiency", h.efficiency > 0 && h.efficiency <= 1, "an efficiency in (0, 1]");
+      h.lux_to_w_per_m2 = s.quantity("lux_to_w_per_m2", Unit::None, h.lux_to_w_per_m2);
+      s.require("lux_to_w_per_m2", h.lux_to_w_per_m2 > 0 && std::isfinite(h.lux_to_w_per_m2),
+                "lux per W/m^2 > 0 (about 120 daylight, 300 indoor LED)");
+      h.converter_efficiency =
+          s.quantity("converter_efficiency", Unit::None, h.converter_efficiency);
+      s.require("converter_efficiency", h.converter_efficiency > 0 && h.converter_efficiency <= 1,
+                "an efficiency in (0, 1]");
+      break;
+    case HarvesterModel::VoltageSource:
+      h.v_source = s.quantity("v_source", Unit::Volt, h.v_source);
+      s.require("v_source", h.v_source > 0 && std::isfinite(h.v_source), "a voltage > 0");
+      h.r_series_ohm = s.quantity("r_series", Unit::Ohm, h.r_series_ohm);
+      s.require("r_series", h.r_series_ohm > 0 && std::isfinite(h.r_series_ohm),
+                "a resistance > 0");
+      break;
+  }
+  return h;
+}
+
+SourceSpec parse_source(Section s) {
+  SourceSpec src;
+  src.type = s.opt_enum("type", kSourceTypeNames).value_or(src.type);
+  const std::map<SourceType, std::vector<std::string>> keys = {
+      {SourceType::Trace, {"file", "harvester", "loop"}},
+      {SourceType::Constant, {"power", "current"}},
+      {SourceType::SquareWave, {"power", "t_on", "t_off"}},
+      {SourceType::Continuous, {}},
+      {SourceType::FailureInjection, {"mean_on_cycles", "off_time"}}};
+  std::vector<std::string> allowed = {"type"};
+  for (const auto& k : keys.at(src.type)) allowed.push_back(k);
+  std::map<std::string, std::string> elsewhere;
+  for (const auto& [t, ks] : keys)
+    for (const auto& k : ks)
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+        elsewhere[k] =
+            std::string("is not used by source.type ") + to_string(src.type) +
+            (allowed.size() > 1
+                 ? " (its keys: " + join({allowed.begin() + 1, allowed.end()}, ", ") + ")"
+                 : " (it takes no other keys)");
+  s.check_keys(allowed, elsewhere);
+
+  auto nonneg_power = [&](const std::string& key) {
+    auto p = s.opt_quantity(key, Unit::Watt);
+    if (p) s.require(key, *p >= 0 && std::isfinite(*p), "a power >= 0");
+    return p;
+  };
+  switch (src.type) {
+    case SourceType::Trace: {
+      src.loop = s.boolean("loop", src.loop);
+      src.harvester = parse_harvester(*s.section("harvester"));
+      if (src.harvester.model == HarvesterModel::VoltageSource && !s.peek("file")) break;
+      src.file = s.file("file", "a trace CSV file (see traces/README.md)");
+      const auto cols = trace_columns(src.file);
+      auto has = [&](const char* c) {
+        return std::find(cols.begin(), cols.end(), c) != cols.end();
+      };
+      std::string need;
+      if (src.harvester.model == HarvesterModel::Power && !has("power_W")) need = "power_W";
+      if (src.harvester.model == HarvesterModel::Rf && !has("rf_power_W")) need = "rf_power_W";
+      if (src.harvester.model == HarvesterModel::Solar && !has("irradiance_W_per_m2") &&
+          !has("illuminance_lux") && !has("a_A") && !has("p_mpp_W"))
+        need = "irradiance_W_per_m2, illuminance_lux, a_A or p_mpp_W";
+      if (!need.empty())
+        s.fail("file", std::string("expected a trace usable by harvester model ") +
+                           to_string(src.harvester.model) + " (a column " + need + "); " +
+                           src.file + " has columns: " + join(cols, ", "));
+      break;
+    }
+    case SourceType::Constant:
+      src.power_w = nonneg_power("power");
+      src.current_a = s.opt_quantity("current", Unit::Ampere);
+      if (src.current_a)
+        s.require("current", *src.current_a >= 0 && std::isfinite(*src.current_a),
+                  "a current >= 0");
+      if (src.power_w && src.current_a)
+        s.fail("current", "expected either power or current for source.type constant, not both");
+      if (!src.power_w && !src.current_a)
+        s.missing("power", "the constant harvested power, e.g. 1mW (or `current`, e.g. 500uA)");
+      break;
+    case SourceType::SquareWave:
+      src.power_w = nonneg_power("power");
+      if (!src.power_w) s.missing("power", "the harvested power during t_on, e.g. 1mW");
+      src.t_on_s = s.required_quantity("t_on", Unit::Second, "the on phase, e.g. 10ms");
+      s.require("t_on", src.t_on_s > 0 && std::isfinite(src.t_on_s), "a time > 0");
+      src.t_off_s = s.required_quantity("t_off", Unit::Second, "the off phase, e.g. 90ms");
+      s.require("t_off", src.t_off_s >= 0 && std::isfinite(src.t_off_s), "a time >= 0");
+      break;
+    case SourceType::Continuous:
+      break;
+    case SourceType::FailureInjection:
+      src.mean_on_cycles = s.required_quantity("mean_on_cycles", Unit::None,
+                                               "mean CPU cycles between injected power failures");
+      s.require("mean_on_cycles", src.mean_on_cycles >= 1 && std::isfinite(src.mean_on_cycles),
+                "a number of cycles >= 1");
+      src.off_time_s =
+          s.required_quantity("off_time", Unit::Second, "how long power stays off, e.g. 10ms");
+      s.require("off_time", src.off_time_s >= 0 && std::isfinite(src.off_time_s), "a time >= 0");
+      break;
+  }
+  return src;
+}
+
+WorkloadSpec parse_workload(Section s) {
+  WorkloadSpec w;
+  s.check_keys({"network", "firmware", "strategy", "inferences", "inputs"});
+  if (s.peek("firmware")) w.firmware = s.file("firmware", "an MSP430 ELF file");
+  auto net = s.opt_string("network");
+  if (w.firmware.empty()) {
+    if (!net) s.missing("network", "one of " + join(kNetworks, ", ") + ", or `firmware: PATH.elf`");
+    if (std::find(kNetworks.begin(), kNetworks.end(), *net) == kNetworks.end())
+      s.fail("network", "expected one of " + join(kNetworks, ", ") +
+                            " (or set workload.firmware for another ELF); got '" + *net + "'");
+    w.network = *net;
+  } else {
+    w.network = net ? *net : fs::path(w.firmware).stem().string();
+  }
+  auto strat = s.opt_enum("strategy", kStrategyNames);
+  if (!strat) s.missing("strategy", "one of " + join(enum_names(kStrategyNames), ", "));
+  w.strategy = *strat;
+  const long long n = s.integer("inferences", w.inferences);
+  s.require("inferences", n >= 1 && n <= 1000000, "an integer >= 1");
+  w.inferences = static_cast<int>(n);
+  if (auto v = s.get("inputs")) {
+    if (v->node.IsScalar()) {
+      w.inputs = {static_cast<int>(s.integer_of("inputs", *v))};
+    } else if (v->node.IsSequence() && v->node.size() > 0) {
+      w.inputs.clear();
+      for (size_t i = 0; i < v->node.size(); ++i) {
+        Located item{v->node[i], v->origin, v->context};
+        const std::string key = "inputs[" + std::to_string(i) + "]";
+        const long long x = s.integer_of(key, item);
+        if (x < 0 || x > 1000000000)
+          s.fail_at(item, join_path(s.path(), key),
+                    "expected an input index >= 0, got " + node_kind(item.node));
+        w.inputs.push_back(static_cast<int>(x));
+      }
+    } else {
+      s.fail("inputs", "expected a non-empty list of input indices, e.g. [0, 1, 2], got " +
+                           node_kind(v->node));
+    }
+    for (int x : w.inputs) s.require("inputs", x >= 0, "input indices >= 0");
+  }
+  return w;
+}
+
+SlurmSpec parse_slurm(Section s) {
+  SlurmSpec sl;
+  s.check_keys({"time", "mem", "array_limit", "partition"});
+  if (auto t = s.opt_string("time")) {
+    // Slurm accepts minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]].
+    const bool ok = t->find_first_not_of("0123456789:-") == std::string::npos;
+    s.require("time", ok, "a Slurm time limit such as 04:00:00, 1-00:00:00 or 90 (minutes)");
+    sl.time = *t;
+  }
+  if (auto m = s.opt_string("mem")) {
+    const bool ok = !m->empty() && std::isdigit(static_cast<unsigned char>((*m)[0])) &&
+                    m->find_first_not_of("0123456789KMGTkmgt") == std::string::npos;
+    s.require("mem", ok, "a Slurm memory size such as 2G or 500M");
+    sl.mem = *m;
+  }
+  const long long lim = s.integer("array_limit", sl.array_limit);
+  s.require("array_limit", lim >= 0, "an integer >= 0 (0 = no limit)");
+  sl.array_limit = static_cast<int>(lim);
+  if (auto p = s.opt_string("partition")) sl.partition = *p;
+  return sl;
+}
+
+}  // namespace
+
+Config parse_config(const ConfigDocument& doc, const Overrides& overrides) {
+  Ctx ctx{doc, overrides, {}};
+  Located root{doc.root, "", ""};
+  Section top(ctx, "", root, root);
+  top.check_keys({"name", "seed", "time_limit", "baseline", "outputs", "platform", "source",
+                  "workload", "sweep", "slurm"});
+  Config c;
+  c.name = top.opt_string("name").value_or(fs::path(doc.file).stem().string());
+  c.seed = top.integer("seed", c.seed);
+  top.require("seed", c.seed >= 0, "an integer >= 0");
+  c.time_limit_s = top.quantity("time_limit", Unit::Second, c.time_limit_s);
+  top.require("time_limit", c.time_limit_s > 0 && std::isfinite(c.time_limit_s), "a time > 0");
+  c.baseline = top.opt_enum("baseline", kStrategyNames).value_or(c.baseline);
+  c.outputs = parse_outputs(*top.section("outputs"));
+  c.platform = parse_platform(*top.section("platform"));
+  c.source = parse_source(*top.section("source"));
+  c.workload = parse_workload(*top.section("workload"));
+  c.slurm = parse_slurm(*top.section("slurm"));
+  // Overrides below a scalar key (e.g. seed.x) were never read.
+  for (const auto& [p, ov] : overrides)
+    if (!ctx.used.count(p))
+      top.fail_at(ov.key, p,
+                  "unknown key: '" + p.substr(p.rfind('.') + 1) + "' is not a key of this config");
+  return c;
+}
+
+// ---- JSON -----------------------------------------------------------------------------------
+
+namespace {
+
+json num(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+double num_from(const json& j) {
+  if (j.is_string()) {
+    const auto s = j.get<std::string>();
+    if (s == "inf") return std::numeric_limits<double>::infinity();
+    if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    throw std::invalid_argument("expected a number, got '" + s + "'");
+  }
+  return j.get<double>();
+}
+
+template <typename E, size_t N>
+E enum_from_json(const EnumName<E> (&names)[N], const json& j) {
+  auto e = enum_from_string(names, j.get<std::string>());
+  if (!e) throw std::invalid_argument("bad enum value '" + j.get<std::string>() + "'");
+  return *e;
+}
+
+}  // namespace
+
+json to_json_value(const Config& c) {
+  json curve = json::array();
+  for (const auto& [dbm, eff] : c.source.harvester.efficiency_curve) curve.push_back({dbm, eff});
+  json em = json::object();
+  for (const auto& [k, v] : c.platform.energy_model) em[k] = num(v);
+  const auto& h = c.source.harvester;
+  return {
+      {"name", c.name},
+      {"seed", c.seed},
+      {"time_limit_s", num(c.time_limit_s)},
+      {"baseline", to_string(c.baseline)},
+      {"outputs",
+       {{"waves_vcd", c.outputs.waves_vcd},
+        {"timeline_csv", c.outputs.timeline_csv},
+        {"timeline_decimation_s", c.outputs.timeline_decimation_s}}},
+      {"platform",
+       {{"mclk_hz", c.platform.mclk_hz},
+        {"capacitor",
+         {{"capacitance_f", c.platform.capacitor.capacitance_f},
+          {"v_initial", c.platform.capacitor.v_initial},
+          {"leakage_r_ohm", num(c.platform.capacitor.leakage_r_ohm)},
+          {"v_max", num(c.platform.capacitor.v_max)}}},
+        {"supervisor",
+         {{"v_on", c.platform.supervisor.v_on}, {"v_off", c.platform.supervisor.v_off}}},
+        {"energy_model", em}}},
+      {"source",
+       {{"type", to_string(c.source.type)},
+        {"file", c.source.file},
+        {"loop", c.source.loop},
+        {"harvester",
+         {{"model", to_string(h.model)},
+          {"scale", h.scale},
+          {"efficiency_curve", curve},
+          {"cell", to_string(h.cell)},
+          {"area_m2", h.area_m2},
+          {"efficiency", h.efficiency},
+          {"lux_to_w_per_m2", h.lux_to_w_per_m2},
+          {"converter_efficiency", h.converter_efficiency},
+          {"v_source", h.v_source},
+          {"r_series_ohm", h.r_series_ohm}}},
+        {"power_w", c.source.power_w ? json(*c.source.power_w) : json()},
+        {"current_a", c.source.current_a ? json(*c.source.current_a) : json()},
+        {"t_on_s", c.source.t_on_s},
+        {"t_off_s", c.source.t_off_s},
+        {"mean_on_cycles", c.source.mean_on_cycles},
+        {"off_time_s", c.source.off_time_s}}},
+      {"workload",
+       {{"network", c.workload.network},
+        {"firmware", c.workload.firmware},
+        {"strategy", to_string(c.workload.strategy)},
+        {"inferences", c.workload.inferences},
+        {"inputs", c.workload.inputs}}},
+      {"slurm",
+       {{"time", c.slurm.time},
+        {"mem", c.slurm.mem},
+        {"array_limit", c.slurm.array_limit},
+        {"partition", c.slurm.partition}}},
+  };
+}
+
+Config config_from_json(const json& j) {
+  Config c;
+  c.name = j.at("name").get<std::string>();
+  c.seed = j.at("seed").get<long long>();
+  c.time_limit_s = num_from(j.at("time_limit_s"));
+  c.baseline = enum_from_json(kStrategyNames, j.at("baseline"));
+  const json& o = j.at("outputs");
+  c.outputs.waves_vcd = o.at("waves_vcd").get<bool>();
+  c.outputs.timeline_csv = o.at("timeline_csv").get<bool>();
+  c.outputs.timeline_decimation_s = num_from(o.at("timeline_decimation_s"));
+  const json& p = j.at("platform");
+  c.platform.mclk_hz = num_from(p.at("mclk_hz"));
+  const json& cap = p.at("capacitor");
+  c.platform.capacitor.capacitance_f = num_from(cap.at("capacitance_f"));
+  c.platform.capacitor.v_initial = num_from(cap.at("v_initial"));
+  c.platform.capacitor.leakage_r_ohm = num_from(cap.at("leakage_r_ohm"));
+  c.platform.capacitor.v_max = num_from(cap.at("v_max"));
+  c.platform.supervisor.v_on = num_from(p.at("supervisor").at("v_on"));
+  c.platform.supervisor.v_off = num_from(p.at("supervisor").at("v_off"));
+  for (const auto& [k, v] : p.at("energy_model").items()) c.platform.energy_model[k] = num_from(v);
+  const json& s = j.at("source");
+  c.source.type = enum_from_json(kSourceTypeNames, s.at("type"));
+  c.source.file = s.at("file").get<std::string>();
+  c.source.loop = s.at("loop").get<bool>();
+  const json& h = s.at("harvester");
+  auto& hv = c.source.harvester;
+  hv.model = enum_from_json(kHarvesterNames, h.at("model"));
+  hv.scale = num_from(h.at("scale"));
+  for (const auto& pt : h.at("efficiency_curve"))
+    hv.efficiency_curve.emplace_back(num_from(pt.at(0)), num_from(pt.at(1)));
+  hv.cell = enum_from_json(kSolarCellNames, h.at("cell"));
+  hv.area_m2 = num_from(h.at("area_m2"));
+  hv.efficiency = num_from(h.at("efficiency"));
+  hv.lux_to_w_per_m2 = num_from(h.at("lux_to_w_per_m2"));
+  hv.converter_efficiency = num_from(h.at("converter_efficiency"));
+  hv.v_source = num_from(h.at("v_source"));
+  hv.r_series_ohm = num_from(h.at("r_series_ohm"));
+  if (!s.at("power_w").is_null()) c.source.power_w = num_from(s.at("power_w"));
+  if (!s.at("current_a").is_null()) c.source.current_a = num_from(s.at("current_a"));
+  c.source.t_on_s = num_from(s.at("t_on_s"));
+  c.source.t_off_s = num_from(s.at("t_off_s"));
+  c.source.mean_on_cycles = num_from(s.at("mean_on_cycles"));
+  c.source.off_time_s = num_from(s.at("off_time_s"));
+  const json& w = j.at("workload");
+  c.workload.network = w.at("network").get<std::string>();
+  c.workload.firmware = w.at("firmware").get<std::string>();
+  c.workload.strategy = enum_from_json(kStrategyNames, w.at("strategy"));
+  c.workload.inferences = w.at("inferences").get<int>();
+  c.workload.inputs = w.at("inputs").get<std::vector<int>>();
+  const json& sl = j.at("slurm");
+  c.slurm.time = sl.at("time").get<std::string>();
+  c.slurm.mem = sl.at("mem").get<std::string>();
+  c.slurm.array_limit = sl.at("array_limit").get<int>();
+  c.slurm.partition = sl.at("partition").get<std::string>();
+  return c;
+}
+
+}  // namespace ipsim

@@ -1,0 +1,162 @@
+#include "sim/exec_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "sim/cli_error.h"
+#include "sim/nvm_report.h"
+#include "sim/platform.h"
+
+namespace ipsim {
+
+namespace po = boost::program_options;
+
+namespace {
+
+uint64_t parse_number(const std::string& text, const std::string& what) {
+  try {
+    size_t used = 0;
+    const uint64_t v = std::stoull(text, &used, 0);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw CliError(what + ": expected a number (decimal or 0x hex), got '" + text + "'");
+}
+
+// ADDR:LEN or SYMBOL (whole symbol).
+std::pair<uint32_t, uint32_t> resolve_dump(const std::string& spec, const ElfImage& image) {
+  const auto colon = spec.find(':');
+  if (colon != std::string::npos)
+    return {static_cast<uint32_t>(parse_number(spec.substr(0, colon), "--dump " + spec)),
+            static_cast<uint32_t>(parse_number(spec.substr(colon + 1), "--dump " + spec))};
+  const auto sym = image.find(spec);
+  if (!sym) throw CliError("--dump " + spec + ": no such symbol in " + image.path());
+  if (sym->size == 0) throw CliError("--dump " + spec + ": symbol has size 0; use ADDR:LEN");
+  return {sym->addr, sym->size};
+}
+
+std::string to_hex(const std::vector<uint8_t>& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  s.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) s.push_back(digits[b >> 4]), s.push_back(digits[b & 15]);
+  return s;
+}
+
+}  // namespace
+
+int exec_command(const std::vector<std::string>& args) {
+  po::options_description opts("ipsim exec FIRMWARE.elf [options]");
+  std::string elf_path, stop_at, power = "continuous";
+  std::vector<std::string> dumps;
+  std::string max_cycles_text = "0";
+  uint64_t seed = 1;
+  bool json = false;
+  opts.add_options()("help,h", "show this help")(
+      "stop-at", po::value(&stop_at), "stop before executing the instruction at SYMBOL (or ADDR)")(
+      "max-cycles", po::value(&max_cycles_text), "stop after N CPU cycles")(
+      "dump", po::value(&dumps)->composing(), "dump ADDR:LEN or SYMBOL after the run (repeatable)")(
+      "power", po::value(&power), "continuous (default)")(
+      "seed", po::value(&seed), "seed for SRAM power-up content")(
+      "json", po::bool_switch(&json), "print one JSON object on stdout");
+  po::options_description hidden;
+  hidden.add_options()("elf", po::value(&elf_path));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("elf", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw CliError(std::string("exec: ") + e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (elf_path.empty()) throw CliError("exec: missing FIRMWARE.elf");
+  if (power != "continuous")
+    throw CliError("exec: --power " + power + ": only 'continuous' is supported by exec so far");
+
+  const ElfImage image = ElfImage::load(elf_path);
+  PlatformConfig config;
+  config.seed = seed;
+  config.max_cycles = parse_number(max_cycles_text, "--max-cycles");
+  if (!stop_at.empty()) {
+    if (const auto sym = image.find(stop_at))
+      config.stop_at = sym->addr;
+    else if (!stop_at.empty() && std::isdigit(static_cast<unsigned char>(stop_at[0])))
+      config.stop_at = static_cast<uint32_t>(parse_number(stop_at, "--stop-at"));
+    else
+      throw CliError("--stop-at " + stop_at + ": no such symbol in " + elf_path);
+  }
+  std::vector<std::pair<std::string, std::pair<uint32_t, uint32_t>>> dump_ranges;
+  for (const std::string& d : dumps) dump_ranges.push_back({d, resolve_dump(d, image)});
+
+  Platform platform(config, image);
+  const auto host_start = std::chrono::steady_clock::now();
+  platform.run();
+  const double host_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+
+  Msp430Core& core = platform.core();
+  nlohmann::json out;
+  nlohmann::json regs = {{"pc", core.reg(0)}, {"sp", core.reg(1)}, {"sr", core.reg(2)}};
+  for (unsigned r = 3; r < 16; ++r) regs["r" + std::to_string(r)] = core.reg(r);
+  out["registers"] = regs;
+  out["cycles"] = core.cycles();
+  out["instructions"] = core.instructions();
+  out["stop_reason"] = platform.stop_reason();
+  if (platform.stop_reason() == "exit") out["exit_code"] = platform.exit_code();
+  if (platform.stop_reason() == "fault") {
+    const Fault& f = core.fault();
+    out["fault"] = {{"message", f.message()}, {"pc", f.pc}, {"address", f.address},
+                    {"cycle", f.cycle}};
+  }
+  out["sim_time_s"] = platform.sim_time_s();
+  out["resets"] = platform.resets();
+  out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
+  nlohmann::json markers = nlohmann::json::array();
+  for (const Marker& m : platform.debug_port().markers())
+    markers.push_back({{"code", m.code}, {"name", marker_name(m.code)}, {"arg", m.arg},
+                       {"time_s", m.time.to_seconds()}});
+  out["markers"] = markers;
+  out["console"] = platform.debug_port().console();
+  nlohmann::json dumps_json = nlohmann::json::object();
+  for (const auto& [key, range] : dump_ranges)
+    dumps_json[key] = to_hex(platform.read_memory(range.first, range.second));
+  out["dumps"] = dumps_json;
+  out["host"] = {{"seconds", host_s},
+                 {"mips", host_s > 0 ? core.instructions() / host_s / 1e6 : 0.0}};
+
+  if (json) {
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << platform.debug_port().console();
+    std::printf("stop: %s", platform.stop_reason().c_str());
+    if (platform.stop_reason() == "exit") std::printf(" (code %d)", platform.exit_code());
+    std::printf("\ncycles: %llu  instructions: %llu  simulated: %.6f s  host: %.3f s (%.1f MIPS)\n",
+                static_cast<unsigned long long>(core.cycles()),
+                static_cast<unsigned long long>(core.instructions()), platform.sim_time_s(),
+                host_s, out["host"]["mips"].get<double>());
+    std::printf("FRAM: %llu B written, %llu B read, %llu B fetched\n",
+                out["nvm"]["write_bytes"].get<unsigned long long>(),
+                out["nvm"]["read_bytes"].get<unsigned long long>(),
+                out["nvm"]["fetch_bytes"].get<unsigned long long>());
+    for (const auto& [key, hex] : dumps_json.items())
+      std::printf("%s: %s\n", key.c_str(), hex.get<std::string>().c_str());
+  }
+  if (platform.stop_reason() == "fault") {
+    std::cerr << "ipsim: firmware fault: " << core.fault().message() << "\n";
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace ipsim

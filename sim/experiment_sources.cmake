@@ -1,0 +1,12 @@
+# The experiment layer of ipsim_sim (config, sweep, results, run/sweep/merge/run-one commands).
+# Included from sim/CMakeLists.txt after add_library(ipsim_sim ...).
+target_sources(ipsim_sim PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sweep.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/results.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run_command.cpp
+)
+target_link_libraries(ipsim_sim PUBLIC yaml-cpp)
+# Relative trace and firmware paths fall back to the source tree (override: $IPSIM_ROOT).
+set_property(SOURCE ${CMAKE_CURRENT_LIST_DIR}/config.cpp APPEND PROPERTY
+  COMPILE_DEFINITIONS IPSIM_PROJECT_ROOT="${CMAKE_SOURCE_DIR}")

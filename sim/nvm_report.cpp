@@ -1,0 +1,76 @@
+#include "sim/nvm_report.h"
+
+#include <map>
+
+namespace ipsim {
+
+namespace {
+
+constexpr Initiator kInitiators[] = {Initiator::kCpu, Initiator::kDma, Initiator::kLea};
+
+struct Tally {
+  uint64_t read_bytes = 0, reads = 0, write_bytes = 0, writes = 0, fetch_bytes = 0, fetches = 0;
+  void add(NvmOp op, const NvmCounters::Cell& c) {
+    switch (op) {
+      case NvmOp::kRead: read_bytes += c.bytes, reads += c.accesses; break;
+      case NvmOp::kWrite: write_bytes += c.bytes, writes += c.accesses; break;
+      case NvmOp::kFetch: fetch_bytes += c.bytes, fetches += c.accesses; break;
+    }
+  }
+  bool empty() const { return !(reads || writes || fetches); }
+  nlohmann::json json() const {
+    return {{"read_bytes", read_bytes}, {"reads", reads},           {"write_bytes", write_bytes},
+            {"writes", writes},         {"fetch_bytes", fetch_bytes}, {"fetches", fetches}};
+  }
+};
+
+constexpr NvmOp kOps[] = {NvmOp::kFetch, NvmOp::kRead, NvmOp::kWrite};
+
+}  // namespace
+
+nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
+                          const ElfImage& image) {
+  Tally total;
+  nlohmann::json by_initiator = nlohmann::json::object();
+  for (Initiator who : kInitiators) {
+    Tally t;
+    for (NvmOp op : kOps) t.add(op, counters.total(who, op));
+    for (NvmOp op : kOps) total.add(op, counters.total(who, op));
+    by_initiator[initiator_name(who)] = t.json();
+  }
+
+  // Walk FRAM word by word once, attributing each word to the symbol that covers it.
+  std::map<std::string, Tally> by_symbol;
+  const auto attribute = [&](uint32_t begin, uint32_t end) {
+    for (uint32_t addr = begin; addr < end; addr += 2) {
+      Tally word;
+      for (Initiator who : kInitiators)
+        for (NvmOp op : kOps) word.add(op, counters.at(who, op, addr));
+      if (word.empty()) continue;
+      std::string key;
+      if (const ElfSymbol* s = image.symbol_at(addr))
+        key = s->name;
+      else {
+        const std::string section = image.section_at(addr);
+        key = "[" + (section.empty() ? std::string("unnamed") : section) + "]";
+      }
+      Tally& t = by_symbol[key];
+      t.read_bytes += word.read_bytes, t.reads += word.reads;
+      t.write_bytes += word.write_bytes, t.writes += word.writes;
+      t.fetch_bytes += word.fetch_bytes, t.fetches += word.fetches;
+    }
+  };
+  attribute(kInfoFramBegin, kInfoFramEnd);
+  attribute(kFramBegin, kFramEnd);
+
+  nlohmann::json symbols = nlohmann::json::object();
+  for (const auto& [name, t] : by_symbol) symbols[name] = t.json();
+
+  nlohmann::json out = total.json();
+  out["by_initiator"] = by_initiator;
+  out["by_symbol"] = symbols;
+  out["cache"] = {{"hits", cache.hits()}, {"misses", cache.misses()}};
+  return out;
+}
+
+}  // namespace ipsim

@@ -1,0 +1,17 @@
+#pragma once
+// Turns the FRAM's per-word NVM counters into the report of design.md §7: totals, a split by
+// initiator, and a split by ELF symbol (so feature maps, progress state and weights are told
+// apart). Bytes not covered by any sized symbol are reported under their section name in
+// brackets, e.g. "[.text]", or "[unnamed]".
+#include <nlohmann/json.hpp>
+
+#include "models/elf_image.h"
+#include "models/fram_cache.h"
+#include "models/nvm_counters.h"
+
+namespace ipsim {
+
+nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
+                          const ElfImage& image);
+
+}  // namespace ipsim

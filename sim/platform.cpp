@@ -1,0 +1,177 @@
+#include "sim/platform.h"
+
+#include <algorithm>
+#include <random>
+#include <cstdio>
+#include <stdexcept>
+
+namespace ipsim {
+
+namespace {
+// stdout belongs to results (--json); SystemC's own reports go to stderr, and its
+// informational ones ("Simulation stopped by user") are dropped.
+void report_to_stderr(const sc_core::sc_report& report, const sc_core::sc_actions& actions) {
+  if (report.get_severity() == sc_core::SC_INFO) return;
+  if (actions & sc_core::SC_DISPLAY)
+    std::fprintf(stderr, "%s\n", sc_core::sc_report_compose_message(report).c_str());
+  sc_core::sc_report_handler::default_handler(report, actions & ~sc_core::SC_DISPLAY);
+}
+}  // namespace
+
+Platform::Platform(const PlatformConfig& config, const ElfImage& image)
+    : m_config(config), m_image(image), m_bus("bus"), m_sram("sram"), m_fram("fram"),
+      m_clock("cs"), m_cpu("cpu", m_clock, m_irq, config.quantum_cycles),
+      m_frctl("frctl", m_clock,
+              [this](ResetKind k, const std::string& c) { request_reset(k, c); },
+              [this](unsigned nwaits) { m_cpu.core().set_nwaits(nwaits); }),
+      m_wdt("wdt", m_clock, m_irq,
+            [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
+      m_sfr("sfr"),
+      m_pmm("pmm", [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
+      m_sys("sys"), m_ports("ports"), m_debug("dbg") {
+  sc_core::sc_report_handler::set_handler(report_to_stderr);
+  m_cpu.bus.bind(m_bus.targ);
+  m_bus.map("sram", kSramBegin, kSramEnd, false);
+  m_bus.init.bind(m_sram.socket);
+  m_bus.map("fram", kFramBegin, kFramEnd, false);
+  m_bus.map_also("fram-info", kInfoFramBegin, kInfoFramEnd);
+  m_bus.init.bind(m_fram.socket);
+  for (Peripheral* p : std::initializer_list<Peripheral*>{&m_clock, &m_frctl, &m_wdt, &m_sfr,
+                                                          &m_pmm, &m_sys, &m_ports, &m_debug})
+    bind(*p);
+
+  m_debug.on_exit = [this](uint16_t code) {
+    m_exit_code = static_cast<int16_t>(code);
+    m_cpu.finish("exit");
+  };
+  PowerActions actions;
+  actions.mclk_hz = [this] { return m_clock.mclk_hz(); };
+  actions.fram_misses = [this] { return m_fram.cache().misses(); };
+  actions.lose_power = [this] { lose_power(); };
+  actions.restore_power = [this] { restore_power(); };
+  actions.finish = [this](const std::string& reason) { m_cpu.finish(reason); };
+  actions.last_marker = [this] {
+    const auto& markers = m_debug.markers();
+    if (markers.empty()) return std::string("none");
+    return std::string(marker_name(markers.back().code)) + " " +
+           std::to_string(markers.back().arg);
+  };
+  m_power = std::make_unique<PowerController>(m_config.power, m_config.seed, std::move(actions));
+  m_debug.on_marker = [this](const Marker& m) { m_power->on_marker(m); };
+
+  m_cpu.limit_slice = [this](uint64_t proposed) {
+    apply_pending_reset();
+    if (m_config.max_cycles) {
+      const uint64_t now = m_cpu.core().cycles();
+      if (now >= m_config.max_cycles) {
+        m_cpu.finish("max-cycles");
+        return uint64_t{0};
+      }
+      proposed = std::min(proposed, m_config.max_cycles - now);
+    }
+    return m_power->limit_slice(proposed);
+  };
+  m_cpu.after_slice = [this](uint64_t cycles, const sc_core::sc_time& duration) {
+    m_power->after_slice(cycles, duration);
+  };
+  m_cpu.limit_sleep = [this](const sc_core::sc_time& t) { return m_power->limit_sleep(t); };
+  m_cpu.after_sleep = [this](const sc_core::sc_time& t) { m_power->after_sleep(t); };
+  if (m_config.stop_at) m_cpu.core().set_breakpoint(*m_config.stop_at);
+
+  m_sram.power_on_pattern(m_config.seed);
+  m_fram.erase();
+  load_image();
+  m_cpu.use_fram(m_fram);
+  m_cpu.at_start = [this] {
+    for (Peripheral* p : m_peripherals) p->reset();
+    m_cpu.core().reset();
+  };
+}
+
+Platform::~Platform() = default;
+
+void Platform::bind(Peripheral& p) {
+  m_bus.map(p.name(), p.base(), p.base() + p.size(), true);
+  m_bus.init.bind(p.socket);
+  m_peripherals.push_back(&p);
+}
+
+void Platform::load_image() {
+  for (const ElfSegment& seg : m_image.segments()) {
+    const uint32_t len = static_cast<uint32_t>(seg.bytes.size());
+    if (Fram::contains(seg.load_addr, len))
+      m_fram.load(seg.load_addr, seg.bytes.data(), len);
+    else if (m_sram.contains(seg.load_addr, len))
+      std::copy(seg.bytes.begin(), seg.bytes.end(), m_sram.host(seg.load_addr));
+    else
+      throw ElfError(m_image.path() + ": segment outside FRAM and SRAM");  // loader checked
+  }
+}
+
+void Platform::request_reset(ResetKind kind, const std::string& cause) {
+  if (!m_pending_reset || kind > *m_pending_reset) m_pending_reset = kind;
+  m_reset_cause = cause;
+  m_cpu.core().request_stop();
+}
+
+void Platform::apply_pending_reset() {
+  if (!m_pending_reset) return;
+  // SYSRSTIV codes, SLAU367P §1.16.
+  uint16_t code = 0x02;
+  if (m_reset_cause.rfind("watchdog", 0) == 0) code = 0x16;
+  else if (m_reset_cause.rfind("WDTCTL", 0) == 0) code = 0x18;
+  else if (m_reset_cause.rfind("FRCTL0", 0) == 0) code = 0x1A;
+  else if (m_reset_cause.rfind("PMMCTL0", 0) == 0) code = 0x20;
+  else if (*m_pending_reset == ResetKind::kPor) code = 0x0E;
+  m_sys.set_reset_cause(code);
+  for (Peripheral* p : m_peripherals) p->reset();
+  m_irq.clear_all();
+  m_cpu.core().reset();
+  m_pending_reset.reset();
+  ++m_resets;
+}
+
+void Platform::lose_power() {
+  // design.md §3: SRAM, registers and peripherals lose their content; FRAM keeps it.
+  for (Peripheral* p : m_peripherals) p->power_off();
+  m_irq.clear_all();
+  m_fram.cache().invalidate_all();
+  m_pending_reset.reset();
+}
+
+void Platform::restore_power() {
+  // A BOR: SRAM wakes to a new seeded pattern, registers to garbage, then the reset vector.
+  ++m_boots;
+  m_sram.power_on_pattern(m_config.seed + m_boots);
+  std::mt19937_64 rng(m_config.seed * 0x9E3779B97F4A7C15ull + m_boots);
+  for (unsigned r = 1; r < 16; ++r)
+    if (r != 2 && r != 3) m_cpu.core().set_reg(r, static_cast<uint32_t>(rng()) & 0xFFFFE);
+  m_sys.set_reset_cause(0x02);  // SYSRSTIV: BOR
+  for (Peripheral* p : m_peripherals) p->reset();
+  m_cpu.core().reset();
+}
+
+void Platform::run() { sc_core::sc_start(); }
+
+std::string Platform::fault_message() const {
+  return const_cast<Platform*>(this)->m_cpu.core().fault().message();
+}
+
+std::vector<uint8_t> Platform::read_memory(uint32_t addr, uint32_t len) {
+  std::vector<uint8_t> out(len);
+  for (uint32_t i = 0; i < len; ++i) {
+    const uint32_t a = addr + i;
+    if (Fram::contains(a))
+      out[i] = *m_fram.host(a);
+    else if (m_sram.contains(a))
+      out[i] = *m_sram.host(a);
+    else {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "cannot dump 0x%05X: not SRAM or FRAM", a);
+      throw std::runtime_error(buf);
+    }
+  }
+  return out;
+}
+
+}  // namespace ipsim

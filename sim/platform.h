@@ -1,0 +1,94 @@
+#pragma once
+// Platform: the SystemC top of one run (design.md §1). It instantiates the MCU models, maps
+// them on the bus, wires interrupts and resets, loads the firmware image, and runs until the
+// firmware exits, faults, hits a breakpoint or a limit.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/bus.h"
+#include "models/clock_system.h"
+#include "models/debug_port.h"
+#include "models/elf_image.h"
+#include "models/fram.h"
+#include "models/frctl.h"
+#include "models/irq.h"
+#include "models/msp430_cpu.h"
+#include "models/sram.h"
+#include "models/system_regs.h"
+#include "models/wdt.h"
+#include "sim/power_controller.h"
+
+namespace ipsim {
+
+struct PlatformConfig {
+  uint64_t seed = 1;                   // SRAM power-up pattern and any other randomness
+  uint64_t quantum_cycles = 100000;    // longest CPU slice between SystemC synchronisations
+  uint64_t max_cycles = 0;             // 0: no limit
+  std::optional<uint32_t> stop_at;     // breakpoint address
+  PowerConfig power;                   // continuous unless configured
+};
+
+class Platform {
+ public:
+  Platform(const PlatformConfig& config, const ElfImage& image);
+  ~Platform();
+
+  // Runs the simulation to the end (sc_start). Call once per process (SystemC elaborates once).
+  void run();
+
+  // Why the run ended: "exit", "breakpoint", "max-cycles", "fault", "sleep".
+  const std::string& stop_reason() const { return m_cpu.finish_reason(); }
+  int exit_code() const { return m_exit_code; }
+  std::string fault_message() const;
+
+  Msp430Core& core() { return m_cpu.core(); }
+  Fram& fram() { return m_fram; }
+  Sram& sram() { return m_sram; }
+  DebugPort& debug_port() { return m_debug; }
+  const ElfImage& image() const { return m_image; }
+  double sim_time_s() const { return sc_core::sc_time_stamp().to_seconds(); }
+  uint64_t resets() const { return m_resets; }  // PUC/POR/BOR requested by peripherals
+  uint64_t boots() const { return m_boots; }    // power-on resets, the first one included
+  PowerController& power() { return *m_power; }
+
+  // Reads memory the way a debugger does (no side effects, no counting). Throws for vacant.
+  std::vector<uint8_t> read_memory(uint32_t addr, uint32_t len);
+
+ private:
+  void request_reset(ResetKind kind, const std::string& cause);
+  void apply_pending_reset();
+  void load_image();
+  void bind(Peripheral& p);
+  void lose_power();
+  void restore_power();
+
+  PlatformConfig m_config;
+  const ElfImage& m_image;
+  IrqLines m_irq;
+  Bus m_bus;
+  Sram m_sram;
+  Fram m_fram;
+  ClockSystem m_clock;
+  Msp430Cpu m_cpu;
+  Frctl m_frctl;
+  Wdt m_wdt;
+  Sfr m_sfr;
+  Pmm m_pmm;
+  Sys m_sys;
+  IoPorts m_ports;
+  DebugPort m_debug;
+  std::vector<Peripheral*> m_peripherals;
+  std::optional<ResetKind> m_pending_reset;
+  std::string m_reset_cause;
+  std::unique_ptr<PowerController> m_power;
+  uint64_t m_resets = 0;
+  uint64_t m_boots = 1;
+  int m_exit_code = 0;
+};
+
+}  // namespace ipsim

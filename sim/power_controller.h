@@ -1,0 +1,102 @@
+#pragma once
+// PowerController: couples the CPU's time slices to the energy model (design.md §2-§3).
+//
+// Three supplies:
+// - continuous: an ideal supply; energy consumed is still booked (harvested = consumed).
+// - supervised: a harvester charges the capacitor; the PowerSupervisor turns the node off at
+//   v_off and on at v_on. Each CPU slice is limited to the time the capacitor can sustain at
+//   the worst-case draw (active current plus one FRAM cache miss per cycle), so the slice ends
+//   before Vcap can cross v_off; the actual draw is booked after the slice. Repeating this
+//   converges on the crossing, and power is cut at the first instruction that cannot complete
+//   above v_off: the cut lands on the exact instruction at which Vcap crosses v_off.
+// - injection: an ideal supply that is cut after a seeded random number of cycles in each
+//   on-period (exponentially distributed, mean `mean_on_cycles`), off for `off_time_s`.
+// Off periods are fast-forwarded by the supervisor in closed form, then SystemC time jumps
+// with one wait(). Non-progress: if `no_progress_limit` consecutive power cycles end without a
+// new marker (design.md §3), the run ends with status no-progress.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <systemc>
+
+#include "energy/harvester.h"
+#include "energy/load_model.h"
+#include "energy/power_supervisor.h"
+
+namespace ipsim {
+
+struct Marker;
+
+struct PowerConfig {
+  enum class Mode { kContinuous, kSupervised, kInjection };
+  Mode mode = Mode::kContinuous;
+  energy::CapacitorConfig capacitor;
+  energy::SupervisorConfig supervisor;
+  std::shared_ptr<energy::Harvester> harvester;  // supervised mode
+  energy::LoadModel load;
+  double supply_v = 3.0;          // continuous and injection: voltage for energy booking
+  double mean_on_cycles = 1e6;    // injection
+  double off_time_s = 1e-3;       // injection
+  unsigned no_progress_limit = 50;
+  double time_limit_s = 0;        // 0: none
+};
+
+// What the controller does to the platform.
+struct PowerActions {
+  std::function<double()> mclk_hz;
+  std::function<uint64_t()> fram_misses;     // cumulative FRAM cache misses
+  std::function<void()> lose_power;          // brown-out: volatile state lost
+  std::function<void()> restore_power;       // power-on: BOR
+  std::function<void(const std::string&)> finish;
+  std::function<std::string()> last_marker;  // for the no-progress message
+};
+
+class PowerController {
+ public:
+  PowerController(PowerConfig config, uint64_t seed, PowerActions actions);
+
+  // CPU hooks (all in the CPU thread).
+  uint64_t limit_slice(uint64_t proposed_cycles);
+  void after_slice(uint64_t cycles, const sc_core::sc_time& duration);
+  sc_core::sc_time limit_sleep(const sc_core::sc_time& proposed);
+  void after_sleep(const sc_core::sc_time& duration);
+  void on_marker(const Marker& marker);
+
+  uint64_t power_failures() const;
+  double on_time_s() const;
+  double off_time_s() const;
+  energy::EnergyReport energy() const;
+  double voltage() const;
+  bool supervised() const { return m_config.mode == PowerConfig::Mode::kSupervised; }
+  const std::string& status_message() const { return m_message; }
+
+ private:
+  double worst_case_current_a() const;
+  void book_ideal(double duration_s, double current_a);
+  void power_cycle();  // off (already decided), fast-forward, then on again
+  void draw_injection_budget();
+
+  PowerConfig m_config;
+  PowerActions m_actions;
+  std::unique_ptr<energy::PowerSupervisor> m_supervisor;
+  std::mt19937_64 m_rng;
+  uint64_t m_fram_misses_seen = 0;
+  // Ideal-supply bookkeeping (continuous and injection).
+  energy::EnergyReport m_ideal;
+  double m_ideal_on_s = 0, m_ideal_off_s = 0;
+  uint64_t m_ideal_failures = 0;
+  uint64_t m_injection_left = 0;
+  // Non-progress detection.
+  std::set<std::pair<uint16_t, uint32_t>> m_seen_markers;
+  bool m_progress_since_boot = true;
+  unsigned m_cycles_without_progress = 0;
+  std::string m_message;
+};
+
+}  // namespace ipsim

@@ -1,0 +1,48 @@
+#pragma once
+// Result files: one JSON object per run (design.md §7), merged into results.json and
+// results.csv, plus the comparison table `ipsim run` prints. Every file is written atomically
+// (temporary name in the same directory, fsync, rename), so a reader sees the old or the new
+// content, never half of it.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/experiment.h"
+
+namespace ipsim {
+
+// Writes content to path atomically; throws std::runtime_error naming the path on failure and
+// leaves no temporary file behind. Temporary names start with '.' and contain ".tmp.".
+void write_file_atomic(const std::string& path, const std::string& content);
+// True for names write_file_atomic uses for its temporary files.
+bool is_temp_file_name(const std::string& filename);
+
+// Stable 64-bit digest (hex) of a spec's JSON, stored in each result so that a resumed sweep
+// reruns runs whose spec changed.
+std::string spec_digest(const RunSpec& spec);
+
+// The run's fields the experiment layer knows: index, name, network, strategy, trace (file
+// stem or source type), capacitor_uF, seed, params, spec_digest; added when missing.
+nlohmann::json complete_run_json(const RunSpec& spec, nlohmann::json run);
+// A run that could not be simulated: status "error", the message, measurements null.
+nlohmann::json error_run_json(const RunSpec& spec, const std::string& message);
+
+// Parses a result file; nullopt if it is missing or not a JSON object with a status.
+std::optional<nlohmann::json> read_run_file(const std::string& path);
+
+// results.csv columns, in order. Nested fields are flattened with '.' (nvm.write_bytes).
+extern const std::vector<std::string> kCsvColumns;
+std::string results_csv(const std::vector<nlohmann::json>& runs);
+// {"config": echo, "runs": runs sorted by index}.
+nlohmann::json results_json(const std::vector<nlohmann::json>& runs, const nlohmann::json& echo);
+// Writes DIR/results.json and DIR/results.csv atomically.
+void write_results(const std::string& dir, const std::vector<nlohmann::json>& runs,
+                   const nlohmann::json& echo);
+
+// The comparison table: one row per run with speedup and NVM-write reduction relative to the
+// `baseline` strategy run whose other swept parameters are equal.
+std::string comparison_table(const std::vector<nlohmann::json>& runs, const std::string& baseline);
+
+}  // namespace ipsim

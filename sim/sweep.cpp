@@ -1,0 +1,260 @@
+#include "sim/sweep.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace ipsim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json run_spec_to_json(const RunSpec& spec) {
+  json params = json::array();
+  for (const auto& [k, v] : spec.params) params.push_back({k, v});
+  return {{"index", spec.index},
+          {"name", spec.name},
+          {"params", params},
+          {"artifact_dir", spec.artifact_dir},
+          {"config", to_json_value(spec.config)}};
+}
+
+RunSpec run_spec_from_json(const json& j) {
+  RunSpec s;
+  s.index = j.at("index").get<int>();
+  s.name = j.at("name").get<std::string>();
+  for (const auto& p : j.at("params"))
+    s.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+  s.artifact_dir = j.at("artifact_dir").get<std::string>();
+  s.config = config_from_json(j.at("config"));
+  return s;
+}
+
+std::string sanitize_name(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    out.push_back(std::isalnum(c) || ch == '.' || ch == '_' || ch == '+' || ch == '-' ? ch : '_');
+  }
+  if (out.empty()) out = "run";
+  if (out[0] == '.') out[0] = '_';  // no hidden files
+  if (out.size() > 120) out.resize(120);
+  return out;
+}
+
+namespace {
+
+// Unit of a sweepable key, by its last path segment.
+Unit key_unit(const std::string& key) {
+  static const std::map<std::string, Unit> kUnits = {{"capacitance", Unit::Farad},
+                                                     {"initial_voltage", Unit::Volt},
+                                                     {"max_voltage", Unit::Volt},
+                                                     {"v_on", Unit::Volt},
+                                                     {"v_off", Unit::Volt},
+                                                     {"v_source", Unit::Volt},
+                                                     {"leakage_resistance", Unit::Ohm},
+                                                     {"r_series", Unit::Ohm},
+                                                     {"mclk", Unit::Hertz},
+                                                     {"time_limit", Unit::Second},
+                                                     {"t_on", Unit::Second},
+                                                     {"t_off", Unit::Second},
+                                                     {"off_time", Unit::Second},
+                                                     {"timeline_decimation", Unit::Second},
+                                                     {"power", Unit::Watt},
+                                                     {"current", Unit::Ampere}};
+  const std::string leaf = key.substr(key.rfind('.') + 1);
+  if (auto it = kUnits.find(leaf); it != kUnits.end()) return it->second;
+  for (const auto& c : kEnergyCoefficients)
+    if (leaf == c.name) return c.unit;
+  return Unit::None;
+}
+
+bool is_number(const std::string& s) {
+  return parse_quantity(s, Unit::None).has_value();
+}
+
+}  // namespace
+
+std::string value_label(const std::string& key, const YAML::Node& value) {
+  const std::string leaf = key.substr(key.rfind('.') + 1);
+  if (value.IsSequence()) {
+    std::string joined;
+    for (size_t i = 0; i < value.size(); ++i)
+      joined += (i ? "_" : "") + (value[i].IsScalar() ? value[i].Scalar() : std::string("x"));
+    return sanitize_name(leaf + joined);
+  }
+  if (!value.IsScalar()) return sanitize_name(leaf);
+  const std::string s = value.Scalar();
+  if (leaf == "file" || leaf == "firmware") return sanitize_name(fs::path(s).stem().string());
+  const Unit unit = key_unit(key);
+  if (unit != Unit::None) {
+    if (auto q = parse_quantity(s, unit)) return sanitize_name(format_quantity(*q, unit));
+  }
+  if (is_number(s) || s == "true" || s == "false") return sanitize_name(leaf + s);
+  return sanitize_name(s);
+}
+
+json Experiment::echo() const {
+  json sweep = json::object();
+  for (const auto& a : axes) sweep[a.key] = a.labels;
+  return {{"file", fs::absolute(file).lexically_normal().string()},
+          {"name", name},
+          {"set", sets},
+          {"sweep", sweep},
+          {"baseline", to_string(baseline)},
+          {"runs", runs.size()}};
+}
+
+namespace {
+
+// One axis from a YAML list (or a single scalar via --set) at `where`.
+SweepAxis make_axis(const ConfigDocument& doc, const std::string& key, const Located& key_at,
+                    const Located& list) {
+  SweepAxis axis;
+  axis.key = key;
+  auto fail = [&](const Located& at, const std::string& msg) {
+    throw ConfigError(where(doc, at) + ": sweep." + key + ": " + msg);
+  };
+  if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
+    fail(key_at, "expected a dotted key path such as workload.strategy");
+  const std::string first = key.substr(0, key.find('.'));
+  if (first == "sweep" || first == "name" || first == "slurm")
+    fail(key_at, "'" + first +
+                     "' cannot be swept; expected a key such as workload.strategy or "
+                     "platform.capacitor.capacitance");
+  if (list.node.IsSequence()) {
+    if (list.node.size() == 0) fail(list, "expected a non-empty list of values, got an empty list");
+    for (size_t i = 0; i < list.node.size(); ++i)
+      axis.values.push_back(Located{list.node[i], list.origin, ""});
+  } else if (list.node.IsScalar()) {
+    axis.values.push_back(list);  // a single value: an axis of one
+  } else {
+    fail(list, "expected a list of values, e.g. [sonic, hawaii], got " +
+                   std::string(list.node.IsMap() ? "a mapping (write nested keys dotted: a.b.c)"
+                                                 : "nothing"));
+  }
+  for (size_t i = 0; i < axis.values.size(); ++i)
+    axis.values[i].context =
+        "(sweep value " + std::to_string(i + 1) + " of " + std::to_string(axis.values.size()) + ")";
+  // Labels must be distinct within an axis (two files with the same stem, 1e-4 vs 100uF).
+  std::map<std::string, int> seen;
+  for (const auto& v : axis.values) {
+    std::string label = value_label(key, v.node);
+    if (int n = ++seen[label]; n > 1) label += "_" + std::to_string(n);
+    axis.labels.push_back(label);
+  }
+  axis.key_at = key_at;
+  axis.key_at.context = "(in sweep)";
+  return axis;
+}
+
+}  // namespace
+
+Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::string>& sets) {
+  Experiment ex;
+  ex.file = doc.file;
+  ex.sets = sets;
+
+  // --set arguments: plain keys override the file; sweep.KEY replaces or adds an axis.
+  Overrides base;
+  std::vector<std::pair<std::string, std::pair<Located, Located>>> set_axes;  // key, (key, list)
+  // reset(), not operator=: assigning to a Node writes through to the document.
+  YAML::Node sweep_root;
+  if (const YAML::Node& root = doc.root; root["sweep"]) sweep_root.reset(root["sweep"]);
+  Located sweep_at{sweep_root, "", ""};
+  for (const std::string& arg : sets) {
+    const std::string origin = "--set " + arg;
+    const auto eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError(origin + ": expected key=value, e.g. --set workload.inferences=3");
+    std::string key = arg.substr(0, eq);
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    YAML::Node value;
+    try {
+      value = YAML::Load(arg.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(origin + ": " + key + ": invalid YAML value: " + e.msg);
+    }
+    Located at{value, origin, ""};
+    if (key == "sweep") {
+      if (!value.IsNull() && !value.IsMap())
+        throw ConfigError(origin + ": sweep: expected a mapping of key: [values], or null");
+      sweep_root.reset(value);
+      sweep_at = at;
+      set_axes.clear();
+    } else if (key.rfind("sweep.", 0) == 0) {
+      set_axes.push_back({key.substr(6), {at, at}});
+    } else {
+      base[key] = Override{at, at};
+    }
+  }
+
+  // Axes from the file (or the --set sweep mapping), in order.
+  if (sweep_root && !sweep_root.IsNull()) {
+    if (!sweep_root.IsMap())
+      throw ConfigError(where(doc, sweep_at) +
+                        ": sweep: expected a mapping of dotted key: [values], e.g. "
+                        "workload.strategy: [sonic, hawaii]");
+    for (const auto& kv : sweep_root)
+      ex.axes.push_back(make_axis(doc, kv.first.Scalar(), Located{kv.first, sweep_at.origin, ""},
+                                  Located{kv.second, sweep_at.origin, ""}));
+  }
+  for (const auto& [key, at] : set_axes) {
+    SweepAxis axis = make_axis(doc, key, at.first, at.second);
+    bool replaced = false;
+    for (auto& a : ex.axes)
+      if (a.key == key) a = axis, replaced = true;
+    if (!replaced) ex.axes.push_back(axis);
+  }
+  // A --set of a swept key pins it: the axis goes away.
+  for (auto it = ex.axes.begin(); it != ex.axes.end();)
+    it = base.count(it->key) ? ex.axes.erase(it) : it + 1;
+
+  size_t total = 1;
+  for (const auto& a : ex.axes) {
+    total *= a.values.size();
+    if (total > kMaxRuns)
+      throw ConfigError(doc.file + ": sweep: the cross product has more than " +
+                        std::to_string(kMaxRuns) + " runs; split the experiment");
+  }
+
+  std::set<std::string> names;
+  for (size_t index = 0; index < total; ++index) {
+    Overrides ov = base;
+    RunSpec spec;
+    spec.index = static_cast<int>(index);
+    std::vector<std::string> labels;
+    // The first axis varies slowest: index is a mixed-radix number, last axis least significant.
+    size_t rest = index;
+    std::vector<size_t> pick(ex.axes.size());
+    for (size_t a = ex.axes.size(); a-- > 0;) {
+      pick[a] = rest % ex.axes[a].values.size();
+      rest /= ex.axes[a].values.size();
+    }
+    for (size_t a = 0; a < ex.axes.size(); ++a) {
+      const SweepAxis& axis = ex.axes[a];
+      ov[axis.key] = Override{axis.values[pick[a]], axis.key_at};
+      spec.params.emplace_back(axis.key, axis.labels[pick[a]]);
+      labels.push_back(axis.labels[pick[a]]);
+    }
+    spec.config = parse_config(doc, ov);
+    std::string name;
+    for (const auto& l : labels) name += (name.empty() ? "" : "-") + l;
+    if (name.empty()) name = spec.config.name;
+    name = sanitize_name(name);
+    if (names.count(name)) name = sanitize_name(name + "-" + std::to_string(index));
+    names.insert(name);
+    spec.name = name;
+    ex.runs.push_back(std::move(spec));
+  }
+  ex.name = ex.runs.front().config.name;
+  ex.baseline = ex.runs.front().config.baseline;
+  ex.slurm = ex.runs.front().config.slurm;
+  return ex;
+}
+
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& sets) {
+  return expand_experiment(load_config_document(path), sets);
+}
+
+}  // namespace ipsim

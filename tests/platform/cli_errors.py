@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""`ipsim exec` on bad input: each case must exit non-zero with a message a person can act on."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def run(ipsim, *args):
+    p = subprocess.run([ipsim, "exec", *args], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ipsim", required=True)
+    ap.add_argument("--elf-dir", required=True)
+    a = ap.parse_args()
+    failures = []
+
+    def expect(name, args, patterns, code=None):
+        rc, out, err = run(a.ipsim, *args)
+        text = out + err
+        ok = rc != 0 and (code is None or rc == code)
+        missing = [p for p in patterns if p.lower() not in text.lower()]
+        if not ok or missing:
+            failures.append(f"{name}: exit {rc}, missing {missing}\n--- output ---\n{text}")
+        else:
+            print(f"ok   {name}: exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}")
+
+    d = a.elf_dir
+    expect("missing file", [os.path.join(d, "no-such.elf")], ["no-such.elf", "cannot open"], 2)
+    with tempfile.NamedTemporaryFile("w", suffix=".elf", delete=False) as f:
+        f.write("this is not an ELF file\n")
+        text_file = f.name
+    expect("not an ELF", [text_file], ["not an ELF"], 2)
+    os.unlink(text_file)
+    expect("x86-64 ELF", ["/bin/true"] if os.path.exists("/bin/true") else [sys.executable],
+           ["not a 32-bit"], 2)
+    expect("segment outside memory", [os.path.join(d, "outside.elf")],
+           ["outside.elf", "0x01B00", "outside FRAM"], 2)
+    expect("illegal instruction", [os.path.join(d, "illegal.elf"), "--json"],
+           ["illegal", "pc 0x0", "cycle"], 3)
+    expect("vacant access", [os.path.join(d, "vacant.elf"), "--json"],
+           ["vacant", "0x01B00", "cycle"], 3)
+    expect("bad --dump", [os.path.join(d, "vacant.elf"), "--dump", "nosuchsym"],
+           ["nosuchsym", "no such symbol"], 2)
+
+    # The fault JSON names the faulting PC: the `bad` label of each program.
+    for prog in ("illegal", "vacant"):
+        rc, out, _ = run(a.ipsim, os.path.join(d, f"{prog}.elf"), "--json")
+        result = json.loads(out)
+        nm = subprocess.run(["llvm-nm-14", os.path.join(d, f"{prog}.elf")], capture_output=True,
+                            text=True).stdout
+        bad = next(int(l.split()[0], 16) for l in nm.splitlines() if l.endswith(" bad"))
+        if result["stop_reason"] != "fault" or result["fault"]["pc"] != bad:
+            failures.append(f"{prog}: expected fault at pc {bad:#x}, got {result.get('fault')}")
+        else:
+            print(f"ok   {prog}: fault pc {bad:#x}, cycle {result['fault']['cycle']}")
+
+    if failures:
+        print("\n\n".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
