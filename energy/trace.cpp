@@ -1,0 +1,196 @@
+#include "energy/trace.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace ipsim::energy {
+namespace {
+
+const char* const kKnownColumns[] = {"power_W",
+                                     "rf_power_W",
+                                     "irradiance_W_per_m2",
+                                     "illuminance_lux",
+                                     "isc_A",
+                                     "voc_V",
+                                     "a_A",
+                                     "b_A",
+                                     "c_per_V",
+                                     "p_mpp_W",
+                                     "v_mpp_V"};
+
+[[noreturn]] void fail(const std::string& name, std::size_t line, const std::string& what) {
+  throw TraceError(name + ":" + std::to_string(line) + ": " + what);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Trace Trace::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TraceError(path + ":0: cannot open trace file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse(buf.str(), path);
+}
+
+Trace Trace::parse(std::string_view text, const std::string& name) {
+  Trace trace;
+  trace.m_name = name;
+  std::size_t pos = 0;
+  std::size_t line_no = 0;
+  bool have_header = false;
+  std::size_t ncols = 0;
+  double t_first = 0.0;
+  double t_prev = 0.0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = trim(text.substr(pos, eol - pos));
+    pos = eol + 1;
+    ++line_no;
+    if (!have_header) {
+      if (line.empty() || line.front() == '#') continue;
+      // Header line.
+      std::size_t start = 0;
+      std::vector<std::string> names;
+      while (true) {
+        std::size_t comma = line.find(',', start);
+        names.emplace_back(trim(line.substr(start, comma - start)));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+      if (names.size() < 2 || names[0] != "time_s")
+        fail(name, line_no,
+             "bad header: expected 'time_s,<quantity>_<unit>[,...]', got '" + std::string(line) +
+                 "'");
+      for (std::size_t i = 1; i < names.size(); ++i) {
+        const std::string& n = names[i];
+        if (std::find(std::begin(kKnownColumns), std::end(kKnownColumns), n) ==
+            std::end(kKnownColumns))
+          fail(name, line_no, "bad header: unknown column '" + n + "'");
+        if (std::find(names.begin() + 1, names.begin() + i, n) != names.begin() + i)
+          fail(name, line_no, "bad header: duplicate column '" + n + "'");
+      }
+      trace.m_columns.assign(names.begin() + 1, names.end());
+      ncols = names.size();
+      trace.m_values.resize(ncols - 1);
+      have_header = true;
+      continue;
+    }
+    if (line.empty()) continue;  // tolerate blank lines (e.g. trailing)
+    std::size_t col = 0;
+    const char* p = line.data();
+    const char* end = line.data() + line.size();
+    while (true) {
+      if (col >= ncols)
+        fail(name, line_no, "wrong column count: expected " + std::to_string(ncols) + ", got more");
+      while (p < end && (*p == ' ' || *p == '\t')) ++p;
+      double v = 0.0;
+      if (p < end && *p == '+') ++p;
+      auto [q, ec] = std::from_chars(p, end, v);
+      if (ec != std::errc() && ec != std::errc::result_out_of_range)
+        fail(name, line_no,
+             "unparsable number in column '" +
+                 (col == 0 ? std::string("time_s") : trace.m_columns[col - 1]) + "'");
+      while (q < end && (*q == ' ' || *q == '\t')) ++q;
+      if (!std::isfinite(v) || ec == std::errc::result_out_of_range)
+        fail(name, line_no,
+             "non-finite value in column '" +
+                 (col == 0 ? std::string("time_s") : trace.m_columns[col - 1]) + "'");
+      if (col == 0) {
+        if (trace.m_time_s.empty()) {
+          t_first = v;
+        } else if (!(v > t_prev)) {
+          fail(name, line_no,
+               "time not strictly increasing (" + std::to_string(v) + " s after " +
+                   std::to_string(t_prev) + " s)");
+        }
+        t_prev = v;
+        trace.m_time_s.push_back(v - t_first);
+      } else {
+        if (v < 0.0)
+          fail(name, line_no, "negative value in column '" + trace.m_columns[col - 1] + "'");
+        trace.m_values[col - 1].push_back(v);
+      }
+      ++col;
+      if (q == end) break;
+      if (*q != ',') fail(name, line_no, "unparsable number or bad separator");
+      p = q + 1;
+    }
+    if (col != ncols)
+      fail(
+          name, line_no,
+          "wrong column count: expected " + std::to_string(ncols) + ", got " + std::to_string(col));
+  }
+  if (!have_header) fail(name, line_no, "bad header: no header line found");
+  if (trace.m_time_s.size() < 2) fail(name, line_no, "a trace needs at least 2 samples");
+  const std::size_t n = trace.m_time_s.size();
+  trace.m_duration_s = trace.m_time_s[n - 1] + (trace.m_time_s[n - 1] - trace.m_time_s[n - 2]);
+  return trace;
+}
+
+bool Trace::has_column(const std::string& column) const {
+  return std::find(m_columns.begin(), m_columns.end(), column) != m_columns.end();
+}
+
+std::size_t Trace::column_index(const std::string& column) const {
+  auto it = std::find(m_columns.begin(), m_columns.end(), column);
+  if (it == m_columns.end()) throw TraceError(m_name + ":0: trace has no column '" + column + "'");
+  return static_cast<std::size_t>(it - m_columns.begin());
+}
+
+std::size_t Trace::index_at(double t_s, std::size_t hint) const {
+  const std::size_t n = m_time_s.size();
+  if (t_s <= 0.0) return 0;
+  if (hint < n && m_time_s[hint] <= t_s) {
+    if (hint + 1 == n || t_s < m_time_s[hint + 1]) return hint;
+    if (hint + 2 == n || t_s < m_time_s[hint + 2]) return hint + 1;
+  }
+  auto it = std::upper_bound(m_time_s.begin(), m_time_s.end(), t_s);
+  return static_cast<std::size_t>(it - m_time_s.begin()) - 1;
+}
+
+double Trace::value_at(std::size_t column, double t_s) const {
+  return m_values[column][index_at(t_s)];
+}
+
+std::size_t TraceCursor::sample_at(double t_s, double* interval_end_s) const {
+  const double d = m_trace->duration_s();
+  double base = 0.0;
+  double local = t_s;
+  if (m_loop && t_s >= d) {
+    base = std::floor(t_s / d) * d;
+    local = t_s - base;
+    if (local >= d) {  // rounding
+      base += d;
+      local = t_s - base;
+    }
+    if (local < 0.0) local = 0.0;
+  }
+  std::size_t i = m_trace->index_at(local, m_hint);
+  m_hint = i;
+  double end = base + m_trace->interval_end_s(i);
+  if (!(end > t_s)) {  // rounding at a boundary: move on to the next sample
+    if (i + 1 < m_trace->size()) {
+      ++i;
+      end = base + m_trace->interval_end_s(i);
+    } else {
+      i = 0;
+      end = base + d + m_trace->interval_end_s(0);
+    }
+    m_hint = i;
+  }
+  *interval_end_s = end;
+  return i;
+}
+
+}  // namespace ipsim::energy
