@@ -1,0 +1,34 @@
+#include "kernels/host/golden.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/networks/har/har.h"
+#include "kernels/networks/kws/kws.h"
+#include "kernels/networks/mnist/mnist.h"
+
+const nn_network_t* const golden_networks[] = {&nn_net_mnist, &nn_net_har, &nn_net_kws};
+const unsigned golden_network_count = sizeof golden_networks / sizeof golden_networks[0];
+
+const nn_network_t* golden_network(const char* name) {
+  for (unsigned i = 0; i < golden_network_count; ++i)
+    if (strcmp(golden_networks[i]->name, name) == 0) return golden_networks[i];
+  return NULL;
+}
+
+int golden_run(const nn_network_t* net, const int16_t* input, int16_t* scores) {
+  int16_t* buf0 = malloc(net->buf_words[0] * sizeof(int16_t));
+  int16_t* buf1 = malloc(net->buf_words[1] * sizeof(int16_t));
+  int result = -1;
+  if (buf0 && buf1) {
+    memcpy(buf0, input, nn_shape_words(net->in) * sizeof(int16_t));
+    const int16_t* out = nn_forward(net, buf0, buf1);
+    if (out) {
+      memcpy(scores, out, net->n_classes * sizeof(int16_t));
+      result = nn_argmax(scores, net->n_classes);
+    }
+  }
+  free(buf0);
+  free(buf1);
+  return result;
+}
