@@ -1,0 +1,235 @@
+// DMA: every transfer mode, byte/word, address modes, 20-bit addresses into upper FRAM, the
+// cycle/stall accounting, DMAIFG/DMAIV and the interrupt line (facts §4.2). The DMA's bus is
+// bound to a test memory covering 0x00000-0x44000 that records initiator and time.
+#include <tlm_utils/simple_target_socket.h>
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "models/dma.h"
+#include "models/initiator_ext.h"
+#include "tests/peripherals/test_util.h"
+
+using namespace ipsim;
+using namespace ipsim::dma;
+using sc_core::sc_time;
+
+namespace {
+
+struct TestMemory : sc_core::sc_module {
+  tlm_utils::simple_target_socket<TestMemory> socket{"socket"};
+  std::vector<uint8_t> mem = std::vector<uint8_t>(0x44000, 0);
+  struct Access {
+    uint32_t addr;
+    bool write;
+    unsigned size;
+    Initiator who;
+    sc_time at;
+  };
+  std::vector<Access> log;
+  explicit TestMemory(const sc_core::sc_module_name& n) : sc_core::sc_module(n) {
+    socket.register_b_transport(this, &TestMemory::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+    const uint32_t a = static_cast<uint32_t>(t.get_address());
+    const unsigned len = t.get_data_length();
+    if (a + len > mem.size()) {
+      t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    if (t.is_write())
+      std::memcpy(&mem[a], t.get_data_ptr(), len);
+    else
+      std::memcpy(t.get_data_ptr(), &mem[a], len);
+    log.push_back({a, t.is_write(), len, initiator_of(t), sc_core::sc_time_stamp() + delay});
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  uint16_t word(uint32_t a) const { return uint16_t(mem[a] | mem[a + 1] << 8); }
+  void set_word(uint32_t a, uint16_t v) { mem[a] = uint8_t(v), mem[a + 1] = uint8_t(v >> 8); }
+};
+
+struct Rig {
+  FixedClocks clocks{8e6, 8e6, 32768};
+  IrqLines irq;
+  CpuHooks cpu;
+  uint64_t stalled = 0;
+  int syncs = 0;
+  Dma dma{"dma", clocks, irq, cpu};
+  TestMemory memory{"memory"};
+  test::Poker poker{"poker"};
+  Rig() {
+    dma.bus.bind(memory.socket);
+    poker.socket.bind(dma.socket);
+    cpu.stall = [this](uint64_t c) { stalled += c; };
+    cpu.request_sync = [this] { ++syncs; };
+  }
+  void w(uint16_t reg, uint16_t v) { REQUIRE(dma.write_reg(reg, 2, v, sc_core::SC_ZERO_TIME)); }
+  uint16_t r(uint16_t reg) {
+    uint16_t v = 0;
+    REQUIRE(dma.read_reg(reg, 2, v, sc_core::SC_ZERO_TIME));
+    return v;
+  }
+  // Programs channel n (not yet enabled).
+  void setup(unsigned n, uint32_t src, uint32_t dst, uint16_t size, unsigned tsel) {
+    const uint16_t b = channel_base(n);
+    w(b + SAL, src & 0xFFFF), w(b + SAH, src >> 16);
+    w(b + DAL, dst & 0xFFFF), w(b + DAH, dst >> 16);
+    w(b + SZ, size);
+    const uint16_t reg = uint16_t(DMACTL0 + 2 * (n / 2));
+    const uint16_t old = r(reg);
+    w(reg, (n & 1) ? uint16_t((old & 0x00FF) | (tsel << 8)) : uint16_t((old & 0xFF00) | tsel));
+  }
+  static uint16_t ctl(unsigned dt, unsigned src_incr, unsigned dst_incr, bool src_byte = false,
+                      bool dst_byte = false) {
+    return uint16_t(dt << 12 | dst_incr << 10 | src_incr << 8 | (src_byte ? DMASRCBYTE : 0) |
+                    (dst_byte ? DMADSTBYTE : 0) | DMAEN);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("DMA block transfer FRAM to upper FRAM through the bus", "[dma]") {
+  Rig rig;
+  const uint16_t n = 64;
+  for (unsigned i = 0; i < n; ++i) rig.memory.set_word(0x5000 + 2 * i, uint16_t(0xA000 + i));
+  rig.setup(0, 0x5000, 0x23456, n, TSEL_DMAREQ);
+  rig.w(channel_base(0) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE);
+  CHECK(rig.memory.log.empty());  // enabling alone does not transfer
+  rig.w(channel_base(0) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
+  for (unsigned i = 0; i < n; ++i) REQUIRE(rig.memory.word(0x23456 + 2 * i) == 0xA000 + i);
+  REQUIRE(rig.memory.log.size() == 2 * n);
+  for (const auto& a : rig.memory.log) CHECK(a.who == Initiator::kDma);
+  // 2 MCLK per transfer after 2 MCLK of synchronisation, at 8 MHz = 125 ns per cycle
+  CHECK(rig.memory.log[1].at == sc_time(2 * 125, sc_core::SC_NS));
+  CHECK(rig.memory.log[2 * n - 1].at == sc_time((2 + 2 * (n - 1)) * 125, sc_core::SC_NS));
+  CHECK(rig.stalled == 2 + 2 * n);
+  CHECK(rig.dma.busy_cycles() == 2 + 2 * n);
+  CHECK(rig.dma.transfers() == n);
+  const uint16_t c = rig.r(channel_base(0) + CTL);
+  CHECK((c & DMAEN) == 0);
+  CHECK((c & DMAIFG));
+  CHECK((c & DMAREQ) == 0);
+  CHECK(rig.r(channel_base(0) + SZ) == n);
+  CHECK(rig.irq.pending() == (uint64_t{1} << kVectorDma));
+  CHECK(rig.syncs == 1);
+  CHECK(rig.r(DMAIV) == 2);
+  CHECK(!rig.irq.any());
+  CHECK(rig.r(DMAIV) == 0);
+  // Reading back from upper FRAM (20-bit source) into low memory, decrementing
+  rig.setup(1, 0x23456 + 2 * (n - 1), 0x6000 + 2 * (n - 1), n, TSEL_DMAREQ);
+  rig.w(channel_base(1) + CTL, Rig::ctl(DT_BLOCK, kIncrDecrement, kIncrDecrement) | DMAREQ);
+  for (unsigned i = 0; i < n; ++i) REQUIRE(rig.memory.word(0x6000 + 2 * i) == 0xA000 + i);
+  CHECK(!rig.irq.any());  // DMAIE clear
+}
+
+TEST_CASE("DMA single transfers count DMAnSZ down per trigger", "[dma]") {
+  Rig rig;
+  for (unsigned i = 0; i < 4; ++i) rig.memory.set_word(0x2C00 + 2 * i, uint16_t(i + 1));
+  rig.setup(2, 0x2C00, 0x10000, 4, TSEL_TA1CCR0);
+  rig.w(channel_base(2) + CTL, Rig::ctl(DT_SINGLE, kIncrIncrement, kIncrIncrement) | DMAIE);
+  rig.dma.trigger(TSEL_TA0CCR0);  // not ours
+  CHECK(rig.dma.transfers() == 0);
+  for (unsigned k = 1; k <= 4; ++k) {
+    rig.dma.trigger(TSEL_TA1CCR0);
+    CHECK(rig.dma.transfers() == k);
+    CHECK(rig.memory.word(0x10000 + 2 * (k - 1)) == k);
+    if (k < 4) {
+      CHECK(rig.r(channel_base(2) + SZ) == 4 - k);
+      CHECK(!rig.irq.any());
+    }
+  }
+  CHECK(rig.stalled == 4 * kSingleCycles);
+  CHECK((rig.r(channel_base(2) + CTL) & DMAEN) == 0);
+  CHECK(rig.r(DMAIV) == 6);
+  rig.dma.trigger(TSEL_TA1CCR0);  // disabled now
+  CHECK(rig.dma.transfers() == 4);
+}
+
+TEST_CASE("DMA repeated single and repeated block reload size and addresses", "[dma]") {
+  Rig rig;
+  // Repeated single, fixed source (a footprint-style copy of a register-like word)
+  rig.memory.set_word(0x4400, 0x1234);
+  rig.setup(3, 0x4400, 0x4800, 2, TSEL_TA2CCR0);
+  rig.w(channel_base(3) + CTL, Rig::ctl(DT_SINGLE | DT_REPEAT, kIncrFixed, kIncrIncrement));
+  for (int k = 0; k < 5; ++k) rig.dma.trigger(TSEL_TA2CCR0);
+  CHECK((rig.r(channel_base(3) + CTL) & DMAEN));
+  CHECK(rig.memory.word(0x4800) == 0x1234);
+  CHECK(rig.memory.word(0x4802) == 0x1234);
+  CHECK(rig.r(channel_base(3) + SZ) == 1);  // 5th transfer: first of the third round
+  // Repeated block: each trigger copies the whole block again to the same place
+  for (unsigned i = 0; i < 8; ++i) rig.memory.set_word(0x5000 + 2 * i, uint16_t(i));
+  rig.setup(4, 0x5000, 0x5800, 8, TSEL_LEA);
+  rig.w(channel_base(4) + CTL, Rig::ctl(DT_BLOCK | DT_REPEAT, kIncrIncrement, kIncrIncrement));
+  rig.dma.trigger(TSEL_LEA);
+  rig.memory.set_word(0x5000, 99);
+  rig.dma.trigger(TSEL_LEA);
+  CHECK(rig.memory.word(0x5800) == 99);
+  CHECK(rig.memory.word(0x5810) == 0);  // not past the block
+  CHECK((rig.r(channel_base(4) + CTL) & DMAEN));
+  CHECK(rig.r(channel_base(4) + SZ) == 8);
+}
+
+TEST_CASE("DMA burst-block and byte/word conversions", "[dma]") {
+  Rig rig;
+  for (unsigned i = 0; i < 16; ++i) rig.memory.mem[0x7000 + i] = uint8_t(0xF0 + i);
+  // byte -> word: high byte cleared
+  rig.setup(5, 0x7000, 0x7100, 16, TSEL_MPY);
+  rig.w(channel_base(5) + CTL, Rig::ctl(DT_BURST, kIncrIncrement, kIncrIncrement, true, false));
+  rig.dma.trigger(TSEL_MPY);
+  for (unsigned i = 0; i < 16; ++i) REQUIRE(rig.memory.word(0x7100 + 2 * i) == 0xF0 + i);
+  CHECK(rig.stalled == 2 + 2 * 16);
+  CHECK((rig.r(channel_base(5) + CTL) & DMAEN) == 0);
+  // word -> byte: low byte written; fixed destination keeps the last one
+  rig.setup(0, 0x7100, 0x7200, 16, TSEL_DMAREQ);
+  rig.w(channel_base(0) + CTL,
+        Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrFixed, false, true) | DMAREQ);
+  CHECK(rig.memory.mem[0x7200] == 0xFF);
+  CHECK(rig.memory.mem[0x7201] == 0);
+  // repeated burst-block: one block per trigger
+  rig.setup(1, 0x7000, 0x7300, 4, TSEL_TA3CCR0);
+  rig.w(channel_base(1) + CTL, Rig::ctl(DT_BURST | DT_REPEAT, kIncrIncrement, kIncrIncrement));
+  rig.dma.trigger(TSEL_TA3CCR0);
+  rig.dma.trigger(TSEL_TA3CCR0);
+  CHECK(rig.memory.word(0x7300) == 0xF1F0);
+  CHECK((rig.r(channel_base(1) + CTL) & DMAEN));
+}
+
+TEST_CASE("DMAIV reports the highest-priority channel and clears it", "[dma]") {
+  Rig rig;
+  for (unsigned n : {4u, 1u}) {
+    rig.setup(n, 0x4000, 0x4100 + 0x10 * n, 1, TSEL_DMAREQ);
+    rig.w(channel_base(n) + CTL,
+          Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
+  }
+  CHECK(rig.irq.any());
+  CHECK(rig.r(DMAIV) == 4);  // channel 1
+  CHECK(rig.irq.any());
+  CHECK(rig.r(DMAIV) == 10);  // channel 4
+  CHECK(!rig.irq.any());
+  // A bus error aborts the channel
+  rig.setup(2, 0x50000, 0x4000, 4, TSEL_DMAREQ);
+  rig.w(channel_base(2) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
+  const uint16_t c = rig.r(channel_base(2) + CTL);
+  CHECK((c & DMAEN) == 0);
+  CHECK((c & DMAABORT));
+  CHECK((c & DMAIFG) == 0);
+}
+
+TEST_CASE("DMA transfer through the TLM socket of the register file", "[dma]") {
+  Rig rig;
+  rig.memory.set_word(0x4000, 0xBEEF);
+  rig.setup(0, 0x4000, 0x4002, 1, TSEL_DMAREQ);
+  // Write DMA0CTL through the target socket, as the CPU would, 1 us ahead of kernel time.
+  uint16_t v = Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAREQ;
+  tlm::tlm_generic_payload t;
+  t.set_command(tlm::TLM_WRITE_COMMAND);
+  t.set_address(channel_base(0) + CTL);
+  t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+  t.set_data_length(2);
+  t.set_streaming_width(2);
+  sc_time delay(1, sc_core::SC_US);
+  rig.poker.socket->b_transport(t, delay);
+  CHECK(t.is_response_ok());
+  CHECK(rig.memory.word(0x4002) == 0xBEEF);
+  CHECK(rig.memory.log.back().at == sc_time(1, sc_core::SC_US) + sc_time(2 * 125, sc_core::SC_NS));
+  CHECK(rig.stalled == 4);
+}
