@@ -266,9 +266,9 @@ const std::vector<EnergyCoefficient> kEnergyCoefficients = {
     {"lpm3_current_a", Unit::Ampere, "supply current in LPM3"},
     {"lpm4_current_a", Unit::Ampere, "supply current in LPM4"},
     {"reset_charge_c", Unit::Coulomb, "charge drawn by one power-on reset (BOR to main)"},
-    {"fram_miss_energy_j", Unit::Joule, "extra energy of one FRAM-cache miss"},
-    {"lea_current_a", Unit::Ampere, "extra supply current while LEA runs"},
-    {"dma_current_a", Unit::Ampere, "extra supply current while DMA runs"},
+    {"fram_miss_extra_energy_j", Unit::Joule, "extra energy of one FRAM-cache miss"},
+    {"lea_current_per_mhz_a", Unit::Ampere, "supply current per MHz while the LEA runs"},
+    {"dma_current_per_mhz_a", Unit::Ampere, "supply current per MHz while the DMA runs"},
     {"off_current_a", Unit::Ampere, "current drawn from the capacitor while the MCU is off"},
 };
 

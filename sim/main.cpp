@@ -1,5 +1,4 @@
-// ipsim: command-line entry point. Subcommands: exec (run any MSP430 ELF).
-#include <cstring>
+// ipsim: command-line entry point.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -8,15 +7,25 @@
 
 #include "models/elf_image.h"
 #include "sim/cli_error.h"
+#include "sim/config.h"
 #include "sim/exec_command.h"
+#include "sim/experiment.h"
+#include "sim/run_command.h"
+#include "sim/simulate_run.h"
 
 namespace {
 
 void usage(std::ostream& os) {
   os << "usage: ipsim <command> [args]\n"
         "commands:\n"
+        "  run [CONFIG] [--out DIR] [--set key=value]... [--jobs N]\n"
+        "        run every run of CONFIG (default configs/quickstart.yaml), print a comparison\n"
+        "        table, write DIR/results.json and results.csv\n"
+        "  sweep CONFIG --jobs N --out DIR [--set key=value]... [--emit slurm|commands\n"
+        "        [--only-missing]]   the same in parallel worker processes, resumable\n"
+        "  merge DIR   collect DIR/runs/*.json into results.json and results.csv\n"
         "  exec FIRMWARE.elf [--stop-at SYMBOL] [--max-cycles N] [--dump ADDR:LEN|SYMBOL]...\n"
-        "       [--power continuous] [--seed N] [--json]   run an MSP430 ELF\n";
+        "       [--power continuous|CONFIG] [--seed N] [--json]   run any MSP430 ELF\n";
 }
 
 }  // namespace
@@ -29,12 +38,20 @@ int sc_main(int argc, char* argv[]) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  ipsim::set_simulate_function(ipsim::simulate_run);
   try {
     if (command == "exec") return ipsim::exec_command(args);
+    if (command == "run") return ipsim::run_command(args);
+    if (command == "sweep") return ipsim::sweep_command(args);
+    if (command == "merge") return ipsim::merge_command(args);
+    if (command == "run-one") return ipsim::run_one_command(args);
     std::cerr << "ipsim: unknown command '" << command << "'\n";
     usage(std::cerr);
     return 2;
   } catch (const ipsim::CliError& e) {
+    std::cerr << "ipsim: " << e.what() << "\n";
+    return 2;
+  } catch (const ipsim::ConfigError& e) {
     std::cerr << "ipsim: " << e.what() << "\n";
     return 2;
   } catch (const ipsim::ElfError& e) {

@@ -28,16 +28,29 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
             [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
       m_sfr("sfr"),
       m_pmm("pmm", [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
-      m_sys("sys"), m_ports("ports"), m_debug("dbg") {
+      m_sys("sys"), m_ports("ports"), m_debug("dbg"), m_mpy("mpy32", m_clock),
+      m_dma("dma", m_clock, m_irq, m_cpu_hooks),
+      m_lea("lea", m_sram.host(kLeaRamBegin), m_clock, m_irq, m_cpu_hooks),
+      m_ta0("ta0", kTA0, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
+      m_ta1("ta1", kTA1, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
+      m_ta2("ta2", kTA2, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
+      m_ta3("ta3", kTA3, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }) {
   sc_core::sc_report_handler::set_handler(report_to_stderr);
+  m_cpu_hooks.request_sync = [this] { m_cpu.core().request_stop(); };
+  m_cpu_hooks.stall = [this](uint64_t cycles) { m_cpu.core().add_cycles(cycles); };
   m_cpu.bus.bind(m_bus.targ);
+  m_dma.bus.bind(m_bus.targ);
+  m_mpy.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
+  m_lea.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
   m_bus.map("sram", kSramBegin, kSramEnd, false);
   m_bus.init.bind(m_sram.socket);
   m_bus.map("fram", kFramBegin, kFramEnd, false);
   m_bus.map_also("fram-info", kInfoFramBegin, kInfoFramEnd);
   m_bus.init.bind(m_fram.socket);
   for (Peripheral* p : std::initializer_list<Peripheral*>{&m_clock, &m_frctl, &m_wdt, &m_sfr,
-                                                          &m_pmm, &m_sys, &m_ports, &m_debug})
+                                                          &m_pmm, &m_sys, &m_ports, &m_debug,
+                                                          &m_mpy, &m_dma, &m_lea, &m_ta0, &m_ta1,
+                                                          &m_ta2, &m_ta3})
     bind(*p);
 
   m_debug.on_exit = [this](uint16_t code) {
@@ -47,14 +60,17 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   PowerActions actions;
   actions.mclk_hz = [this] { return m_clock.mclk_hz(); };
   actions.fram_misses = [this] { return m_fram.cache().misses(); };
+  actions.cycles = [this] { return m_cpu.core().cycles(); };
   actions.lose_power = [this] { lose_power(); };
   actions.restore_power = [this] { restore_power(); };
   actions.finish = [this](const std::string& reason) { m_cpu.finish(reason); };
   actions.last_marker = [this] {
     const auto& markers = m_debug.markers();
-    if (markers.empty()) return std::string("none");
-    return std::string(marker_name(markers.back().code)) + " " +
-           std::to_string(markers.back().arg);
+    for (auto it = markers.rbegin(); it != markers.rend(); ++it)
+      if (it->code != static_cast<uint16_t>(MarkerCode::kBoot))
+        return std::string(marker_name(it->code)) + " " + std::to_string(it->arg) + " at " +
+               std::to_string(it->time.to_seconds()) + " s";
+    return std::string("none");
   };
   m_power = std::make_unique<PowerController>(m_config.power, m_config.seed, std::move(actions));
   m_debug.on_marker = [this](const Marker& m) { m_power->on_marker(m); };
@@ -155,6 +171,14 @@ void Platform::run() { sc_core::sc_start(); }
 
 std::string Platform::fault_message() const {
   return const_cast<Platform*>(this)->m_cpu.core().fault().message();
+}
+
+void Platform::write_symbol(const std::string& name, const std::vector<uint8_t>& bytes) {
+  const auto sym = m_image.find(name);
+  if (!sym) throw std::runtime_error(m_image.path() + ": no symbol " + name);
+  if (bytes.size() > sym->size || !Fram::contains(sym->addr, static_cast<uint32_t>(bytes.size())))
+    throw std::runtime_error(m_image.path() + ": symbol " + name + " is too small or not in FRAM");
+  m_fram.load(sym->addr, bytes.data(), static_cast<uint32_t>(bytes.size()));
 }
 
 std::vector<uint8_t> Platform::read_memory(uint32_t addr, uint32_t len) {

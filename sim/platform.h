@@ -13,13 +13,18 @@
 #include "models/bus.h"
 #include "models/clock_system.h"
 #include "models/debug_port.h"
+#include "models/dma.h"
 #include "models/elf_image.h"
 #include "models/fram.h"
 #include "models/frctl.h"
 #include "models/irq.h"
+#include "models/lea.h"
+#include "models/mpy32.h"
 #include "models/msp430_cpu.h"
 #include "models/sram.h"
+#include "models/sync.h"
 #include "models/system_regs.h"
+#include "models/timer_a.h"
 #include "models/wdt.h"
 #include "sim/power_controller.h"
 
@@ -48,6 +53,8 @@ class Platform {
 
   Msp430Core& core() { return m_cpu.core(); }
   Fram& fram() { return m_fram; }
+  Lea& lea() { return m_lea; }
+  Dma& dma() { return m_dma; }
   Sram& sram() { return m_sram; }
   DebugPort& debug_port() { return m_debug; }
   const ElfImage& image() const { return m_image; }
@@ -56,6 +63,9 @@ class Platform {
   uint64_t boots() const { return m_boots; }    // power-on resets, the first one included
   PowerController& power() { return *m_power; }
 
+  // Writes an ELF symbol's bytes into the image before the run (a deployment parameter, like
+  // flashing); not NVM traffic. Throws if the symbol is missing, too small or not in FRAM.
+  void write_symbol(const std::string& name, const std::vector<uint8_t>& bytes);
   // Reads memory the way a debugger does (no side effects, no counting). Throws for vacant.
   std::vector<uint8_t> read_memory(uint32_t addr, uint32_t len);
 
@@ -82,6 +92,11 @@ class Platform {
   Sys m_sys;
   IoPorts m_ports;
   DebugPort m_debug;
+  CpuHooks m_cpu_hooks;
+  Mpy32 m_mpy;
+  Dma m_dma;
+  Lea m_lea;
+  TimerA m_ta0, m_ta1, m_ta2, m_ta3;
   std::vector<Peripheral*> m_peripherals;
   std::optional<ResetKind> m_pending_reset;
   std::string m_reset_cause;

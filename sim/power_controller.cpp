@@ -116,10 +116,16 @@ void PowerController::on_marker(const Marker& marker) {
   if (marker.code == static_cast<uint16_t>(MarkerCode::kInferenceStart) &&
       !m_seen_markers.count({marker.code, marker.arg}))
     m_seen_markers.clear();  // a new inference: its layers and slices are new progress again
-  if (m_seen_markers.insert({marker.code, marker.arg}).second) m_progress_since_boot = true;
+  if (m_seen_markers.insert({marker.code, marker.arg}).second) {
+    m_progress_since_boot = true;
+    m_cycles_at_progress = m_actions.cycles();
+  }
 }
 
 void PowerController::power_cycle() {
+  const uint64_t now_cycles = m_actions.cycles();
+  m_wasted_cycles += now_cycles - m_cycles_at_progress;
+  m_cycles_at_progress = now_cycles;
   m_actions.lose_power();  // harmless before the first boot: nothing volatile is kept
   if (m_progress_since_boot)
     m_cycles_without_progress = 0;

@@ -51,6 +51,7 @@ struct PowerConfig {
 struct PowerActions {
   std::function<double()> mclk_hz;
   std::function<uint64_t()> fram_misses;     // cumulative FRAM cache misses
+  std::function<uint64_t()> cycles;          // cumulative CPU cycles
   std::function<void()> lose_power;          // brown-out: volatile state lost
   std::function<void()> restore_power;       // power-on: BOR
   std::function<void(const std::string&)> finish;
@@ -73,6 +74,9 @@ class PowerController {
   double off_time_s() const;
   energy::EnergyReport energy() const;
   double voltage() const;
+  // CPU cycles run since the last new progress marker before each power failure: work lost
+  // and redone.
+  uint64_t wasted_cycles() const { return m_wasted_cycles; }
   bool supervised() const { return m_config.mode == PowerConfig::Mode::kSupervised; }
   const std::string& status_message() const { return m_message; }
 
@@ -95,6 +99,8 @@ class PowerController {
   // Non-progress detection.
   std::set<std::pair<uint16_t, uint32_t>> m_seen_markers;
   bool m_progress_since_boot = true;
+  uint64_t m_cycles_at_progress = 0;
+  uint64_t m_wasted_cycles = 0;
   unsigned m_cycles_without_progress = 0;
   std::string m_message;
 };

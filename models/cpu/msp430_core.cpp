@@ -697,6 +697,16 @@ struct Engine {
     }
   }
 
+  // PC as a register-mode source reads the address of the word after the opcode (the PC
+  // has advanced past the opcode only: UG445 4.3.1, the PC points to the next word to
+  // fetch). With a destination index word that is the index word's address, not the next
+  // instruction's: "mov pc, 2(r5)" at A stores A + 2 (mspdebug agrees). The value is known
+  // at decode time, so the operand becomes an immediate (syntax and cycles stay Rn).
+  static void pc_source_before_dst_word(DecodedInsn& d, uint32_t word_addr) {
+    d.src_mode = kModeImm;
+    d.src_x = word_addr & kWidthMask[d.width];
+  }
+
   static Handler f1_generic(unsigned op) {
     static constexpr Handler kTable[16] = {nullptr,     nullptr,     nullptr,      nullptr,
                                            &h_f1<kMov>, &h_f1<kAdd>, &h_f1<kAddc>, &h_f1<kSubc>,
@@ -837,8 +847,10 @@ struct Engine {
     } else {
       d.width = bw ? kByte : kWord;
     }
+    const uint32_t after_opcode = c.next;
     decode_src(d, c, sreg, as, has_ext, src_hi);
     decode_dst(d, c, dreg, ad, has_ext, dst_hi);
+    if (sreg == 0 && as == 0 && ad) pc_source_before_dst_word(d, after_opcode);
     const DstCol col = ad ? kColMem : dreg == 0 ? kColPc : kColRm;
     d.cycles = static_cast<uint8_t>(
         format1_cycles(has_ext, false, d.src_syn, col, d.width, opc, d.repeat));
@@ -1001,6 +1013,7 @@ struct Engine {
       }
       case 6:
         d.src_mode = kModeReg, d.src_syn = kSynReg;
+        if (sreg == 0) pc_source_before_dst_word(d, c.next);
         d.dst_mode = kModeAbs, d.dst_syn = kSynAbs, d.dst_x = (dreg << 16) | c.take();
         d.dst_reg = 2;
         col = kColMem;
@@ -1015,6 +1028,7 @@ struct Engine {
           d.dst_mode = kModeIdx20, d.dst_syn = kSynIdx, d.dst_x = sext16(x) & kMask20;
         }
         d.src_mode = kModeReg, d.src_syn = kSynReg;
+        if (sreg == 0) pc_source_before_dst_word(d, word_addr);
         col = kColMem;
         break;
       }

@@ -1,0 +1,18 @@
+// continuous: no intermittence safety at all (design.md §6), the reference for overhead under
+// constant power. The whole network runs layer by layer in two FRAM ping-pong buffers
+// (nn_forward, the golden order); after a power failure it starts the inference over.
+#include "kernels/runtime/sections.h"
+#include "kernels/strategies/strategy.h"
+#include "kernels/strategies/strategy_buffers.h"
+
+const char strategy_name[] = "continuous";
+
+void strategy_begin(const nn_network_t* net, uint16_t input) {
+  (void)net;
+  (void)input;
+}
+
+const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
+  nn_network_load_input(net, input, fmap_a);
+  return nn_forward(net, fmap_a, fmap_b);
+}

@@ -1,0 +1,23 @@
+#pragma once
+// Simulates one experiment run (sim/experiment.h): builds the platform and its power supply
+// from the run's config, "flashes" the inference firmware with the workload, runs it, and
+// turns counters, markers and the firmware's results into one results.json run object
+// (design.md §7). Inference outputs are checked against the host golden model bit for bit.
+#include <string>
+
+#include "sim/experiment.h"
+#include "sim/platform.h"
+
+namespace ipsim {
+
+RunResult simulate_run(const RunSpec& spec);
+
+// Power supply of a run from its config (also used by `ipsim exec --power CONFIG`).
+PowerConfig power_config_from(const Config& config);
+
+// The firmware a run executes: workload.firmware, or
+// <firmware dir>/infer_<network>_<strategy>.elf where the firmware dir is $IPSIM_FIRMWARE_DIR
+// or the `firmware` folder beside the ipsim executable.
+std::string firmware_path_for(const Config& config);
+
+}  // namespace ipsim

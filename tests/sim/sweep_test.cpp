@@ -1,0 +1,131 @@
+// Sweep expansion: cross product, order, names, RunSpec JSON round trip (sim/sweep.h).
+#include <set>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "sim/sweep.h"
+#include "tests/sim/temp_dir.h"
+
+using namespace ipsim;
+using ipsim::test::TempDir;
+
+namespace {
+
+const std::string kBase =
+    "name: grid\n"
+    "platform:\n"
+    "  capacitor:\n"
+    "    capacitance: 100uF\n"
+    "source:\n"
+    "  type: trace\n"
+    "  file: rf1.csv\n"
+    "workload:\n"
+    "  network: mnist\n"
+    "  strategy: hawaii\n";
+
+}  // namespace
+
+TEST_CASE("sweep expands to the cross product in file order, first axis slowest") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  dir.write("sub/rf2.csv", "time_s,power_W\n0,2e-3\n");
+  const std::string path =
+      dir.write("grid.yaml", kBase +
+                                 "sweep:\n"
+                                 "  workload.network: [mnist, har]\n"
+                                 "  workload.strategy: [sonic, hawaii, depth-first]\n"
+                                 "  source.file: [rf1.csv, sub/rf2.csv]\n"
+                                 "  platform.capacitor.capacitance: [1e-4, 1mF]\n");
+  const Experiment ex = load_experiment(path);
+  REQUIRE(ex.runs.size() == 2 * 3 * 2 * 2);
+  REQUIRE(ex.axes.size() == 4);
+  CHECK(ex.axes[3].labels == std::vector<std::string>{"100uF", "1mF"});
+  CHECK(ex.axes[2].labels == std::vector<std::string>{"rf1", "rf2"});
+
+  CHECK(ex.runs[0].name == "mnist-sonic-rf1-100uF");
+  CHECK(ex.runs[1].name == "mnist-sonic-rf1-1mF");
+  CHECK(ex.runs[2].name == "mnist-sonic-rf2-100uF");
+  CHECK(ex.runs[4].name == "mnist-hawaii-rf1-100uF");
+  CHECK(ex.runs[23].name == "har-depth-first-rf2-1mF");
+  std::set<std::string> names;
+  for (size_t i = 0; i < ex.runs.size(); ++i) {
+    CHECK(ex.runs[i].index == static_cast<int>(i));
+    names.insert(ex.runs[i].name);
+  }
+  CHECK(names.size() == ex.runs.size());
+
+  const RunSpec& r = ex.runs[23];
+  CHECK(r.config.workload.network == "har");
+  CHECK(r.config.workload.strategy == Strategy::DepthFirst);
+  CHECK(r.config.source.file == (dir.path() / "sub/rf2.csv").string());
+  CHECK(r.config.platform.capacitor.capacitance_f == Approx(1e-3));
+  REQUIRE(r.params.size() == 4);
+  CHECK(r.params[0] == std::make_pair(std::string("workload.network"), std::string("har")));
+  CHECK(r.params[3].second == "1mF");
+
+  const auto echo = ex.echo();
+  CHECK(echo["runs"] == 24);
+  CHECK(echo["sweep"]["workload.strategy"][2] == "depth-first");
+}
+
+TEST_CASE("a config without sweep is one run named after the config") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  const Experiment ex = load_experiment(dir.write("g.yaml", kBase));
+  REQUIRE(ex.runs.size() == 1);
+  CHECK(ex.runs[0].name == "grid");
+  CHECK(ex.runs[0].params.empty());
+}
+
+TEST_CASE("sweep names stay unique and filesystem-safe") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  dir.write("a/rf1.csv", "time_s,power_W\n0,1e-3\n");
+  const Experiment ex =
+      load_experiment(dir.write("g.yaml", kBase + "sweep:\n"
+                                                  "  source.file: [rf1.csv, a/rf1.csv]\n"
+                                                  "  seed: [1, 2]\n"
+                                                  "  platform.supervisor.v_on: [2.8, 3.0V]\n"));
+  REQUIRE(ex.runs.size() == 8);
+  CHECK(ex.runs[0].name == "rf1-seed1-2.8V");
+  CHECK(ex.runs[7].name == "rf1_2-seed2-3V");
+  std::set<std::string> names;
+  for (const auto& r : ex.runs) names.insert(r.name);
+  CHECK(names.size() == 8);
+  CHECK(sanitize_name("a b/c:d") == "a_b_c_d");
+  CHECK(sanitize_name(".hidden") == "_hidden");
+  CHECK(sanitize_name("") == "run");
+  CHECK(value_label("workload.inputs", YAML::Load("[1, 2]")) == "inputs1_2");
+  CHECK(value_label("outputs.waves_vcd", YAML::Load("true")) == "waves_vcdtrue");
+}
+
+TEST_CASE("a RunSpec round-trips through JSON") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  const Experiment ex2 =
+      load_experiment(dir.write("h.yaml", kBase), {"sweep.seed=[3, 4]", "source.harvester.scale=2",
+                                                   "platform.energy_model.lpm3_current_a=1uA"});
+  RunSpec spec = ex2.runs.at(1);
+  spec.artifact_dir = "/tmp/x";
+  const nlohmann::json j = run_spec_to_json(spec);
+  const RunSpec back = run_spec_from_json(nlohmann::json::parse(j.dump()));
+  CHECK(run_spec_to_json(back) == j);
+  CHECK(back.config.seed == 4);
+  CHECK(std::isinf(back.config.platform.capacitor.leakage_r_ohm));
+  CHECK(back.config.source.harvester.scale == 2.0);
+  CHECK(back.config.platform.energy_model.at("lpm3_current_a") == Approx(1e-6));
+  CHECK(back.params == spec.params);
+  CHECK(back.artifact_dir == "/tmp/x");
+}
+
+TEST_CASE("expansion refuses more than kMaxRuns runs") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  std::string list = "[";
+  for (int i = 0; i < 400; ++i) list += (i ? "," : "") + std::to_string(i);
+  list += "]";
+  CHECK_THROWS_WITH(load_experiment(dir.write("g.yaml", kBase + "sweep:\n  seed: " + list +
+                                                            "\n  workload.inputs: " + list + "\n")),
+                    Catch::Contains("more than 100000 runs"));
+}
