@@ -1,6 +1,8 @@
 #include "sim/exec_command.h"
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 
@@ -8,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli_error.h"
+#include "sim/config.h"
+#include "sim/simulate_run.h"
+#include "sim/sweep.h"
 #include "sim/nvm_report.h"
 #include "sim/platform.h"
 
@@ -60,7 +65,8 @@ int exec_command(const std::vector<std::string>& args) {
       "stop-at", po::value(&stop_at), "stop before executing the instruction at SYMBOL (or ADDR)")(
       "max-cycles", po::value(&max_cycles_text), "stop after N CPU cycles")(
       "dump", po::value(&dumps)->composing(), "dump ADDR:LEN or SYMBOL after the run (repeatable)")(
-      "power", po::value(&power), "continuous (default)")(
+      "power", po::value(&power),
+      "continuous (default), or a config file whose platform and source describe the supply")(
       "seed", po::value(&seed), "seed for SRAM power-up content")(
       "json", po::bool_switch(&json), "print one JSON object on stdout");
   po::options_description hidden;
@@ -81,13 +87,21 @@ int exec_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (elf_path.empty()) throw CliError("exec: missing FIRMWARE.elf");
-  if (power != "continuous")
-    throw CliError("exec: --power " + power + ": only 'continuous' is supported by exec so far");
 
   const ElfImage image = ElfImage::load(elf_path);
   PlatformConfig config;
   config.seed = seed;
   config.max_cycles = parse_number(max_cycles_text, "--max-cycles");
+  if (power != "continuous") {
+    // The supply (capacitor, supervisor, source, energy model, time limit) of a run config.
+    // The workload is this ELF; a sweep in the file is ignored (exec runs once).
+    const std::string abs_elf = std::filesystem::absolute(elf_path).string();
+    const Config run_config =
+        load_experiment(power, {"workload.firmware=" + abs_elf, "workload.strategy=continuous", "sweep=null"}).runs.at(0).config;
+    config.power = power_config_from(run_config);
+    config.power.no_progress_limit = 0;  // any firmware: markers are optional
+    if (!vm.count("seed")) config.seed = static_cast<uint64_t>(run_config.seed);
+  }
   if (!stop_at.empty()) {
     if (const auto sym = image.find(stop_at))
       config.stop_at = sym->addr;
@@ -101,9 +115,11 @@ int exec_command(const std::vector<std::string>& args) {
 
   Platform platform(config, image);
   const auto host_start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   platform.run();
   const double host_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  const double cpu_s = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
 
   Msp430Core& core = platform.core();
   nlohmann::json out;
@@ -121,6 +137,14 @@ int exec_command(const std::vector<std::string>& args) {
   }
   out["sim_time_s"] = platform.sim_time_s();
   out["resets"] = platform.resets();
+  out["boots"] = platform.boots();
+  out["power_failures"] = platform.power().power_failures();
+  out["on_time_s"] = platform.power().on_time_s();
+  out["off_time_s"] = platform.power().off_time_s();
+  const energy::EnergyReport e = platform.power().energy();
+  out["energy_J"] = {{"harvested", e.harvested}, {"consumed", e.consumed},
+                     {"stored_delta", e.stored_delta}, {"leaked", e.leaked},
+                     {"clamped", e.clamped}};
   out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
   nlohmann::json markers = nlohmann::json::array();
   for (const Marker& m : platform.debug_port().markers())
@@ -132,8 +156,12 @@ int exec_command(const std::vector<std::string>& args) {
   for (const auto& [key, range] : dump_ranges)
     dumps_json[key] = to_hex(platform.read_memory(range.first, range.second));
   out["dumps"] = dumps_json;
+  // Wall-clock and CPU time of the simulation proper (not ELF loading); on a loaded machine
+  // the CPU-time figure is the one to compare.
   out["host"] = {{"seconds", host_s},
-                 {"mips", host_s > 0 ? core.instructions() / host_s / 1e6 : 0.0}};
+                 {"cpu_seconds", cpu_s},
+                 {"mips", host_s > 0 ? core.instructions() / host_s / 1e6 : 0.0},
+                 {"cpu_mips", cpu_s > 0 ? core.instructions() / cpu_s / 1e6 : 0.0}};
 
   if (json) {
     std::cout << out.dump() << "\n";

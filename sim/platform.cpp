@@ -61,6 +61,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   actions.mclk_hz = [this] { return m_clock.mclk_hz(); };
   actions.fram_misses = [this] { return m_fram.cache().misses(); };
   actions.cycles = [this] { return m_cpu.core().cycles(); };
+  actions.status_register = [this] { return m_cpu.core().sr(); };
   actions.lose_power = [this] { lose_power(); };
   actions.restore_power = [this] { restore_power(); };
   actions.finish = [this](const std::string& reason) { m_cpu.finish(reason); };

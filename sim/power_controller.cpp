@@ -35,6 +35,14 @@ double PowerController::worst_case_current_a() const {
   return m_config.load.active_current_a(f) + m_config.load.fram_miss_extra_charge_c() * f;
 }
 
+double PowerController::sleep_current_a() const {
+  // facts §2.1: LPM0 = CPUOFF; LPM3 adds SCG0|SCG1; LPM4 adds OSCOFF.
+  const uint16_t sr = m_actions.status_register();
+  if (sr & 0x0020) return m_config.load.lpm4_current_a;
+  if ((sr & 0x00C0) == 0x00C0) return m_config.load.lpm3_current_a;
+  return m_config.load.lpm0_current_a;
+}
+
 void PowerController::book_ideal(double duration_s, double current_a) {
   const double e = m_config.supply_v * current_a * duration_s;
   m_ideal.harvested += e;
@@ -97,17 +105,18 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
 
 sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& proposed) {
   if (m_config.mode != PowerConfig::Mode::kSupervised) return proposed;
-  const double t = m_supervisor->time_to_voff(m_config.load.lpm0_current_a, proposed.to_seconds());
+  const double t = m_supervisor->time_to_voff(sleep_current_a(), proposed.to_seconds());
   return sc_core::sc_time(t, sc_core::SC_SEC);
 }
 
 void PowerController::after_sleep(const sc_core::sc_time& duration) {
   const double dt = duration.to_seconds();
+  const double current = sleep_current_a();
   if (m_config.mode != PowerConfig::Mode::kSupervised) {
-    book_ideal(dt, m_config.load.lpm0_current_a);
+    book_ideal(dt, current);
     return;
   }
-  if (m_supervisor->advance_on(dt, m_config.load.lpm0_current_a) < dt || !m_supervisor->is_on())
+  if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on())
     power_cycle();
 }
 
@@ -129,7 +138,8 @@ void PowerController::power_cycle() {
   m_actions.lose_power();  // harmless before the first boot: nothing volatile is kept
   if (m_progress_since_boot)
     m_cycles_without_progress = 0;
-  else if (++m_cycles_without_progress >= m_config.no_progress_limit) {
+  else if (m_config.no_progress_limit > 0 &&
+           ++m_cycles_without_progress >= m_config.no_progress_limit) {
     m_message = std::to_string(m_cycles_without_progress) +
                 " consecutive power cycles without a new progress marker; last marker: " +
                 m_actions.last_marker();

@@ -43,7 +43,7 @@ struct PowerConfig {
   double supply_v = 3.0;          // continuous and injection: voltage for energy booking
   double mean_on_cycles = 1e6;    // injection
   double off_time_s = 1e-3;       // injection
-  unsigned no_progress_limit = 50;
+  unsigned no_progress_limit = 50;  // 0: never end a run for lack of progress
   double time_limit_s = 0;        // 0: none
 };
 
@@ -52,6 +52,7 @@ struct PowerActions {
   std::function<double()> mclk_hz;
   std::function<uint64_t()> fram_misses;     // cumulative FRAM cache misses
   std::function<uint64_t()> cycles;          // cumulative CPU cycles
+  std::function<uint16_t()> status_register;  // the CPU's SR: which low-power mode
   std::function<void()> lose_power;          // brown-out: volatile state lost
   std::function<void()> restore_power;       // power-on: BOR
   std::function<void(const std::string&)> finish;
@@ -82,6 +83,7 @@ class PowerController {
 
  private:
   double worst_case_current_a() const;
+  double sleep_current_a() const;
   void book_ideal(double duration_s, double current_a);
   void power_cycle();  // off (already decided), fast-forward, then on again
   void draw_injection_budget();
