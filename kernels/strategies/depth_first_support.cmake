@@ -1,0 +1,3 @@
+# Extra sources of infer_<net>_depth_first.elf: the network's generated slice plan
+# (scripts/plan_slices.py; the plan depends on the capacitor it was generated for).
+list(APPEND extra_sources ${CMAKE_CURRENT_SOURCE_DIR}/plans/${net}_plan.c)

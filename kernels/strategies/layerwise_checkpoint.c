@@ -1,0 +1,221 @@
+// layerwise-checkpoint: the plain task-based baseline (design.md §6).
+//
+// Preserves: every layer's whole output feature map, in FRAM. Layer i reads one of the two
+// FRAM ping-pong maps (fmap_a/fmap_b, as nn_forward) and writes the other, so its input is
+// never overwritten while it runs.
+// Commits: each layer is cut into tiles of about LW_TILE_MACS multiply-accumulates: a run
+// of output rows of one channel, a run of columns of one row when a row is bigger, a run
+// of FC neurons, or, when a single output is bigger (an FC neuron, a conv output over many
+// input channels), one input chunk of that output, whose int32 partial sum is kept in a
+// two-slot FRAM buffer (lw_acc) selected by tile parity. So every tile fits a short
+// on-period. After a tile's outputs are in FRAM, one FRAM word, lw_done = tiles completed
+// in this inference (it encodes layer index + tile index), is written; a 16-bit FRAM write
+// is atomic, so that word is the whole commit.
+// Resumes: at every boot the layer table is walked to turn lw_done into (layer, tile) and
+// execution restarts at that tile. A tile cut by a power failure is recomputed from
+// scratch: it only reads the layer's input map (and the other lw_acc slot), so redoing it
+// is idempotent.
+// NVM writes: each feature map once (plus the part of a tile redone after each failure),
+// 2 bytes of progress per tile and 4 bytes per split-output chunk; nothing else.
+// Mechanism: task-based checkpointing at tile granularity with one atomic progress word
+// (Alpaca-like tasks whose output goes to a buffer other than their input, so neither
+// privatisation nor a redo log is needed).
+#include "kernels/runtime/debug_port.h"
+#include "kernels/runtime/sections.h"
+#include "kernels/strategies/strategy.h"
+#include "kernels/strategies/strategy_buffers.h"
+
+const char strategy_name[] = "layerwise-checkpoint";
+
+// Work per tile: small enough that a tile fits in a short on-period (~25k cycles with
+// the plain C kernels, ~170 cycles per MAC), large enough that the 2-byte progress
+// write stays small next to the tile's outputs.
+#ifndef LW_TILE_MACS
+#define LW_TILE_MACS 128u
+#endif
+
+// Tiles completed in the current inference: the progress state.
+IPSIM_PERSISTENT volatile uint16_t lw_done;
+// An output whose dot product exceeds LW_TILE_MACS (an FC neuron, or a conv output with
+// many input channels) is split into input chunks (input indices for FC, input channels
+// for conv), one per tile; its int32 partial sum lives here between chunks. Tile t reads
+// lw_acc[(t+1)&1] and writes lw_acc[t&1], so redoing a cut chunk is idempotent and the commit stays
+// one word.
+IPSIM_PERSISTENT int32_t lw_acc[2];
+// SRAM buffer for one chunk's weights.
+static int16_t lw_wbuf[LW_TILE_MACS];
+
+typedef struct {
+  uint16_t chunks;    // tiles per output (> 1 when one output exceeds the budget)
+  uint16_t span;      // per chunk: FC input indices, or conv input channels
+  uint16_t per_row;   // tiles per output row (> 1 when one row exceeds the budget)
+  uint16_t rows;      // output rows per tile (when per_row == 1)
+  uint16_t cols;      // output columns per tile (when per_row > 1)
+  uint16_t per_chan;  // tiles per output channel
+  uint16_t count;     // tiles in the layer
+} lw_tiling_t;
+
+static uint16_t div_up(uint16_t a, uint16_t b) {
+  return (uint16_t)((a + b - 1u) / b);
+}
+
+// Multiply-accumulates (or window elements) per output element.
+static uint16_t ops_per_output(const nn_layer_t* l) {
+  switch (l->op) {
+    case NN_OP_CONV2D:
+    case NN_OP_CONV1D:
+      return (uint16_t)(l->in.c * l->kh * l->kw);
+    case NN_OP_MAXPOOL:
+    case NN_OP_AVGPOOL:
+      return (uint16_t)(l->kh * l->kw);
+    case NN_OP_FC:
+      return nn_shape_words(l->in);
+    default:
+      return 1;
+  }
+}
+
+static lw_tiling_t tiling(const nn_layer_t* l) {
+  lw_tiling_t t;
+  t.chunks = 1;
+  t.span = 0;
+  const uint16_t ops = ops_per_output(l);
+  uint16_t outs = (uint16_t)(LW_TILE_MACS / ops);  // outputs per tile
+  if (outs == 0) outs = 1;
+  if (l->op == NN_OP_FC) {  // FC: a run of neurons, or input chunks of one neuron
+    t.per_row = 1;
+    t.rows = outs;
+    t.cols = 1;
+    t.per_chan = 1;
+    t.chunks = div_up(ops, LW_TILE_MACS);
+    t.span = LW_TILE_MACS;
+    t.count = t.chunks > 1 ? (uint16_t)(l->out.c * t.chunks) : div_up(l->out.c, outs);
+  } else if ((l->op == NN_OP_CONV2D || l->op == NN_OP_CONV1D) && ops > LW_TILE_MACS &&
+             l->in.c > 1) {  // one output per tile group, input channels in chunks
+    const uint16_t taps = (uint16_t)(l->kh * l->kw);
+    t.span = (uint16_t)(LW_TILE_MACS / taps);
+    if (t.span == 0) t.span = 1;
+    t.chunks = div_up(l->in.c, t.span);
+    t.per_row = t.rows = t.cols = t.per_chan = 0;
+    t.count = (uint16_t)(nn_shape_words(l->out) * t.chunks);
+  } else if (outs >= l->out.w) {  // whole rows
+    t.per_row = 1;
+    t.rows = (uint16_t)(outs / l->out.w);
+    t.cols = l->out.w;
+    t.per_chan = div_up(l->out.h, t.rows);
+    t.count = (uint16_t)(l->out.c * t.per_chan);
+  } else {  // a row cut into balanced column runs
+    t.per_row = div_up(l->out.w, outs);
+    t.rows = 1;
+    t.cols = div_up(l->out.w, t.per_row);
+    t.per_chan = (uint16_t)(l->out.h * t.per_row);
+    t.count = (uint16_t)(l->out.c * t.per_chan);
+  }
+  return t;
+}
+
+static nn_region_t tile_region(const nn_layer_t* l, const lw_tiling_t* t, uint16_t k) {
+  nn_region_t r;
+  if (l->op == NN_OP_FC) {
+    r.c0 = (uint16_t)(k * t->rows);
+    r.c1 = (uint16_t)(r.c0 + t->rows);
+    if (r.c1 > l->out.c) r.c1 = l->out.c;
+    r.y0 = 0;
+    r.y1 = 1;
+    r.x0 = 0;
+    r.x1 = 1;
+    return r;
+  }
+  r.c0 = (uint16_t)(k / t->per_chan);
+  r.c1 = (uint16_t)(r.c0 + 1u);
+  const uint16_t in_chan = (uint16_t)(k % t->per_chan);
+  if (t->per_row == 1) {
+    r.y0 = (uint16_t)(in_chan * t->rows);
+    r.y1 = (uint16_t)(r.y0 + t->rows);
+    if (r.y1 > l->out.h) r.y1 = l->out.h;
+    r.x0 = 0;
+    r.x1 = l->out.w;
+  } else {
+    r.y0 = (uint16_t)(in_chan / t->per_row);
+    r.y1 = (uint16_t)(r.y0 + 1u);
+    r.x0 = (uint16_t)((in_chan % t->per_row) * t->cols);
+    r.x1 = (uint16_t)(r.x0 + t->cols);
+    if (r.x1 > l->out.w) r.x1 = l->out.w;
+  }
+  return r;
+}
+
+// Chunk j of output `o` (FC neuron, or conv output element in CHW order), tile `done` of
+// the inference. The sum is the golden kernel's, bias first and products in weight order,
+// cut at chunk borders (int32 sums cannot overflow, q15.h), requantized at the last chunk.
+static void dot_chunk(const nn_layer_t* l, const int16_t* in, int16_t* out, const lw_tiling_t* t,
+                      uint16_t k, uint16_t done) {
+  const uint16_t o = (uint16_t)(k / t->chunks), j = (uint16_t)(k % t->chunks);
+  const int is_fc = l->op == NN_OP_FC;
+  const uint16_t taps = is_fc ? 1u : (uint16_t)(l->kh * l->kw);
+  const uint16_t width = is_fc ? nn_shape_words(l->in) : l->in.c;  // FC inputs or channels
+  const uint16_t plane = is_fc ? 1u : (uint16_t)(l->out.h * l->out.w);
+  const uint16_t oc = (uint16_t)(o / plane), e = (uint16_t)(o % plane);
+  const uint16_t a0 = (uint16_t)(j * t->span);
+  const uint16_t n = (uint16_t)(width - a0 < t->span ? width - a0 : t->span);
+  const uint16_t words = (uint16_t)(n * taps);
+  if (words > LW_TILE_MACS) dbg_exit(0xE002u);
+  int32_t acc;
+  if (j == 0)
+    nn_far_read(&acc, *l->bias + (nn_far_addr_t)oc * 4u, 4);
+  else
+    acc = lw_acc[(done + 1u) & 1u];
+  nn_far_read(lw_wbuf, *l->weights + ((nn_far_addr_t)oc * width + a0) * taps * 2u,
+              (uint16_t)(words * 2u));
+  if (is_fc) {
+    for (uint16_t i = 0; i < n; ++i) acc += (int32_t)lw_wbuf[i] * in[a0 + i];
+  } else {
+    const uint16_t y = (uint16_t)(e / l->out.w), x = (uint16_t)(e % l->out.w);
+    const uint16_t in_plane = (uint16_t)(l->in.h * l->in.w);
+    const int16_t* w = lw_wbuf;
+    for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic) {
+      const int16_t* p =
+          in + (uint16_t)(ic * in_plane) + (uint16_t)(y * l->sh * l->in.w) + (uint16_t)(x * l->sw);
+      for (uint16_t ky = 0; ky < l->kh; ++ky, p += l->in.w, w += l->kw)
+        for (uint16_t kx = 0; kx < l->kw; ++kx) acc += (int32_t)w[kx] * p[kx];
+    }
+  }
+  if (j + 1u < t->chunks) {
+    lw_acc[done & 1u] = acc;
+  } else {
+    const int16_t v = q15_requant(acc, l->shift);
+    out[o] = l->relu ? q15_relu(v) : v;
+  }
+}
+
+void strategy_begin(const nn_network_t* net, uint16_t input) {
+  // Both steps may be repeated: the input only lands in fmap_a, progress is reset last.
+  nn_network_load_input(net, input, fmap_a);
+  lw_done = 0;
+}
+
+const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
+  (void)input;
+  int16_t* const bufs[2] = {fmap_a, fmap_b};
+  uint16_t base = 0;  // tiles of the layers before layer i
+  for (uint16_t i = 0; i < net->n_layers; ++i) {
+    const nn_layer_t* l = &net->layers[i];
+    const lw_tiling_t t = tiling(l);
+    const nn_src_t src = nn_src_dense(bufs[i & 1u], l->in);
+    const nn_dst_t dst = nn_dst_dense(bufs[(i + 1u) & 1u], l->out);
+    for (uint16_t done = lw_done; done < (uint16_t)(base + t.count); done = lw_done) {
+      if (t.chunks > 1) {
+        dot_chunk(l, bufs[i & 1u], bufs[(i + 1u) & 1u], &t, (uint16_t)(done - base), done);
+      } else {
+        const nn_region_t r = tile_region(l, &t, (uint16_t)(done - base));
+        if (nn_layer_forward(l, &src, &dst, &r) != NN_OK) dbg_exit(0xE001u);
+      }
+      __asm__ volatile("" ::: "memory");  // the tile is in FRAM before it is committed
+      lw_done = (uint16_t)(done + 1u);
+      dbg_marker(DBG_PROGRESS, (uint16_t)(done + 1u));
+      if ((uint16_t)(done + 1u) == (uint16_t)(base + t.count)) dbg_marker(DBG_LAYER_DONE, i);
+    }
+    base = (uint16_t)(base + t.count);
+  }
+  return bufs[net->n_layers & 1u];
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Runs `ipsim run CONFIG --out DIR` and checks DIR/results.json (stdlib only).
+
+    check_run.py IPSIM CONFIG OUT_DIR --status completed [--min-failures N]
+                 [--max-failures N]
+
+For status completed every inference must be golden_match (scores bit-identical to the
+host golden model)."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ipsim")
+    ap.add_argument("config")
+    ap.add_argument("out")
+    ap.add_argument("--status", default="completed")
+    ap.add_argument("--min-failures", type=int, default=0)
+    ap.add_argument("--max-failures", type=int, default=None)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    p = subprocess.run([a.ipsim, "run", a.config, "--out", a.out], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    print(p.stdout)
+    with open(os.path.join(a.out, "results.json")) as f:
+        res = json.load(f)
+    runs = res["runs"] if isinstance(res, dict) and "runs" in res else res
+    errors = []
+    for run in runs:
+        name = run.get("name", "?")
+        st, pf = run.get("status"), run.get("power_failures", 0)
+        infs = run.get("inferences", [])
+        nvm = run.get("nvm", {})
+        print("%s: status %s, %d inferences, power_failures %s, nvm write_bytes %s, "
+              "total_time_s %s" % (name, st, len(infs), pf, nvm.get("write_bytes"),
+                                   run.get("total_time_s")))
+        if st != a.status:
+            errors.append("%s: status %s, expected %s" % (name, st, a.status))
+        if a.status == "completed":
+            bad = [i for i, inf in enumerate(infs) if not inf.get("golden_match")]
+            if not infs or bad:
+                errors.append("%s: inferences not golden_match: %s (of %d)" %
+                              (name, bad, len(infs)))
+        if pf < a.min_failures:
+            errors.append("%s: power_failures %d < %d" % (name, pf, a.min_failures))
+        if a.max_failures is not None and pf > a.max_failures:
+            errors.append("%s: power_failures %d > %d" % (name, pf, a.max_failures))
+    if p.returncode != 0 and a.status == "completed":
+        errors.append("ipsim exited with %d" % p.returncode)
+    for e in errors:
+        print("FAIL:", e)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
