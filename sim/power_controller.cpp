@@ -43,6 +43,21 @@ double PowerController::sleep_current_a() const {
   return m_config.load.lpm0_current_a;
 }
 
+void PowerController::observe(double load_a, const char* event) {
+  if (!m_observer) return;
+  PowerSample s{sc_core::sc_time_stamp().to_seconds(), voltage(), 0.0, load_a, true};
+  if (m_supervisor) {
+    s.on = m_supervisor->is_on();
+    const double t = m_supervisor->time_s();
+    double end = 0;
+    if (!m_config.harvester->ended(t))
+      s.harvest_w = m_config.harvester->term_at(t, &end).power_at(s.vcap_v);
+  } else {
+    s.harvest_w = m_config.supply_v * load_a;
+  }
+  m_observer(s, event);
+}
+
 void PowerController::book_ideal(double duration_s, double current_a) {
   const double e = m_config.supply_v * current_a * duration_s;
   m_ideal.harvested += e;
@@ -60,6 +75,7 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
     case PowerConfig::Mode::kInjection:
       if (m_injection_left == 0) {
         ++m_ideal_failures;
+        observe(0.0, "power-off");
         power_cycle();
         return 0;
       }
@@ -79,6 +95,7 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
   // cut power here, before the next instruction.
   const double i = m_config.load.active_current_a(m_actions.mclk_hz());
   while (m_supervisor->is_on()) m_supervisor->advance_on(std::max(period, 1e-9), i);
+  observe(i, "power-off");
   power_cycle();
   return 0;
 }
@@ -92,15 +109,20 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
                                       static_cast<double>(misses));
   const double dt = duration.to_seconds();
   switch (m_config.mode) {
-    case PowerConfig::Mode::kContinuous: book_ideal(dt, current); return;
+    case PowerConfig::Mode::kContinuous: book_ideal(dt, current); break;
     case PowerConfig::Mode::kInjection:
       book_ideal(dt, current);
       m_injection_left -= std::min(m_injection_left, cycles);
-      return;
+      break;
     case PowerConfig::Mode::kSupervised:
-      if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on()) power_cycle();
-      return;
+      if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on()) {
+        observe(current, "power-off");
+        power_cycle();
+        return;
+      }
+      break;
   }
+  observe(current);
 }
 
 sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& proposed) {
@@ -114,10 +136,12 @@ void PowerController::after_sleep(const sc_core::sc_time& duration) {
   const double current = sleep_current_a();
   if (m_config.mode != PowerConfig::Mode::kSupervised) {
     book_ideal(dt, current);
+  } else if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on()) {
+    observe(current, "power-off");
+    power_cycle();
     return;
   }
-  if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on())
-    power_cycle();
+  observe(current);
 }
 
 void PowerController::on_marker(const Marker& marker) {
@@ -156,6 +180,7 @@ void PowerController::power_cycle() {
     const energy::OffResult r = m_supervisor->fast_forward_off(budget);
     off_s = r.off_time_s;
     if (off_s > 0) sc_core::wait(sc_core::sc_time(off_s, sc_core::SC_SEC));
+    observe(0.0, r.stop == energy::OffResult::Stop::ReachedVon ? "power-on" : "end");
     if (r.stop == energy::OffResult::Stop::TimeLimit) return m_actions.finish("time-limit");
     if (r.stop == energy::OffResult::Stop::TraceEnded) return m_actions.finish("trace-ended");
     // BOR: the reset charge is paid on every boot (facts §5.1, 102 nAs).
@@ -164,6 +189,7 @@ void PowerController::power_cycle() {
     off_s = std::min(m_config.off_time_s, budget);
     m_ideal_off_s += off_s;
     if (off_s > 0) sc_core::wait(sc_core::sc_time(off_s, sc_core::SC_SEC));
+    observe(0.0, "power-on");
     if (off_s < m_config.off_time_s) return m_actions.finish("time-limit");
     const double e = m_config.supply_v * m_config.load.reset_charge_c;
     m_ideal.harvested += e;

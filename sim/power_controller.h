@@ -28,6 +28,7 @@
 #include "energy/harvester.h"
 #include "energy/load_model.h"
 #include "energy/power_supervisor.h"
+#include "sim/waveforms.h"
 
 namespace ipsim {
 
@@ -80,6 +81,10 @@ class PowerController {
   uint64_t wasted_cycles() const { return m_wasted_cycles; }
   bool supervised() const { return m_config.mode == PowerConfig::Mode::kSupervised; }
   const std::string& status_message() const { return m_message; }
+  // Receives a sample after every slice, sleep and power event (waveform outputs).
+  void set_observer(std::function<void(const PowerSample&, const char* event)> observer) {
+    m_observer = std::move(observer);
+  }
 
  private:
   double worst_case_current_a() const;
@@ -87,6 +92,7 @@ class PowerController {
   void book_ideal(double duration_s, double current_a);
   void power_cycle();  // off (already decided), fast-forward, then on again
   void draw_injection_budget();
+  void observe(double load_a, const char* event = nullptr);
 
   PowerConfig m_config;
   PowerActions m_actions;
@@ -105,6 +111,7 @@ class PowerController {
   uint64_t m_wasted_cycles = 0;
   unsigned m_cycles_without_progress = 0;
   std::string m_message;
+  std::function<void(const PowerSample&, const char*)> m_observer;
 };
 
 }  // namespace ipsim

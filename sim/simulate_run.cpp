@@ -13,6 +13,7 @@
 #include "energy/trace.h"
 #include "kernels/host/golden.h"
 #include "sim/nvm_report.h"
+#include "sim/waveforms.h"
 
 namespace ipsim {
 
@@ -161,8 +162,26 @@ RunResult simulate_run(const RunSpec& spec) {
     platform.write_symbol("workload", block);
   }
 
+  // Waveform outputs, when asked for, go to the run's artifact directory.
+  std::unique_ptr<Waveforms> waves;
+  if (config.outputs.timeline_csv || config.outputs.waves_vcd) {
+    fs::create_directories(spec.artifact_dir);
+    waves = std::make_unique<Waveforms>(
+        config.outputs.timeline_csv ? spec.artifact_dir + "/timeline.csv" : "",
+        config.outputs.waves_vcd ? spec.artifact_dir + "/waves.vcd" : "",
+        config.outputs.timeline_decimation_s);
+    platform.power().set_observer(
+        [&waves](const PowerSample& s, const char* event) { waves->sample(s, event); });
+    auto previous = platform.debug_port().on_marker;
+    platform.debug_port().on_marker = [previous, &waves](const Marker& m) {
+      previous(m);
+      waves->marker(m.time.to_seconds(), m.code, m.arg, marker_name(m.code));
+    };
+  }
+
   const auto host_start = std::chrono::steady_clock::now();
   platform.run();
+  if (waves) waves->close();
   const double host_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 

@@ -83,6 +83,13 @@ std::string value_label(const std::string& key, const YAML::Node& value) {
       joined += (i ? "_" : "") + (value[i].IsScalar() ? value[i].Scalar() : std::string("x"));
     return sanitize_name(leaf + joined);
   }
+  if (value.IsMap()) {
+    // A whole section (e.g. one energy source): name it by what tells its values apart.
+    if (value["name"] && value["name"].IsScalar()) return sanitize_name(value["name"].Scalar());
+    if (value["file"] && value["file"].IsScalar())
+      return sanitize_name(fs::path(value["file"].Scalar()).stem().string());
+    if (value["type"] && value["type"].IsScalar()) return sanitize_name(value["type"].Scalar());
+  }
   if (!value.IsScalar()) return sanitize_name(leaf);
   const std::string s = value.Scalar();
   if (leaf == "file" || leaf == "firmware") return sanitize_name(fs::path(s).stem().string());
