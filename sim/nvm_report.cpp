@@ -1,6 +1,7 @@
 #include "sim/nvm_report.h"
 
 #include <map>
+#include <regex>
 
 namespace ipsim {
 
@@ -26,7 +27,30 @@ struct Tally {
 
 constexpr NvmOp kOps[] = {NvmOp::kFetch, NvmOp::kRead, NvmOp::kWrite};
 
+// Symbol-name rules, first match wins (kernels/strategies/*.c).
+struct KindRule {
+  const char* pattern;
+  const char* kind;
+};
+const KindRule kKindRules[] = {
+    {"^fmap_", "feature_maps"},                      // ping-pong feature maps (all strategies)
+    {"_inter$|_acc$|psum|partial", "feature_maps"},  // partial sums (sonic, layerwise)
+    {"^df_tile|^df_out", "feature_maps"},            // depth-first group outputs
+    {"_done$|_state$|_fp$|_stage$|_sel$|_ctx|_i$|_boots$|footprint|progress", "progress"},
+};
+
 }  // namespace
+
+const char* nvm_kind(const std::string& symbol) {
+  static const std::vector<std::pair<std::regex, const char*>> rules = [] {
+    std::vector<std::pair<std::regex, const char*>> r;
+    for (const KindRule& k : kKindRules) r.emplace_back(std::regex(k.pattern), k.kind);
+    return r;
+  }();
+  for (const auto& [re, kind] : rules)
+    if (std::regex_search(symbol, re)) return kind;
+  return "other";
+}
 
 nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
                           const ElfImage& image) {
@@ -64,11 +88,21 @@ nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
   attribute(kFramBegin, kFramEnd);
 
   nlohmann::json symbols = nlohmann::json::object();
-  for (const auto& [name, t] : by_symbol) symbols[name] = t.json();
+  std::map<std::string, Tally> by_kind = {{"feature_maps", {}}, {"progress", {}}, {"other", {}}};
+  for (const auto& [name, t] : by_symbol) {
+    symbols[name] = t.json();
+    Tally& k = by_kind[nvm_kind(name)];
+    k.read_bytes += t.read_bytes, k.reads += t.reads;
+    k.write_bytes += t.write_bytes, k.writes += t.writes;
+    k.fetch_bytes += t.fetch_bytes, k.fetches += t.fetches;
+  }
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const auto& [name, t] : by_kind) kinds[name] = t.json();
 
   nlohmann::json out = total.json();
   out["by_initiator"] = by_initiator;
   out["by_symbol"] = symbols;
+  out["by_kind"] = kinds;
   out["cache"] = {{"hits", cache.hits()}, {"misses", cache.misses()}};
   return out;
 }

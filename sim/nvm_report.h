@@ -11,6 +11,12 @@
 
 namespace ipsim {
 
+// What a symbol's NVM traffic is for, from the naming conventions of kernels/strategies:
+// "feature_maps" (intermediate activations and partial sums), "progress" (counters,
+// footprints, flags a strategy commits to resume), or "other" (code, weights, inputs,
+// results). The table is in nvm_report.cpp.
+const char* nvm_kind(const std::string& symbol);
+
 nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
                           const ElfImage& image);
 

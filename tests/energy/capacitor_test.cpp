@@ -87,6 +87,32 @@ TEST_CASE("Leakage decays exponentially", "[capacitor]") {
   }
 }
 
+TEST_CASE("One leakage + load piece matches the closed form on both sides of the series switch",
+          "[capacitor]") {
+  // C dV/dt = -I - V/R on one piece of length tau, x = tau / (RC). Below x = 0.05 the
+  // integrals of V and V^2 use the q/r series, above it expm1; a wrong sign or term in either
+  // is an error of order x (q) or x^2 (r) relative in the flows, far above 1e-12.
+  const double c = 100e-6, rl = 1e5, v0 = 3.0, i = 1e-6;
+  const double k = 1.0 / (rl * c), v_inf = -i * rl, d = v0 - v_inf;
+  for (const double x : {1e-6, 1e-4, 1e-2, 0.049, 0.0499999, 0.05, 0.0500001, 0.051, 0.2}) {
+    CAPTURE(x);
+    const double tau = x / k;
+    Capacitor cap({c, v0, rl, kInf});
+    cap.integrate(SourceTerm{}, i, tau, kNoLevel);
+    // V(t) = V_inf + D e^{-kt}; integrals of V and V^2 over [0, tau] via expm1 (no cancellation).
+    const double one_minus_e1 = -std::expm1(-x), one_minus_e2 = -std::expm1(-2.0 * x);
+    const double int_v = v_inf * tau + d * one_minus_e1 / k;
+    const double int_v2 =
+        v_inf * v_inf * tau + 2.0 * v_inf * d * one_minus_e1 / k + d * d * one_minus_e2 / (2.0 * k);
+    CHECK(cap.voltage() == Approx(v_inf + d * std::exp(-x)).epsilon(1e-12));
+    CHECK(cap.counters().consumed_j == Approx(i * int_v).epsilon(1e-12));
+    CHECK(cap.counters().leaked_j == Approx(int_v2 / rl).epsilon(1e-12));
+    // stored_delta_j() = 0.5 C (V^2 - V0^2) rounds at ~1 ulp of the stored energy, which for
+    // x = 1e-6 is above 1e-12 of the flows: bound the balance relative to the stored energy.
+    CHECK(std::abs(balance_error(cap)) <= 1e-12 * std::max(scale(cap), cap.energy_at(v0)));
+  }
+}
+
 TEST_CASE("Constant power with a constant-current load matches the implicit closed form",
           "[capacitor]") {
   // C V dV/dt = P - I V  =>  t(V) = C [ -(V - V0)/I - (P/I^2) ln((P - I V)/(P - I V0)) ].
