@@ -28,6 +28,13 @@ COLORS = {"continuous": "#8c8c8c", "layerwise-checkpoint": "#937860", "sonic": "
           "hawaii": "#4c72b0", "depth-first": "#55a868"}
 
 
+def human_bytes(n):
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000.0
+
+
 def ordered(values, order):
     return sorted(set(values), key=lambda v: (order.index(v) if v in order else len(order), v))
 
@@ -48,19 +55,33 @@ def plot_nvm(runs, out, source):
         strategies = ordered([r["strategy"] for r in rs], STRATEGIES)
         caps = sorted(set(r["capacitor_uF"] for r in rs))
         cap = caps[0]
-        bottom = [0.0] * len(strategies)
-        for key, label, color in KINDS:
-            vals = []
-            for s in strategies:
+        # Side-by-side bars on a log axis: stacked bars would distort the parts.
+        width = 0.8 / len(KINDS)
+        lowest = None
+        for k, (key, label, color) in enumerate(KINDS):
+            xs, vals = [], []
+            for i, s in enumerate(strategies):
                 r = next((r for r in rs if r["strategy"] == s and r["capacitor_uF"] == cap), None)
-                vals.append(r["nvm"].get("by_kind", {}).get(key, {}).get("write_bytes", 0) / 1e3
-                            if r else 0)
-            ax.bar(strategies, vals, bottom=bottom, label=label, color=color)
-            bottom = [b + v for b, v in zip(bottom, vals)]
+                v = r["nvm"].get("by_kind", {}).get(key, {}).get("write_bytes", 0) if r else 0
+                xs.append(i + (k - 1) * width)
+                vals.append(v)
+                if v > 0:
+                    lowest = v if lowest is None else min(lowest, v)
+            ax.bar(xs, vals, width=width, label=label, color=color)
+        for i, s in enumerate(strategies):
+            r = next((r for r in rs if r["strategy"] == s and r["capacitor_uF"] == cap), None)
+            if r:
+                ax.annotate("total " + human_bytes(r["nvm"]["write_bytes"]), (i, r["nvm"]["write_bytes"]),
+                            ha="center", va="bottom", fontsize=8, xytext=(0, 12),
+                            textcoords="offset points")
+        ax.set_xticks(range(len(strategies)))
+        ax.set_xticklabels(strategies)
         ax.set_yscale("log")
-        ax.set_ylim(bottom=max(0.1, min(b for b in bottom if b > 0) / 3) if any(bottom) else 0.1)
+        totals = [r["nvm"]["write_bytes"] for r in rs if r["capacitor_uF"] == cap]
+        if lowest:
+            ax.set_ylim(bottom=lowest / 3, top=max(totals) * 30)
         ax.set_title(f"{net} ({source}, {cap:g} uF)")
-        ax.set_ylabel("FRAM written per run (kB, log)")
+        ax.set_ylabel("FRAM bytes written (log)")
         ax.tick_params(axis="x", rotation=30)
     axes[0][0].legend()
     fig.tight_layout()
