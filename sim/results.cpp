@@ -67,6 +67,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
 std::string spec_digest(const RunSpec& spec) {
   json j = run_spec_to_json(spec);
   j.erase("artifact_dir");  // where outputs go does not change the result
+  if (j.contains("config")) j["config"].erase("slurm");  // nor do the scheduler's limits
   const std::string text = j.dump();
   uint64_t h = 1469598103934665603ull;  // FNV-1a 64
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;

@@ -358,6 +358,16 @@ std::string array_ranges(const std::vector<int>& idx) {
   return out;
 }
 
+// An #SBATCH option value: sbatch splits directives at whitespace unless the value is in
+// double quotes (a DIR with a space gave "Invalid directive found in batch script").
+std::string sbatch_value(const std::string& v) {
+  if (v.find_first_of(" \t'") == std::string::npos) return v;
+  if (v.find('"') != std::string::npos)
+    throw CliError("sweep: --emit slurm: the path '" + v +
+                   "' contains both a space and a double quote, which #SBATCH cannot express");
+  return '"' + v + '"';
+}
+
 int emit(const Experiment& ex, const std::string& out_dir, const std::string& kind,
          bool only_missing) {
   if (kind != "slurm" && kind != "commands")
@@ -393,7 +403,7 @@ int emit(const Experiment& ex, const std::string& out_dir, const std::string& ki
        << "#SBATCH --mem=" << sl.mem << "\n"
        << "#SBATCH --ntasks=1\n"
        << "#SBATCH --cpus-per-task=1\n"
-       << "#SBATCH --output=" << (lay.logs / "%A_%a.out").string() << "\n";
+       << "#SBATCH --output=" << sbatch_value((lay.logs / "%A_%a.out").string()) << "\n";
     if (!sl.partition.empty()) os << "#SBATCH --partition=" << sl.partition << "\n";
     os << "set -euo pipefail\n"
        << "exec " << shell_quote(exe) << " run-one " << shell_quote(lay.specs.string())

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -258,6 +260,12 @@ RunResult simulate_run(const RunSpec& spec) {
   r["wasted_cycles"] = power.wasted_cycles();
   r["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
   const energy::EnergyReport e = power.energy();
+  // Energy is booked so that it balances by construction (design.md §7); a run that does
+  // not balance is a simulator bug, never a result.
+  const double scale = std::max({e.harvested, e.consumed, std::abs(e.stored_delta), 1e-30});
+  if (std::abs(e.balance_error()) > 1e-9 * scale)
+    throw std::logic_error("energy does not balance: harvested - (consumed + stored_delta + "
+                           "leaked + clamped) = " + std::to_string(e.balance_error()) + " J");
   r["energy_J"] = {{"harvested", e.harvested}, {"consumed", e.consumed},
                    {"stored_delta", e.stored_delta}, {"leaked", e.leaked},
                    {"clamped", e.clamped}};
