@@ -181,8 +181,8 @@ void Lea::start_command(uint16_t word) {
 
 bool Lea::plan(uint16_t cmd, const sc_time& start, double cycle_s) {
   const uint32_t s0 = m_regs.get(LEAPMS0);
-  if (!writable(m_regs.get(LEAPMS1), 3)) return false;  // parameter blocks are <= 3 words
   const LeaTiming& tm = *timing_of(cmd);
+  if (!writable(m_regs.get(LEAPMS1), tm.param_words)) return false;  // DSPLib block size
   double cycles = kLeaStartupCycles;
   auto due_after = [&](uint32_t units) {
     cycles += tm.per_output + tm.per_unit * units;

@@ -34,7 +34,8 @@
 //   like FIR; MAX/MIN 1 per element (single-operand streaming, a guess).
 // Other approximations:
 // - Each operand range is checked before the command runs: an input outside LEA RAM and the
-//   constant memory, an output or parameter block outside LEA RAM, sets LEAOORIFG; the command
+//   constant memory, an output outside LEA RAM, or a parameter block (of that command's
+//   DSPLib size, kLeaTiming.param_words) not wholly in LEA RAM, sets LEAOORIFG; the command
 //   then writes nothing and completes after the start-up cycles (so DSPLib-style firmware that
 //   sleeps until LEAPMCMDIFG wakes up and reads the fault). Alignment is not checked.
 // - A command written while LEABUSY sets LEACOVLIFG and is dropped; the running one goes on.
@@ -113,27 +114,41 @@ inline constexpr RegSpec kLeaRegs[] = {
 };
 #undef IPSIM_LEA_REG
 
-// Cycle coefficients per command (see header comment for sources): output j finishes at
-// start + kLeaStartupCycles + sum_{k<=j} (per_output + per_unit * units_k).
+// Per command: cycle coefficients (see header comment for sources; output j finishes at
+// start + kLeaStartupCycles + sum_{k<=j} (per_output + per_unit * units_k)) and the size of
+// its parameter block in LEA (32-bit) words, which must lie wholly in LEA RAM. Block sizes
+// are sizeof() of DSPLib 1.30's structures in DSPLib_lea.h (16-bit fields, 2 per word):
+//   MAC          MSP_LEA_MAC_PARAMS          {vectorSize, input2, output, reserved}       2
+//   MACMATRIX    MSP_LEA_MACLONG_PARAMS      {vectorSize, input2, output, input1Offset,
+//                                             input2Offset, reserved}                     3
+//   FIR          MSP_LEA_FIR_PARAMS          {vectorSize, coeffs, output, tapLength,
+//                                             bufferMask, reserved}                       3
+//   MPYMATRIXROW MSP_LEA_MPYMATRIXROW_PARAMS {rowSize, colSize, colVector, output}        2
+//   ADD/SUB/MPYMATRIX MSP_LEA_{ADD,SUB,MPY}MATRIX_PARAMS {vectorSize, input2, output,
+//                                             input1Offset, input2Offset, outputOffset}   3
+//   MAX/MINMATRIX the ADDMATRIX block (the model's choice, see above)                    3
+//   MAX, MIN     MSP_LEA_MAX_PARAMS / MSP_LEA_MIN_PARAMS {vectorSize, output}            1
+// (MACMATRIX takes the MACLONGMATRIX block, DSPLib has no Q15 MACMATRIX structure.)
 struct LeaTiming {
   uint16_t cmd;
   const char* name;
-  double per_output;  // MCLK cycles per output element
-  double per_unit;    // MCLK cycles per MAC / input element of that output
+  double per_output;    // MCLK cycles per output element
+  double per_unit;      // MCLK cycles per MAC / input element of that output
+  uint8_t param_words;  // parameter block size in LEA words (DSPLib structure, above)
 };
 inline constexpr unsigned kLeaStartupCycles = 24;
 inline constexpr LeaTiming kLeaTiming[] = {
-    {lea::CMD_MAC, "MAC", 0.0, 1.5},
-    {lea::CMD_MACMATRIX, "MACMATRIX", 0.0, 1.5},
-    {lea::CMD_FIR, "FIR", 6.0, 1.0},
-    {lea::CMD_MPYMATRIXROW, "MPYMATRIXROW", 6.0, 1.5},
-    {lea::CMD_ADDMATRIX, "ADDMATRIX", 2.0, 0.0},
-    {lea::CMD_SUBMATRIX, "SUBMATRIX", 2.0, 0.0},
-    {lea::CMD_MPYMATRIX, "MPYMATRIX", 2.0, 0.0},
-    {lea::CMD_MAXMATRIX, "MAXMATRIX", 2.0, 0.0},
-    {lea::CMD_MINMATRIX, "MINMATRIX", 2.0, 0.0},
-    {lea::CMD_MAX, "MAX", 0.0, 1.0},
-    {lea::CMD_MIN, "MIN", 0.0, 1.0},
+    {lea::CMD_MAC, "MAC", 0.0, 1.5, 2},
+    {lea::CMD_MACMATRIX, "MACMATRIX", 0.0, 1.5, 3},
+    {lea::CMD_FIR, "FIR", 6.0, 1.0, 3},
+    {lea::CMD_MPYMATRIXROW, "MPYMATRIXROW", 6.0, 1.5, 2},
+    {lea::CMD_ADDMATRIX, "ADDMATRIX", 2.0, 0.0, 3},
+    {lea::CMD_SUBMATRIX, "SUBMATRIX", 2.0, 0.0, 3},
+    {lea::CMD_MPYMATRIX, "MPYMATRIX", 2.0, 0.0, 3},
+    {lea::CMD_MAXMATRIX, "MAXMATRIX", 2.0, 0.0, 3},
+    {lea::CMD_MINMATRIX, "MINMATRIX", 2.0, 0.0, 3},
+    {lea::CMD_MAX, "MAX", 0.0, 1.0, 1},
+    {lea::CMD_MIN, "MIN", 0.0, 1.0, 1},
 };
 
 class Lea : public Peripheral {

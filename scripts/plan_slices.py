@@ -7,11 +7,21 @@
 
 It chooses the layer groups and the slice tile of each group (rows per slice, or columns for
 1-D maps; columns and channel ranges too for single-layer groups) so that
-  (a) the in-slice intermediates fit the SRAM arenas (LEA RAM + free CPU SRAM), and
+  (a) the in-slice intermediates fit the SRAM arenas (what the LEA leaves of LEA RAM + free
+      CPU SRAM), and
   (b) the largest slice, plus a reboot, finishes within the energy of one charge cycle,
 and, among those, minimises estimated cycles (halo recompute included) + the expected
 re-execution after power failures + a weight per FRAM byte written. If even one-layer groups
 with single-row, single-channel tiles do not fit one charge it refuses (exit status 2).
+
+SRAM. The slices compute on the LEA (kernels/strategies/lea_kernels.c, the same jobs as
+HAWAII), so LEA RAM (2048 words) is split as
+    LEA stack (parameter blocks, top 8 words; the driver's deepest block is 3 words)
+  + MAC result (2 words)
+  + lea_w: one conv output channel's weights / FC weight-row chunk = the largest conv
+    receptive field (in_c*kh*kw, rounded up to even)
+  + lea_x: one gathered receptive field / the FC input vector = max(lea_w, largest FC input)
+  + the slice arenas that fit in the rest (both, or one with the other in CPU SRAM).
 
 THE PLAN DEPENDS ON THE CAPACITOR. The committed plans are for the default experiment
 capacitor (100 uF, v_on 2.8 V, v_off 2.4 V); for another one, regenerate with --write and
@@ -34,8 +44,9 @@ calibrated on this simulator: infer_<net>_depth_first.elf run under `ipsim exec 
 (continuous power), per-slice cycles taken from the DBG_SLICE_DONE marker timestamps, and
 fitted by least squares over kws, har and mnist slices:
     scripts/plan_slices.py --calibrate kws=kws.json har=har.json mnist=mnist.json
-(last fit: 2297 slices, the coefficients below under-estimate a slice by at most 27 %,
-hence the 30 % default margin).
+(last fit, LEA firmware: 1226 slices, max error 7.9 %, mean 0.8 %; the per-slice overhead
+"slice" is fixed, being collinear with the per-group features; the measured FRAM miss rate
+was 0.12-0.15 per cycle, hence FRAM_MISS_PER_CYCLE = 0.15; the 30 % default margin is kept).
 """
 
 import argparse
@@ -54,26 +65,31 @@ OPS = {"NN_OP_CONV2D": CONV, "NN_OP_CONV1D": CONV1D, "NN_OP_MAXPOOL": MAXPOOL,
 OP_NAMES = {CONV: "conv2d", CONV1D: "conv1d", MAXPOOL: "maxpool", AVGPOOL: "avgpool",
             FC: "fc", RELU: "relu"}
 
-# Cycle-model coefficients (16 MHz, plain C library, clang -O2), calibrated as described in
-# the module docstring. Features of a layer region: conv MACs, conv outputs, pool window
-# elements, FC MACs, output channels (one weight fetch each), weight words fetched by DMA.
+# Cycle-model coefficients (16 MHz, LEA jobs of lea_kernels.c, clang -O2), calibrated as
+# described in the module docstring. Features of a layer region: conv MACs (one gathered
+# input word + 1.5 LEA cycles each), conv kernel rows (one gather run each), conv outputs
+# (one LEA command + requantize + store), pool window elements (CPU), FC MACs, output
+# channels (one weight fetch each), weight/input words moved by DMA.
 COEFFICIENTS = {
-    "conv_mac": 81.0,      # cycles per conv multiply-accumulate (a 32-bit __mspabi_mpyl call)
-    "conv_krow": 60.0,     # per kernel row (output x in_c x kh): inner-loop set-up
-    "conv_out": 564.0,     # per conv output: bias, requantise (__mspabi_sral), ReLU, store
-    "pool_elem": 120.0,    # per pool window element
+    "conv_mac": 8.85,      # per conv MAC: one word gathered into LEA RAM + 1.5 LEA cycles
+    "conv_krow": 20.1,     # per kernel row (output x in_c x kh): one gather run
+    "conv_out": 1073.5,    # per conv output: LEA command (driver, LPM0, ISR), requantise, store
+    "pool_elem": 106.2,    # per pool window element (CPU, kernels/nn)
     "pool_out": 0.0,       # per pool output (absorbed by pool_elem in the fit)
-    "fc_mac": 132.0,       # per FC multiply-accumulate (input walked through the view)
-    "channel": 1990.0,     # per output channel of a region: weight/bias fetch set-up
-    "weight_word": 1.5,    # per weight word moved by DMA into nn_wbuf (not fitted)
+    "fc_mac": 1.5,         # per FC multiply-accumulate (LEA)
+    "fc_chunk": 642.5,     # per FC weight-row chunk (lea_w words): DMA set-up + LEA command
+    "channel": 580.2,      # per output channel of a region: weight row/channel + bias fetch
+    "weight_word": 1.5,    # per weight or FC input word moved by DMA into LEA RAM (not fitted)
     "stage_row": 60.0,     # per input row segment staged from far FRAM, one DMA (not fitted)
     "stage_word": 1.5,     # per input word staged (not fitted)
     "layer_call": 150.0,   # per layer region call (not fitted)
-    "slice": 15700.0,      # per slice: locate, region arithmetic, commit, marker
+    "slice": 2500.0,       # per slice: locate, region arithmetic, commit, marker (not fitted)
 }
-FIT_KEYS = ["conv_mac", "conv_krow", "conv_out", "pool_elem", "pool_out", "fc_mac", "channel",
-            "slice"]
-FRAM_MISS_PER_CYCLE = 0.02  # FRAM cache misses per cycle (measured, see --calibrate)
+FIT_KEYS = ["conv_mac", "conv_krow", "conv_out", "pool_elem", "fc_chunk", "channel"]
+LEA_RAM_WORDS = 2048   # 0x2C00-0x3BFF
+LEA_STACK_WORDS = 8    # LEA stack at the top of LEA RAM (lea_init: LEACNF2 = LEAMT >> 2)
+LEA_RESULT_WORDS = 2   # lea_kernels.c's IQ31 MAC result
+FRAM_MISS_PER_CYCLE = 0.15  # FRAM cache misses per cycle (measured, see --calibrate)
 Q_CYCLE = 118e-6 / 1e6      # C per cycle: 118 uA/MHz (load_model.h), independent of MCLK
 Q_MISS = (6.347e-10 - 2.116e-10) / 3.0  # C per FRAM miss beyond a hit (load_model.h)
 RESET_CHARGE = 102e-9       # C, RST/BOR -> active (load_model.h)
@@ -131,8 +147,9 @@ def words(r):
     return (r[1] - r[0]) * (r[3] - r[2]) * (r[5] - r[4])
 
 
-def layer_work(L, r):
-    """Cost features of computing output region r = (c0, c1, y0, y1, x0, x1) of layer L."""
+def layer_work(L, r, chunk):
+    """Cost features of computing output region r = (c0, c1, y0, y1, x0, x1) of layer L
+    (chunk: the LEA weight buffer, lea_w words, in which FC rows are MACed)."""
     nc, outs = r[1] - r[0], words(r)
     f = dict.fromkeys(COEFFICIENTS, 0.0)
     f["layer_call"] = 1
@@ -148,7 +165,8 @@ def layer_work(L, r):
     elif L.op == FC:
         k = L.inp[0] * L.inp[1] * L.inp[2]
         macs = nc * k
-        f["fc_mac"], f["channel"], f["weight_word"] = macs, nc, macs
+        f["fc_mac"], f["channel"], f["weight_word"] = macs, nc, macs + k  # rows + input
+        f["fc_chunk"] = nc * -(-k // chunk)
     else:
         f["pool_out"] = outs
     return f, macs
@@ -166,6 +184,7 @@ class Group:
         self.ty, self.tx, self.tc, self.staged = ty, tx, tc, staged
         out = layers[last].out
         self.ny, self.nx, self.nc = (-(-out[1] // ty), -(-out[2] // tx), -(-out[0] // tc))
+        self.chunk = lea_buffers(layers)[0]
         self.n = self.ny * self.nx * self.nc
 
     def slice_regions(self, s):
@@ -207,7 +226,7 @@ class Group:
                 arena = 1
             for k in range(1, n + 1):
                 Lk = self.layers[self.first + k - 1]
-                fk, macs = layer_work(Lk, r[k])
+                fk, macs = layer_work(Lk, r[k], self.chunk)
                 self.macs += macs
                 for key, v in fk.items():
                     f[key] += v
@@ -223,7 +242,7 @@ class Group:
         out = self.layers[self.last].out
         whole = Group(self.layers, self.first, self.last, out[1], out[2], out[0], False)
         rf = whole.slice_regions(0)
-        self.golden_macs = sum(layer_work(self.layers[self.first + k - 1], rf[k])[1]
+        self.golden_macs = sum(layer_work(self.layers[self.first + k - 1], rf[k], self.chunk)[1]
                                for k in range(1, n + 1))
         # Halo: intermediate values computed beyond one whole pass (recomputed by 2 slices).
         self.halo_words = [self.words_computed[k - 1] - words(rf[k]) for k in range(1, n)]
@@ -257,9 +276,23 @@ def candidate_tiles(layers, first, last):
                     yield 1, tx, tc
 
 
+def even(n):
+    return n + (n & 1)
+
+
+def lea_buffers(layers):
+    """Words of the LEA operand buffers (lea_w, lea_x) the network's jobs need."""
+    conv_k = [L.inp[0] * L.kh * L.kw for L in layers if L.op in (CONV, CONV1D)]
+    fc_k = [L.inp[0] * L.inp[1] * L.inp[2] for L in layers if L.op == FC]
+    w = even(max(conv_k + [2]))
+    x = max(w, even(max(fc_k + [2])))
+    return w, x
+
+
 def placement(need, a):
     """Where the two arenas go: "LL" both in LEA RAM, "LC" / "CL" one in each; or None."""
-    lea, cpu = a.lea_words, a.cpu_words
+    lea, cpu = a.lea_arena_words, a.cpu_words
+    need = [even(n) for n in need]
     if need[0] + need[1] <= lea:
         return "LL"
     if need[0] <= lea and need[1] <= cpu:
@@ -301,6 +334,12 @@ def best_group(layers, first, last, staged, a, budget):
 
 def plan(net, a):
     inp, layers, bufs = parse_network(net)
+    a.lea_w_words, a.lea_x_words = lea_buffers(layers)
+    a.lea_arena_words = (a.lea_words - LEA_STACK_WORDS - LEA_RESULT_WORDS - a.lea_w_words -
+                         a.lea_x_words)
+    if a.lea_arena_words < 0:
+        sys.exit("plan_slices: the LEA operand buffers of %s (%d + %d words) do not fit LEA RAM"
+                 % (net, a.lea_w_words, a.lea_x_words))
     budget = Budget(a)
     n = len(layers)
     cache, best_plan, refusal = {}, None, None
@@ -351,7 +390,8 @@ def plan(net, a):
                    max(0.0, budget.cycles), a.margin * 100))
         else:
             sys.stderr.write("plan_slices: REFUSED: no grouping of %s fits SRAM arenas %s words "
-                             "and the FRAM buffers %s\n" % (net, (a.lea_words, a.cpu_words), bufs))
+                             "and the FRAM buffers %s\n" % (net, (a.lea_arena_words,
+                                                                   a.cpu_words), bufs))
         sys.exit(2)
     _, groups, assign = best_plan
     layerwise = 2 * (inp[0] * inp[1] * inp[2] + sum(L.out[0] * L.out[1] * L.out[2]
@@ -368,8 +408,10 @@ def report(p, a):
              "reboot %.0f cycles; margin %.0f %% -> slice budget %.0f cycles" %
              (b.energy_j * 1e6, b.charge_cycles, b.q_eff * 1e12, a.fram_miss_per_cycle,
               b.reboot_cycles, a.margin * 100, b.cycles),
-             "  SRAM for slice arenas: %d words LEA RAM + %d words CPU SRAM" % (a.lea_words,
-                                                                            a.cpu_words)]
+             "  LEA RAM %d words: stack %d, MAC result %d, weights %d, operands %d, arenas %d;"
+             " CPU SRAM for arenas %d words" %
+             (a.lea_words, LEA_STACK_WORDS, LEA_RESULT_WORDS, a.lea_w_words, a.lea_x_words,
+              a.lea_arena_words, a.cpu_words)]
     total_w = 0
     for i, g in enumerate(p["groups"]):
         Ls = p["layers"][g.first:g.last + 1]
@@ -394,8 +436,10 @@ def report(p, a):
     return "\n".join(lines)
 
 
-def to_json(p):
+def to_json(p, a):
     return dict(network=p["net"], budget_cycles=p["budget"].cycles,
+                lea_arena_words=a.lea_arena_words, lea_w_words=a.lea_w_words,
+                lea_x_words=a.lea_x_words, cpu_arena_words=a.cpu_words,
                 layerwise_write_bytes=p["layerwise_write_bytes"],
                 write_bytes=sum(g.write_bytes for g in p["groups"]),
                 groups=[dict(first=g.first, last=g.last, tile=[g.ty, g.tx, g.tc], slices=g.n,
@@ -409,8 +453,8 @@ def to_json(p):
 def write_plan(p, a):
     net = p["net"]
     groups = p["groups"]
-    need0 = max(1, max(g.need[0] for g in groups))
-    need1 = max(1, max(g.need[1] for g in groups))
+    need0 = even(max(1, max(g.need[0] for g in groups)))
+    need1 = even(max(1, max(g.need[1] for g in groups)))
     # Arenas go to LEA RAM (plain SRAM for the CPU) when they fit, else CPU SRAM (.bss).
     where = placement([need0, need1], a)
     hdr = os.path.join(a.out_dir, net + "_plan.h")
@@ -427,16 +471,27 @@ def write_plan(p, a):
         f.write("#define DF_%s_SLICES %d\n" % (net.upper(), sum(g.n for g in groups)))
         f.write("#define DF_%s_SCRATCH0_WORDS %d\n" % (net.upper(), need0))
         f.write("#define DF_%s_SCRATCH1_WORDS %d\n" % (net.upper(), need1))
+        f.write("#define DF_%s_LEA_W_WORDS %d\n" % (net.upper(), a.lea_w_words))
+        f.write("#define DF_%s_LEA_X_WORDS %d\n" % (net.upper(), a.lea_x_words))
     with open(src, "w") as f:
         f.write(head + "/* clang-format off */\n")
         f.write('#include "kernels/strategies/plans/%s_plan.h"\n\n' % net)
         f.write('#include "kernels/runtime/sections.h"\n'
                 '#include "kernels/strategies/depth_first_plan.h"\n\n')
+        f.write("/* LEA operand buffers (lea_kernels.h). */\n")
+        f.write("IPSIM_LEARAM static int16_t df_lea_w[DF_%s_LEA_W_WORDS];\n" % net.upper())
+        f.write("IPSIM_LEARAM static int16_t df_lea_x[DF_%s_LEA_X_WORDS];\n" % net.upper())
         f.write("/* SRAM arenas for the slices' staged inputs and intermediates. */\n")
         for i in (0, 1):
             f.write("%sstatic int16_t df_scratch%d[DF_%s_SCRATCH%d_WORDS];\n" %
                     ("IPSIM_LEARAM " if where[i] == "L" else "", i, net.upper(), i))
-        f.write("\n")
+        lea_sum = " + ".join(["DF_%s_LEA_W_WORDS" % net.upper(), "DF_%s_LEA_X_WORDS" % net.upper()]
+                             + ["DF_%s_SCRATCH%d_WORDS" % (net.upper(), i) for i in (0, 1)
+                                if where[i] == "L"])
+        f.write("/* LEA RAM: these + the MAC result (%d words) + the LEA stack (%d words). */\n"
+                % (LEA_RESULT_WORDS, LEA_STACK_WORDS))
+        f.write("_Static_assert(%s <= %d, \"LEA RAM overcommitted\");\n\n"
+                % (lea_sum, a.lea_words - LEA_RESULT_WORDS - LEA_STACK_WORDS))
         f.write("static const df_group_t df_groups[DF_%s_GROUPS] = {\n" % net.upper())
         for g, o in zip(groups, p["out_bufs"]):
             inb = "DF_BUF_INPUT" if g.staged else ("DF_BUF_A" if o == 1 else "DF_BUF_B")
@@ -446,7 +501,8 @@ def write_plan(p, a):
         f.write("};\n\n")
         f.write("const df_plan_t df_plan = {\n    DF_%s_GROUPS, df_groups, DF_%s_SLICES,\n"
                 "    {df_scratch0, df_scratch1},\n    {DF_%s_SCRATCH0_WORDS, "
-                "DF_%s_SCRATCH1_WORDS},\n};\n" % ((net.upper(),) * 4))
+                "DF_%s_SCRATCH1_WORDS},\n    df_lea_w, DF_%s_LEA_W_WORDS, df_lea_x, "
+                "DF_%s_LEA_X_WORDS,\n};\n" % ((net.upper(),) * 6))
 
 
 def committed_plan(net, out_dir):
@@ -487,6 +543,9 @@ def calibrate(p, paths):
             rows.append([f[key] for key in keys])
             ys.append(t[k + 1] - t[k])
             tags.append(gtag[k])
+        misses, cycles = ex["nvm"]["cache"]["misses"], ex["cycles"]
+        print("%s: %d cycles, %d FRAM cache misses = %.3f per cycle" %
+              (net_plan.get("net", "?"), cycles, misses, misses / cycles))
     A, y = np.array(rows, float), np.array(ys, float)
     tags = np.array(tags)
     # The slices of one plan are nearly collinear in the minor features, so only the main
@@ -523,8 +582,9 @@ def main(argv):
                          "model under-estimates some slices by up to ~28 %%)")
     ap.add_argument("--boot-cycles", type=float, default=BOOT_CYCLES)
     ap.add_argument("--fram-miss-per-cycle", type=float, default=FRAM_MISS_PER_CYCLE)
-    ap.add_argument("--lea-words", type=int, default=2048,
-                    help="SRAM words for arena 0 (LEA RAM, 4 KB = 2048 words)")
+    ap.add_argument("--lea-words", type=int, default=LEA_RAM_WORDS,
+                    help="LEA RAM words (4 KB = 2048); the arenas get what the LEA stack, the "
+                         "MAC result and the LEA operand buffers leave")
     ap.add_argument("--cpu-words", type=int, default=1000,
                     help="free CPU SRAM words for an arena (4096 B minus .data/.bss (1026 B with "
                          "nn_wbuf, link map) minus ~1 KB of stack = 1023 words; default 1000)")
@@ -547,7 +607,7 @@ def main(argv):
         ap.error("--network is required")
     p = plan(a.network, a)
     if a.json:
-        print(json.dumps(to_json(p), indent=1))
+        print(json.dumps(to_json(p, a), indent=1))
     else:
         print(report(p, a))
     if a.write:

@@ -5,6 +5,9 @@
 // tile (rows x columns x channels) of the group's last output; it is computed from the
 // group's input map through every layer of the group, with the intermediate bands (halo
 // included) only in the SRAM scratch arenas. Only the output tile is written to FRAM.
+// LEA RAM (2048 words) is split by the planner between the LEA stack (parameter blocks, top
+// 8 words), the MAC result (2 words), the LEA operand buffers lea_w / lea_x (sized for the
+// network's largest receptive field and FC input) and, in what is left, the arenas that fit.
 #pragma once
 
 #include <stdint.h>
@@ -29,6 +32,10 @@ typedef struct {
   uint16_t total_slices;      // sum of the groups' slices
   int16_t* scratch[2];        // ping-pong SRAM arenas for staged inputs and intermediates
   uint16_t scratch_words[2];  // their sizes (checked by the planner against every slice)
+  int16_t* lea_w;             // LEA RAM: one conv output channel's weights / FC row chunk
+  uint16_t lea_w_words;
+  int16_t* lea_x;  // LEA RAM: one receptive field (im2col of one output) / the FC input
+  uint16_t lea_x_words;
 } df_plan_t;
 
 // Defined by the generated plans/<net>_plan.c linked into infer_<net>_depth_first.elf.

@@ -16,6 +16,9 @@
 // Expected NVM writes: 2 words per output element (the output and its footprint), plus the
 // input copy and 2 words per layer: what HAWAII's paper gives for FC and pool layers.
 //
+// The LEA jobs themselves (conv output, FC neuron) are lea_kernels.c, shared with the
+// depth-first strategy so that both use the same compute engine.
+//
 // HAWAII mechanisms followed: a job is one output element of an LEA operation; footprints are
 // per-layer job counters in FRAM; recovery resumes on the remaining jobs only; partial sums
 // are never updated in place; FC jobs are neurons (DMA the weight row, LEA MAC, + bias,
@@ -48,10 +51,10 @@
 
 #include "kernels/nn/q15.h"
 #include "kernels/runtime/debug_port.h"
-#include "kernels/runtime/dma.h"
 #include "kernels/runtime/lea.h"
 #include "kernels/runtime/msp430fr5994.h"
 #include "kernels/runtime/sections.h"
+#include "kernels/strategies/lea_kernels.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
 
@@ -69,41 +72,9 @@ IPSIM_PERSISTENT static uint16_t hw_fp[HW_MAX_LAYERS];  // job footprint per lay
 
 IPSIM_LEARAM static int16_t hw_lw[HW_W_WORDS];  // weights (conv channel, FC row chunk)
 IPSIM_LEARAM static int16_t hw_lx[HW_X_WORDS];  // im2col vector or FC input
-IPSIM_LEARAM static int32_t hw_lr;              // MAC result (IQ31)
+static const lk_bufs_t hw_bufs = {hw_lw, HW_W_WORDS, hw_lx, HW_X_WORDS};
 
 #define HW_BARRIER() __asm__ volatile("" ::: "memory")
-
-// Exact sum(a[i]*b[i]), n even, operands in LEA RAM and 4-byte aligned. The LEA MAC gives
-// sat(2*sum): an unsaturated result is even, so halving is exact; a saturated one is redone
-// in halves.
-static int32_t hw_mac(const int16_t* a, const int16_t* b, uint16_t n) {
-  if (lea_mac_q15(a, b, n, &hw_lr)) dbg_exit(0xE3);  // LEA fault: never silently wrong
-  const int32_t r = hw_lr;
-  if (r != INT32_MAX && r != INT32_MIN) return r >> 1;
-  if (n <= 2) {
-    int32_t s = 0;
-    for (uint16_t i = 0; i < n; ++i) s += (int32_t)a[i] * b[i];
-    return s;
-  }
-  const uint16_t h = (uint16_t)((n >> 1) & ~1u);
-  return hw_mac(a, b, h) + hw_mac(a + h, b + h, (uint16_t)(n - h));
-}
-
-// Copies n >= 1 words from p to d and returns d + n: the im2col inner loop, one indirect
-// autoincrement move per word (clang's loop keeps the pointers in stack slots).
-static inline int16_t* hw_copy_run(int16_t* d, const int16_t* p, uint16_t n) {
-  int16_t t;
-  __asm__ volatile("1:\n\tmov @%1+, %3\n\tmov %3, 0(%0)\n\tadd #2, %0\n\tsub #1, %2\n\tjne 1b"
-                   : "+r"(d), "+r"(p), "+r"(n), "=&r"(t)
-                   :
-                   : "memory");
-  return d;
-}
-
-static int16_t hw_finish(const nn_layer_t* l, int32_t acc) {
-  int16_t v = q15_requant(acc, l->shift);
-  return l->relu ? q15_relu(v) : v;
-}
 
 // Commits job j of layer li (its output already stored): footprint, then a progress marker.
 static void hw_commit(uint16_t li, uint16_t j, uint32_t base, uint16_t every) {
@@ -116,36 +87,18 @@ static void hw_conv(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t
                     uint32_t base) {
   const uint16_t in_w = l->in.w, in_plane = (uint16_t)(l->in.h * in_w);
   const uint16_t wo = l->out.w, ho = l->out.h, plane = (uint16_t)(ho * wo);
-  const uint16_t kh = l->kh, kw = l->kw, in_c = l->in.c;
-  const uint16_t k = (uint16_t)(in_c * kh * kw), k2 = (uint16_t)((k + 1u) & ~1u);
   const uint16_t total = (uint16_t)(l->out.c * plane);
-  if (k2 > HW_W_WORDS || k2 > HW_X_WORDS) dbg_exit(0xE2);  // receptive field too large
   uint16_t j = hw_fp[li];
   if (j >= total) return;
   uint16_t oc = j / plane, pos = (uint16_t)(j - oc * plane);
   uint16_t y = pos / wo, x = (uint16_t)(pos - y * wo);
   uint16_t loaded = 0xFFFFu;
   int32_t bias = 0;
-  hw_lx[k2 - 1] = 0;  // padding element (if k is odd): weight 0 there too
   while (j < total) {
-    if (oc != loaded) {  // the output channel's weights stay in LEA RAM for all its jobs
-      nn_far_read(hw_lw, *l->weights + (nn_far_addr_t)oc * k * 2u, (uint16_t)(k * 2u));
-      nn_far_read(&bias, *l->bias + (nn_far_addr_t)oc * 4u, 4);
-      if (k2 != k) hw_lw[k] = 0;
-      loaded = oc;
-    }
-    // Gather this output's receptive field (im2col of one output element).
-    // Kernel rows are contiguous in the input: copy in_c * kh runs of kw words.
-    int16_t* d = hw_lx;
-    const int16_t* row = in + (uint16_t)(y * l->sh) * in_w + x * l->sw;
-    const uint16_t plane_skip = (uint16_t)(in_plane - kh * in_w);
-    for (uint16_t ic = in_c; ic; --ic, row += plane_skip) {
-      for (uint16_t ky = kh; ky; --ky, row += in_w) {
-        d = hw_copy_run(d, row, kw);
-      }
-    }
-    const int32_t acc = bias + hw_mac(hw_lx, hw_lw, k2);
-    out[j] = hw_finish(l, acc);
+    // The output channel's weights stay in LEA RAM for all its jobs.
+    if (oc != loaded) bias = lk_conv_load(&hw_bufs, l, oc), loaded = oc;
+    const int16_t* at = in + (uint16_t)(y * l->sh) * in_w + x * l->sw;
+    out[j] = lk_conv_point(&hw_bufs, l, at, in_w, in_plane, bias);
     hw_commit(li, ++j, base, HW_PROGRESS_EVERY);
     if (++x == wo) {
       x = 0;
@@ -185,31 +138,13 @@ static void hw_pool(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t
 
 static void hw_fc(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t* out,
                   uint32_t base) {
-  const uint16_t k = (uint16_t)(l->in.c * l->in.h * l->in.w);
   const uint16_t total = l->out.c;
-  const int resident = k <= HW_X_WORDS;
   uint16_t j = hw_fp[li];
   if (j >= total) return;
   // The input goes to LEA RAM at each (re)start of the layer, as in HAWAII.
-  if (resident) dma_copy_words((uint32_t)(uintptr_t)hw_lx, (uint32_t)(uintptr_t)in, k);
+  const int resident = lk_fc_load_input(&hw_bufs, l, in);
   while (j < total) {
-    int32_t acc;
-    nn_far_read(&acc, *l->bias + (nn_far_addr_t)j * 4u, 4);
-    nn_far_addr_t w = *l->weights + (nn_far_addr_t)j * k * 2u;
-    for (uint16_t c0 = 0; c0 < k; c0 += HW_W_WORDS) {
-      const uint16_t n = (uint16_t)(k - c0 > HW_W_WORDS ? HW_W_WORDS : k - c0);
-      const uint16_t n2 = (uint16_t)((n + 1u) & ~1u);
-      nn_far_read(hw_lw, w, (uint16_t)(n * 2u));
-      w += (nn_far_addr_t)n * 2u;
-      int16_t* x = hw_lx + c0;
-      if (!resident) {
-        dma_copy_words((uint32_t)(uintptr_t)hw_lx, (uint32_t)(uintptr_t)(in + c0), n);
-        x = hw_lx;
-      }
-      if (n2 != n) hw_lw[n] = 0;  // odd tail: pad with a zero weight
-      acc += hw_mac(x, hw_lw, n2);
-    }
-    out[j] = hw_finish(l, acc);
+    out[j] = lk_fc_neuron(&hw_bufs, l, j, in, resident);
     hw_commit(li, ++j, base, 1);
   }
 }
@@ -226,9 +161,6 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   int16_t* bufs[2] = {fmap_a, fmap_b};
   const uint16_t n = net->n_layers < HW_MAX_LAYERS ? net->n_layers : HW_MAX_LAYERS;
   lea_init();  // LEA registers (incl. its stack pointer) are reset by every power failure
-  // The LEA model checks a 3-word parameter block for every command, and the driver's MAC
-  // block has 2: reserve one LEA stack word so a MAC at the stack top is not out of range.
-  *(volatile uint16_t*)&LEACNF2 -= 1;
   if (hw_stage == 0) {
     nn_network_load_input(net, input, fmap_a);  // idempotent: redone if cut
     hw_fp[0] = 0;

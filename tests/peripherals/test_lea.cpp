@@ -1,6 +1,7 @@
 // LEA: every command bit-exact against a naive host reference (random and saturation-edge
 // inputs), completion timing, LEAOORIFG / LEACOVLIFG, interrupt + LEAIV, and the partial output
 // a power cut leaves (facts §4.3). Each TEST_CASE runs its own SystemC simulation.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -57,9 +58,14 @@ struct Rig {
   }
   // Writes the parameter block at 0x3B00, sets LEAPMS0/1 and issues the command.
   void issue(uint16_t cmd, uint32_t src, std::vector<uint16_t> params, uint16_t itflg = LEAITFLG1) {
-    std::memcpy(ram + (0x3B00 - 0x2C00), params.data(), 2 * params.size());
+    issue_at(0x3B00, cmd, src, std::move(params), itflg);
+  }
+  // The same with the parameter block at byte address pb (in LEA RAM).
+  void issue_at(uint32_t pb, uint16_t cmd, uint32_t src, std::vector<uint16_t> params,
+                uint16_t itflg = LEAITFLG1) {
+    std::memcpy(ram + (pb - 0x2C00), params.data(), 2 * params.size());
     w(LEAPMS0, la(src));
-    w(LEAPMS1, la(0x3B00));
+    w(LEAPMS1, la(pb));
     w(LEAPMCB, cmd | itflg);
   }
   // Runs until the command completes; returns its duration in MCLK cycles.
@@ -330,4 +336,52 @@ TEST_CASE("LEA power cut leaves the outputs written so far", "[lea]") {
   CHECK(rig.get(OUT, n) == out);  // nothing written after the cut
   CHECK(rig.r(LEAPMCTL) == 0);    // registers back to reset values
   CHECK(!rig.irq.any());
+}
+
+// DSPLib allocates each block on the LEA stack, which starts at the top of LEA RAM (msp_lea_init:
+// LEACNF2 = LEAMT >> 2), so the first command's block ends exactly at 0x3C00. Each command's
+// block has its DSPLib size (MAC 2 words, FIR 3, MAX 1): such a block at the very top is in
+// range, one word less room is not.
+TEST_CASE("LEA parameter blocks at the top of LEA RAM have their DSPLib sizes", "[lea]") {
+  Rig rig;
+  rig.w(LEAIE, LEAPMCMDIFG | LEAOORIFG);
+  std::mt19937 rng(12);
+  const uint16_t n = 40;
+  auto a = random_q15(rng, n), b = random_q15(rng, n);
+  rig.put(A, a), rig.put(B, b);
+  int64_t sum = 0;
+  for (unsigned i = 0; i < n; ++i) sum += int32_t{a[i]} * b[i];
+
+  // MAC: MSP_LEA_MAC_PARAMS (4 x 16 bit = 2 LEA words) at 0x3BF8-0x3BFF, the stack top.
+  rig.issue_at(0x3C00 - 8, CMD_MAC, A, {n, Rig::la(B), Rig::la(OUT), 0});
+  rig.run(100);
+  CHECK(!(rig.r(LEAIFG) & LEAOORIFG));
+  CHECK(rig.get32(OUT) == ref_sat32(2 * sum));
+  rig.w(LEAIFG, 0x1F);
+
+  // MAX: MSP_LEA_MAX_PARAMS (1 word) in the last word of LEA RAM.
+  rig.issue_at(0x3C00 - 4, CMD_MAX, A, {n, Rig::la(OUT + 8)});
+  rig.run(100);
+  CHECK(!(rig.r(LEAIFG) & LEAOORIFG));
+  CHECK(rig.get(OUT + 8, 1)[0] == *std::max_element(a.begin(), a.end()));
+  rig.w(LEAIFG, 0x1F);
+
+  // ADDMATRIX: 6 fields = 3 words at the top.
+  rig.issue_at(0x3C00 - 12, CMD_ADDMATRIX, A, {2, Rig::la(B), Rig::la(C), 1, 1, 1});
+  rig.run(100);
+  CHECK(!(rig.r(LEAIFG) & LEAOORIFG));
+  CHECK(rig.get(C, 2)[1] == ref_sat16(int32_t{a[1]} + b[1]));
+  rig.w(LEAIFG, 0x1F);
+
+  // Blocks running past the top: a MAC block in the last word, a FIR block in the last two.
+  rig.put(OUT, std::vector<int16_t>(2, 0x1234));
+  rig.issue_at(0x3C00 - 4, CMD_MAC, A, {n, Rig::la(B)});
+  rig.run(100);
+  CHECK((rig.r(LEAIFG) & LEAOORIFG));
+  CHECK(rig.get(OUT, 2) == std::vector<int16_t>(2, 0x1234));
+  rig.w(LEAIFG, 0x1F);
+  rig.issue_at(0x3C00 - 8, CMD_FIR, A, {2, Rig::la(B), Rig::la(OUT)});
+  rig.run(100);
+  CHECK((rig.r(LEAIFG) & LEAOORIFG));
+  CHECK(rig.get(OUT, 2) == std::vector<int16_t>(2, 0x1234));
 }

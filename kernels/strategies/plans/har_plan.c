@@ -9,19 +9,25 @@
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/depth_first_plan.h"
 
+/* LEA operand buffers (lea_kernels.h). */
+IPSIM_LEARAM static int16_t df_lea_w[DF_HAR_LEA_W_WORDS];
+IPSIM_LEARAM static int16_t df_lea_x[DF_HAR_LEA_X_WORDS];
 /* SRAM arenas for the slices' staged inputs and intermediates. */
 IPSIM_LEARAM static int16_t df_scratch0[DF_HAR_SCRATCH0_WORDS];
 IPSIM_LEARAM static int16_t df_scratch1[DF_HAR_SCRATCH1_WORDS];
+/* LEA RAM: these + the MAC result (2 words) + the LEA stack (8 words). */
+_Static_assert(DF_HAR_LEA_W_WORDS + DF_HAR_LEA_X_WORDS + DF_HAR_SCRATCH0_WORDS + DF_HAR_SCRATCH1_WORDS <= 2038, "LEA RAM overcommitted");
 
 static const df_group_t df_groups[DF_HAR_GROUPS] = {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 16, 1, 1, 4, 18}, /* 72 slices, est. max 104826 cycles */
-    {2, 3, DF_BUF_A, DF_BUF_B, 1, 11, 1, 1, 3, 36}, /* 108 slices, est. max 121004 cycles */
-    {4, 5, DF_BUF_B, DF_BUF_A, 1, 5, 1, 1, 3, 72}, /* 216 slices, est. max 104858 cycles */
-    {6, 6, DF_BUF_A, DF_BUF_B, 1, 1, 1, 1, 1, 6}, /* 6 slices, est. max 162020 cycles */
+    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 13, 1, 1, 5, 18}, /* 90 slices, est. max 43829 cycles */
+    {2, 3, DF_BUF_A, DF_BUF_B, 1, 11, 1, 1, 3, 36}, /* 108 slices, est. max 44356 cycles */
+    {4, 5, DF_BUF_B, DF_BUF_A, 1, 8, 1, 1, 2, 72}, /* 144 slices, est. max 44136 cycles */
+    {6, 6, DF_BUF_A, DF_BUF_B, 1, 1, 3, 1, 1, 2}, /* 2 slices, est. max 44643 cycles */
 };
 
 const df_plan_t df_plan = {
     DF_HAR_GROUPS, df_groups, DF_HAR_SLICES,
     {df_scratch0, df_scratch1},
     {DF_HAR_SCRATCH0_WORDS, DF_HAR_SCRATCH1_WORDS},
+    df_lea_w, DF_HAR_LEA_W_WORDS, df_lea_x, DF_HAR_LEA_X_WORDS,
 };

@@ -9,18 +9,24 @@
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/depth_first_plan.h"
 
+/* LEA operand buffers (lea_kernels.h). */
+IPSIM_LEARAM static int16_t df_lea_w[DF_KWS_LEA_W_WORDS];
+IPSIM_LEARAM static int16_t df_lea_x[DF_KWS_LEA_X_WORDS];
 /* SRAM arenas for the slices' staged inputs and intermediates. */
 IPSIM_LEARAM static int16_t df_scratch0[DF_KWS_SCRATCH0_WORDS];
 IPSIM_LEARAM static int16_t df_scratch1[DF_KWS_SCRATCH1_WORDS];
+/* LEA RAM: these + the MAC result (2 words) + the LEA stack (8 words). */
+_Static_assert(DF_KWS_LEA_W_WORDS + DF_KWS_LEA_X_WORDS + DF_KWS_SCRATCH0_WORDS + DF_KWS_SCRATCH1_WORDS <= 2038, "LEA RAM overcommitted");
 
 static const df_group_t df_groups[DF_KWS_GROUPS] = {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 4, 3, 11, 1, 3}, /* 33 slices, est. max 98774 cycles */
-    {2, 2, DF_BUF_A, DF_BUF_B, 1, 2, 6, 9, 1, 3}, /* 27 slices, est. max 122470 cycles */
-    {3, 3, DF_BUF_B, DF_BUF_A, 1, 1, 2, 1, 1, 6}, /* 6 slices, est. max 96726 cycles */
+    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 4, 2, 11, 1, 4}, /* 44 slices, est. max 46516 cycles */
+    {2, 2, DF_BUF_A, DF_BUF_B, 1, 2, 6, 9, 1, 3}, /* 27 slices, est. max 33096 cycles */
+    {3, 3, DF_BUF_B, DF_BUF_A, 1, 1, 12, 1, 1, 1}, /* 1 slices, est. max 51252 cycles */
 };
 
 const df_plan_t df_plan = {
     DF_KWS_GROUPS, df_groups, DF_KWS_SLICES,
     {df_scratch0, df_scratch1},
     {DF_KWS_SCRATCH0_WORDS, DF_KWS_SCRATCH1_WORDS},
+    df_lea_w, DF_KWS_LEA_W_WORDS, df_lea_x, DF_KWS_LEA_X_WORDS,
 };

@@ -6,6 +6,8 @@
 #pragma once
 
 #define DF_KWS_GROUPS 3
-#define DF_KWS_SLICES 66
+#define DF_KWS_SLICES 72
 #define DF_KWS_SCRATCH0_WORDS 40
-#define DF_KWS_SCRATCH1_WORDS 48
+#define DF_KWS_SCRATCH1_WORDS 32
+#define DF_KWS_LEA_W_WORDS 72
+#define DF_KWS_LEA_X_WORDS 288

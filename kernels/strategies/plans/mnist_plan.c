@@ -9,20 +9,26 @@
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/depth_first_plan.h"
 
+/* LEA operand buffers (lea_kernels.h). */
+IPSIM_LEARAM static int16_t df_lea_w[DF_MNIST_LEA_W_WORDS];
+IPSIM_LEARAM static int16_t df_lea_x[DF_MNIST_LEA_X_WORDS];
 /* SRAM arenas for the slices' staged inputs and intermediates. */
 IPSIM_LEARAM static int16_t df_scratch0[DF_MNIST_SCRATCH0_WORDS];
 IPSIM_LEARAM static int16_t df_scratch1[DF_MNIST_SCRATCH1_WORDS];
+/* LEA RAM: these + the MAC result (2 words) + the LEA stack (8 words). */
+_Static_assert(DF_MNIST_LEA_W_WORDS + DF_MNIST_LEA_X_WORDS + DF_MNIST_SCRATCH0_WORDS + DF_MNIST_SCRATCH1_WORDS <= 2038, "LEA RAM overcommitted");
 
 static const df_group_t df_groups[DF_MNIST_GROUPS] = {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 6, 1, 12, 2, 20}, /* 480 slices, est. max 90748 cycles */
-    {2, 2, DF_BUF_A, DF_BUF_B, 1, 2, 1, 8, 4, 40}, /* 1280 slices, est. max 112718 cycles */
-    {3, 3, DF_BUF_B, DF_BUF_A, 4, 1, 40, 1, 4, 1}, /* 4 slices, est. max 92650 cycles */
-    {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 1, 1, 1, 64}, /* 64 slices, est. max 103280 cycles */
-    {5, 5, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 121190 cycles */
+    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 6, 1, 12, 2, 20}, /* 480 slices, est. max 39956 cycles */
+    {2, 2, DF_BUF_A, DF_BUF_B, 1, 4, 1, 8, 2, 40}, /* 640 slices, est. max 34014 cycles */
+    {3, 3, DF_BUF_B, DF_BUF_A, 2, 1, 40, 2, 4, 1}, /* 8 slices, est. max 36634 cycles */
+    {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 11, 1, 1, 6}, /* 6 slices, est. max 45247 cycles */
+    {5, 5, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 16893 cycles */
 };
 
 const df_plan_t df_plan = {
     DF_MNIST_GROUPS, df_groups, DF_MNIST_SLICES,
     {df_scratch0, df_scratch1},
     {DF_MNIST_SCRATCH0_WORDS, DF_MNIST_SCRATCH1_WORDS},
+    df_lea_w, DF_MNIST_LEA_W_WORDS, df_lea_x, DF_MNIST_LEA_X_WORDS,
 };

@@ -38,9 +38,15 @@ for net in NETS:
     if rc:
         continue
     budget = p["budget_cycles"]
+    # LEA RAM: the LEA stack (8 words), the MAC result (2), the LEA operand buffers and the
+    # arenas that go there; the operand buffers hold the largest receptive field / FC input.
+    lea = p["lea_arena_words"]
+    check(lea + p["lea_w_words"] + p["lea_x_words"] + 8 + 2 <= LEA_WORDS,
+          "%s: LEA RAM split %d + %d + %d + 10 <= %d words" %
+          (net, lea, p["lea_w_words"], p["lea_x_words"], LEA_WORDS))
     for i, g in enumerate(p["groups"]):
-        a, b = g["sram_words"]
-        fits = a + b <= LEA_WORDS or (max(a, b) <= LEA_WORDS and min(a, b) <= CPU_WORDS)
+        a, b = [n + (n & 1) for n in g["sram_words"]]
+        fits = a + b <= lea or (a <= lea and b <= CPU_WORDS) or (b <= lea and a <= CPU_WORDS)
         check(fits, "%s group %d: SRAM arenas %d + %d words fit" % (net, i, a, b))
         check(g["max_cycles"] <= budget, "%s group %d: largest slice %.0f <= budget %.0f cycles"
               % (net, i, g["max_cycles"], budget))

@@ -1,0 +1,53 @@
+// LEA compute jobs shared by the HAWAII and depth-first strategies, so that both run the
+// same arithmetic on the same engine and differ only in what they keep and commit.
+//
+// Formulation (bit-exact with the golden int32 accumulation, kernels/nn):
+// - conv (2-D and 1-D): one LEA MAC per output element. The output channel's weights stay
+//   resident in LEA RAM (lk_conv_load) for all its outputs; for each output the CPU gathers
+//   the receptive field into LEA RAM (im2col of one output, a 5-cycle-per-word copy loop)
+//   and the LEA MACs it with the weights (lk_conv_point); bias, requantization and ReLU on
+//   the CPU.
+// - FC: the input vector goes to LEA RAM by DMA (lk_fc_load_input), each neuron's weight
+//   row is read into LEA RAM (in chunks if longer than the weight buffer) and MACed
+//   (lk_fc_neuron).
+// - The LEA MAC returns IQ31 sat(2*sum): an unsaturated result is even and halved exactly; a
+//   saturated one is redone in halves, recursively, added in int32 (lk_mac).
+// Pools stay on the CPU (each strategy's own loop or kernels/nn).
+// Buffers are the caller's, in LEA RAM (IPSIM_LEARAM), 4-byte aligned, even sizes; every
+// LEA fault ends the run (dbg_exit 0xE3), a receptive field larger than the buffers 0xE2.
+#ifndef IPSIM_STRATEGIES_LEA_KERNELS_H
+#define IPSIM_STRATEGIES_LEA_KERNELS_H
+#include <stdint.h>
+
+#include "kernels/nn/nn.h"
+
+typedef struct {
+  int16_t* w;  // one conv output channel's weights, or an FC weight-row chunk
+  uint16_t w_words;
+  int16_t* x;  // one receptive field (im2col of one output), or the FC input
+  uint16_t x_words;
+} lk_bufs_t;
+
+// Exact sum(a[i]*b[i]), n even, operands in LEA RAM.
+int32_t lk_mac(const int16_t* a, const int16_t* b, uint16_t n);
+
+// Requantize + ReLU of an accumulator (as the golden model).
+int16_t lk_finish(const nn_layer_t* l, int32_t acc);
+
+// Loads output channel oc's weights of conv layer l into b->w (zero-padded to an even
+// length, the matching pad of b->x zeroed too) and returns its bias.
+int32_t lk_conv_load(const lk_bufs_t* b, const nn_layer_t* l, uint16_t oc);
+
+// One conv output of the channel loaded last: `at` is its receptive field's first input
+// element (channel 0, top-left), rs the input row stride and cs the input channel stride
+// in words. Returns the finished Q15 output.
+int16_t lk_conv_point(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* at, uint16_t rs,
+                      uint16_t cs, int32_t bias);
+
+// FC: DMAs the dense input vector `in` into b->x if it fits; returns 1 if it is resident.
+int lk_fc_load_input(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* in);
+// FC neuron j (its finished Q15 output); `in` and `resident` as given to/by lk_fc_load_input.
+int16_t lk_fc_neuron(const lk_bufs_t* b, const nn_layer_t* l, uint16_t j, const int16_t* in,
+                     int resident);
+
+#endif
