@@ -100,6 +100,9 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   load_image();
   m_cpu.use_fram(m_fram);
   m_cpu.at_start = [this] {
+    // A node whose capacitor starts empty boots when it has charged (restore_power).
+    if (m_power->starts_off()) return;
+    m_boots = 1;
     for (Peripheral* p : m_peripherals) p->reset();
     m_cpu.core().reset();
   };

@@ -102,7 +102,7 @@ class Platform {
   std::string m_reset_cause;
   std::unique_ptr<PowerController> m_power;
   uint64_t m_resets = 0;
-  uint64_t m_boots = 1;
+  uint64_t m_boots = 0;
   int m_exit_code = 0;
 };
 

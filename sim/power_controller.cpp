@@ -196,6 +196,7 @@ void PowerController::power_cycle() {
     m_ideal.consumed += e;
     draw_injection_budget();
   }
+  m_never_on = false;
   m_actions.restore_power();
 }
 

@@ -80,6 +80,8 @@ class PowerController {
   // and redone.
   uint64_t wasted_cycles() const { return m_wasted_cycles; }
   bool supervised() const { return m_config.mode == PowerConfig::Mode::kSupervised; }
+  // The capacitor starts below v_on: the node is off until it has charged.
+  bool starts_off() const { return m_supervisor && !m_supervisor->is_on() && m_never_on; }
   const std::string& status_message() const { return m_message; }
   // Receives a sample after every slice, sleep and power event (waveform outputs).
   void set_observer(std::function<void(const PowerSample&, const char* event)> observer) {
@@ -104,6 +106,7 @@ class PowerController {
   double m_ideal_on_s = 0, m_ideal_off_s = 0;
   uint64_t m_ideal_failures = 0;
   uint64_t m_injection_left = 0;
+  bool m_never_on = true;
   // Non-progress detection.
   std::set<std::pair<uint16_t, uint32_t>> m_seen_markers;
   bool m_progress_since_boot = true;

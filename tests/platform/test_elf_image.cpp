@@ -41,7 +41,7 @@ TEST_CASE("ElfImage: rejects a segment in vacant memory, naming it") {
   CHECK_THROWS_AS(ElfImage::load(elf("missing.elf")), ElfError);
 }
 
-TEST_CASE("Platform: the watchdog resets an unserviced program; FRAM survives, SYSRSTIV says why") {
+TEST_CASE("Platform: the watchdog resets an unserviced program, FRAM survives, SYSRSTIV says why") {
   const ElfImage image = ElfImage::load(elf("wdt.elf"));
   PlatformConfig config;
   Platform platform(config, image);

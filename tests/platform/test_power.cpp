@@ -33,7 +33,7 @@ PlatformConfig square_wave_config(double t_end_s) {
 }
 }  // namespace
 
-TEST_CASE("Square-wave supply: one reboot per period; FRAM counts on, SRAM restarts") {
+TEST_CASE("Square-wave supply: one reboot per period, FRAM counts on, SRAM restarts") {
   const ElfImage image = ElfImage::load(elf("counter.elf"));
   const int periods = 4;
   Platform platform(square_wave_config(periods * 0.250), image);

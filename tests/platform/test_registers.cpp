@@ -36,7 +36,7 @@ TEST_CASE("RegisterFile: reset, masks and byte lanes") {
   CHECK(regs.get(0x00) == 0x1234);
 }
 
-TEST_CASE("ClockSystem: reset gives MCLK 1 MHz; CSKEY unlocks; DCO 16 MHz") {
+TEST_CASE("ClockSystem: reset gives MCLK 1 MHz, CSKEY unlocks, DCO 16 MHz") {
   ClockSystem cs("cs");
   CHECK(cs.mclk_hz() == Approx(1e6));
   CHECK(cs.smclk_hz() == Approx(1e6));
