@@ -27,8 +27,12 @@
 //   lea_current_per_mhz_a      118 uA/MHz  APPROXIMATE    hook. Derived from iNAS's LEA MAC
 //                              fit on the FR5994 (0.527 nJ per element at 1.5 cycles/element,
 //                              facts §4.3): 0.351 nJ/cycle / 3 V = 117 pC/cycle. Whole-device
-//                              current while LEA runs (CPU idle); replaces the active current.
-//   dma_current_per_mhz_a      118 uA/MHz  APPROXIMATE    hook. No FR5994 figure; the CPU is
+//                              current while LEA runs (CPU idle). The simulator books it per
+//                              LEA busy cycle on top of the sleeping CPU's LPM0 current, so
+//                              that share (~5 % at 16 MHz) is counted twice.
+//   dma_current_per_mhz_a      118 uA/MHz  APPROXIMATE    hook, not booked separately: DMA
+//                              transfers stall the CPU and count as its active cycles. No
+//                              FR5994 figure; the CPU is
 //                              halted during a transfer, so we assume the active-mode current.
 // Every coefficient can be overridden: construct LoadModel with other values.
 namespace ipsim::energy {

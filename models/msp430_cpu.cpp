@@ -79,6 +79,11 @@ void Msp430Cpu::thread() {
   m_qk.reset();
   at_start();
   while (!finished()) {
+    // Let peripherals due at this very time (a timer or WDT event that coincides with the end
+    // of the last slice) run first, so their interrupt or reset is seen before the next slice:
+    // they become runnable in the same evaluation phase as this thread, in no set order.
+    sc_core::wait(sc_core::SC_ZERO_TIME);
+    before_slice();
     m_period = period_of(m_clocks.mclk_hz());
     // Never run past the next pending SystemC activity: a peripheral event must see the
     // CPU at the right time (design.md §2).

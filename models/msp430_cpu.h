@@ -38,6 +38,9 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // Hooks for the platform (power model, resets, stop conditions). All run in the CPU thread.
   // at_start: once, before the first instruction (power-on reset of the platform).
   std::function<void()> at_start = [] {};
+  // before_slice: state changes that schedule peripheral events (a reset restarts the WDT)
+  // come before the slice length is chosen from the next pending event.
+  std::function<void()> before_slice = [] {};
   // budget: given a proposed slice length in cycles, returns the allowed length (>= 1, or 0 to
   // end the slice without running, e.g. power is off).
   std::function<uint64_t(uint64_t proposed)> limit_slice = [](uint64_t p) { return p; };

@@ -62,6 +62,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   actions.fram_misses = [this] { return m_fram.cache().misses(); };
   actions.cycles = [this] { return m_cpu.core().cycles(); };
   actions.status_register = [this] { return m_cpu.core().sr(); };
+  actions.lea_busy_cycles = [this] { return m_lea.busy_cycles(); };
   actions.lose_power = [this] { lose_power(); };
   actions.restore_power = [this] { restore_power(); };
   actions.finish = [this](const std::string& reason) { m_cpu.finish(reason); };
@@ -76,8 +77,8 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_power = std::make_unique<PowerController>(m_config.power, m_config.seed, std::move(actions));
   m_debug.on_marker = [this](const Marker& m) { m_power->on_marker(m); };
 
+  m_cpu.before_slice = [this] { apply_pending_reset(); };
   m_cpu.limit_slice = [this](uint64_t proposed) {
-    apply_pending_reset();
     if (m_config.max_cycles) {
       const uint64_t now = m_cpu.core().cycles();
       if (now >= m_config.max_cycles) {

@@ -58,6 +58,22 @@ void PowerController::observe(double load_a, const char* event) {
   m_observer(s, event);
 }
 
+bool PowerController::book_accelerators() {
+  const uint64_t now = m_actions.lea_busy_cycles();
+  const uint64_t cycles = now - m_lea_cycles_seen;
+  m_lea_cycles_seen = now;
+  if (cycles == 0) return true;
+  // load_model.h: the LEA draws lea_current_per_mhz_a per MHz while busy, i.e. that many
+  // microcoulombs per million cycles at any clock; booked on top of the CPU's draw.
+  const double charge_c = m_config.load.lea_current_per_mhz_a * 1e-6 * static_cast<double>(cycles);
+  if (!m_supervisor) {
+    m_ideal.harvested += m_config.supply_v * charge_c;
+    m_ideal.consumed += m_config.supply_v * charge_c;
+    return true;
+  }
+  return m_supervisor->consume_charge(charge_c);
+}
+
 void PowerController::book_ideal(double duration_s, double current_a) {
   const double e = m_config.supply_v * current_a * duration_s;
   m_ideal.harvested += e;
@@ -104,18 +120,27 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
   const uint64_t misses_now = m_actions.fram_misses();
   const uint64_t misses = misses_now - m_fram_misses_seen;
   m_fram_misses_seen = misses_now;
-  const double current =
-      m_config.load.stretch_current_a(m_actions.mclk_hz(), static_cast<double>(cycles),
-                                      static_cast<double>(misses));
+  // The slice ran at the clock it started with (a CSCTL write ends it), which is
+  // cycles / duration, not necessarily the clock now.
   const double dt = duration.to_seconds();
+  const double current =
+      dt > 0 ? m_config.load.stretch_current_a(static_cast<double>(cycles) / dt,
+                                               static_cast<double>(cycles),
+                                               static_cast<double>(misses))
+             : 0.0;
   switch (m_config.mode) {
-    case PowerConfig::Mode::kContinuous: book_ideal(dt, current); break;
+    case PowerConfig::Mode::kContinuous:
+      book_ideal(dt, current);
+      book_accelerators();
+      break;
     case PowerConfig::Mode::kInjection:
       book_ideal(dt, current);
+      book_accelerators();
       m_injection_left -= std::min(m_injection_left, cycles);
       break;
     case PowerConfig::Mode::kSupervised:
-      if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on()) {
+      if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on() ||
+          !book_accelerators()) {
         observe(current, "power-off");
         power_cycle();
         return;
@@ -136,7 +161,9 @@ void PowerController::after_sleep(const sc_core::sc_time& duration) {
   const double current = sleep_current_a();
   if (m_config.mode != PowerConfig::Mode::kSupervised) {
     book_ideal(dt, current);
-  } else if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on()) {
+    book_accelerators();
+  } else if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on() ||
+             !book_accelerators()) {
     observe(current, "power-off");
     power_cycle();
     return;

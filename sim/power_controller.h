@@ -54,6 +54,9 @@ struct PowerActions {
   std::function<uint64_t()> fram_misses;     // cumulative FRAM cache misses
   std::function<uint64_t()> cycles;          // cumulative CPU cycles
   std::function<uint16_t()> status_register;  // the CPU's SR: which low-power mode
+  // Cumulative MCLK cycles the LEA computed (it runs while the CPU sleeps). DMA transfers
+  // halt the CPU and are already in its cycles, drawn at the active current.
+  std::function<uint64_t()> lea_busy_cycles = [] { return uint64_t{0}; };
   std::function<void()> lose_power;          // brown-out: volatile state lost
   std::function<void()> restore_power;       // power-on: BOR
   std::function<void(const std::string&)> finish;
@@ -95,12 +98,15 @@ class PowerController {
   void power_cycle();  // off (already decided), fast-forward, then on again
   void draw_injection_budget();
   void observe(double load_a, const char* event = nullptr);
+  // Books the LEA's charge since the last call; false if it browned the node out.
+  bool book_accelerators();
 
   PowerConfig m_config;
   PowerActions m_actions;
   std::unique_ptr<energy::PowerSupervisor> m_supervisor;
   std::mt19937_64 m_rng;
   uint64_t m_fram_misses_seen = 0;
+  uint64_t m_lea_cycles_seen = 0;
   // Ideal-supply bookkeeping (continuous and injection).
   energy::EnergyReport m_ideal;
   double m_ideal_on_s = 0, m_ideal_off_s = 0;

@@ -71,3 +71,30 @@ TEST_CASE("Brown-out lands on the instruction at which Vcap crosses v_off") {
   CHECK(on_s > 0.05);
   CHECK(platform.power().voltage() < config.power.supervisor.v_on);
 }
+
+TEST_CASE("Continuous supply books CPU cycles, FRAM misses, sleep and LEA charge") {
+  // fwtest_lea_conv sleeps in LPM0 while the LEA and the DMA work.
+  const ElfImage image =
+      ElfImage::load(std::string(IPSIM_FIRMWARE_DIR) + "/fwtest_lea_conv.elf");
+  PlatformConfig config;  // continuous: an ideal 3 V supply
+  Platform platform(config, image);
+  platform.run();
+  REQUIRE(platform.stop_reason() == "exit");
+  REQUIRE(platform.lea().busy_cycles() > 0);
+  const energy::LoadModel load;
+  const double v = config.power.supply_v;
+  // Charge by part: the CPU's cycles (118 uA/MHz is the same charge per cycle at any clock),
+  // FRAM misses, and the LEA per busy cycle; LPM0 sleep comes on top.
+  const double cycles = static_cast<double>(platform.core().cycles());
+  const double misses = static_cast<double>(platform.fram().cache().misses());
+  const double per_cycle_c = load.active_current_per_mhz_a * 1e-6;  // same at any clock
+  const double expected_min =
+      v * (cycles * per_cycle_c + misses * load.fram_miss_extra_charge_c() +
+           static_cast<double>(platform.lea().busy_cycles()) * load.lea_current_per_mhz_a * 1e-6);
+  const energy::EnergyReport e = platform.power().energy();
+  INFO("consumed " << e.consumed << " J, CPU+misses+LEA " << expected_min << " J");
+  CHECK(e.consumed >= expected_min * (1 - 1e-9));
+  // The rest is LPM0 sleep: bounded by the LPM0 current over the whole run.
+  CHECK(e.consumed <= expected_min + v * load.lpm0_current_a * platform.sim_time_s() * (1 + 1e-9));
+  CHECK(e.harvested == Approx(e.consumed).epsilon(1e-12));
+}
