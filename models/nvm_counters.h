@@ -3,9 +3,13 @@
 // initiator and by address, so reports can attribute them to ELF symbols. Counters are kept
 // per 16-bit FRAM word (the access's first byte), dense over info FRAM and main FRAM.
 // Writes of an unchanged value still count: the hardware performs them.
+// A counting source may batch its counts (the CPU core keeps instruction-fetch counts per
+// decoded instruction) if it registers a pending-count hook: every reader (total, range, at,
+// clear) folds the pending counts in first, so results are exact whenever they are read.
 #include <array>
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 #include "models/mem_map.h"
 
@@ -31,6 +35,18 @@ class NvmCounters {
   };
 
   NvmCounters();
+  ~NvmCounters();
+  NvmCounters(const NvmCounters&) = delete;
+  NvmCounters& operator=(const NvmCounters&) = delete;
+
+  // Pending-count hook: fn(ctx, false) must add the source's batched counts (with count_n);
+  // fn(ctx, true) tells the source that these counters are being destroyed. One source at a
+  // time; set_pending(nullptr, nullptr) removes it.
+  using PendingFn = void (*)(void* ctx, bool detach);
+  void set_pending(void* ctx, PendingFn fn) {
+    m_pending_ctx = ctx;
+    m_pending_fn = fn;
+  }
 
   // Hot path: no bounds check beyond the caller's page check (addr is inside FRAM).
   void count(Initiator who, NvmOp op, uint32_t addr, unsigned bytes) {
@@ -41,11 +57,24 @@ class NvmCounters {
     t.accesses += 1;
     t.bytes += bytes;
   }
+  // n accesses of `bytes` bytes each at addr: n calls of count() in one.
+  void count_n(Initiator who, NvmOp op, uint32_t addr, unsigned bytes, uint64_t n) {
+    Cell& c = m_cells[index(who, op)][(addr - kBase) >> 1];
+    c.accesses += n;
+    c.bytes += n * bytes;
+    Cell& t = m_totals[index(who, op)];
+    t.accesses += n;
+    t.bytes += n * bytes;
+  }
 
-  const Cell& total(Initiator who, NvmOp op) const { return m_totals[index(who, op)]; }
+  const Cell& total(Initiator who, NvmOp op) const {
+    fold();
+    return m_totals[index(who, op)];
+  }
   // Sum over [begin, end) of FRAM addresses.
   Cell range(Initiator who, NvmOp op, uint32_t begin, uint32_t end) const;
   const Cell& at(Initiator who, NvmOp op, uint32_t addr) const {
+    fold();
     return m_cells[index(who, op)][(addr - kBase) >> 1];
   }
   void clear();
@@ -54,8 +83,17 @@ class NvmCounters {
   static unsigned index(Initiator who, NvmOp op) {
     return static_cast<unsigned>(who) * kNumNvmOps + static_cast<unsigned>(op);
   }
-  std::array<std::vector<Cell>, kNumInitiators * kNumNvmOps> m_cells;
+  void fold() const {
+    if (m_pending_fn) m_pending_fn(m_pending_ctx, false);
+  }
+  struct Free {
+    void operator()(Cell* p) const { std::free(p); }
+  };
+  // calloc: large zeroed blocks come straight from the OS, touched only where counted.
+  std::array<std::unique_ptr<Cell[], Free>, kNumInitiators * kNumNvmOps> m_cells;
   std::array<Cell, kNumInitiators * kNumNvmOps> m_totals{};
+  void* m_pending_ctx = nullptr;
+  PendingFn m_pending_fn = nullptr;
 };
 
 }  // namespace ipsim

@@ -9,7 +9,10 @@ namespace ipsim::cpu {
 
 struct Engine;
 struct DecodedInsn;
-using Handler = void (*)(Engine&, const DecodedInsn&);
+// Executes the instruction; next = the address after it (already in R0). Returns the new PC:
+// next, a jump target, or R0 for handlers that may write it (the run loop keeps the PC in a
+// register, so the common handlers never make it reload R0 from memory).
+using Handler = uint32_t (*)(Engine&, const DecodedInsn&, uint32_t next);
 
 // Operand width: .B, .W, or .A (20-bit, MSP430X only).
 enum Width : uint8_t { kByte = 0, kWord = 1, kAddr = 2 };
@@ -56,6 +59,11 @@ enum InsnFlags : uint8_t {
   kFlagZc = 2,        // extension word ZC: carry input is 0
   kFlagRepReg = 4,    // repeat count comes from register rep (low 4 bits + 1)
   kFlagAddrInsn = 8,  // MOVA/CMPA/ADDA/SUBA/CALLA (no extension word, always .A)
+  // Fetch accounting, set at decode from the page kinds:
+  kFlagFetchFram = 16,   // every word on FRAM: NVM fetch counts batched in execs
+  kFlagFetchMixed = 32,  // some words on FRAM: counted word by word
+  kFlagTwoLines = 64,    // the words span two FRAM-cache lines
+  kFlagCrossPage = 128,  // the words cross a 256-byte page: validated word by word
 };
 
 // Format I opcodes are the top nibble (4 MOV .. 15 AND); Format II opcodes bits 9:7.
@@ -75,9 +83,11 @@ enum Format1Op : uint8_t {
 };
 enum Format2Op : uint8_t { kRrc = 0, kSwpb, kRra, kSxt, kPush, kCall };
 
+// 48 bytes; the hot fields (fn, raw, execs, len, cycles, flags) come first.
 struct DecodedInsn {
   Handler fn = nullptr;
   uint64_t raw = 0;    // the instruction's bytes (little endian), len bytes valid
+  uint64_t execs = 0;  // kFlagFetchFram: executions not yet folded into the NVM counters
   uint32_t src_x = 0;  // immediate value, index, or absolute address; illegal: opcode
   uint32_t dst_x = 0;  // index or absolute address; jump: target address
   uint8_t len = 0;     // bytes, 2..8; 0 = empty cache slot
@@ -92,7 +102,7 @@ struct DecodedInsn {
   uint8_t repeat = 1;   // repeat count when immediate (register mode extension word)
   uint8_t rep = 0;      // repeat-count register when kFlagRepReg
   uint8_t flags = 0;
-  uint8_t fram_words = 0;  // bit i: instruction word i sits on a FRAM page (fetch accounting)
+  uint8_t vshift = 0;  // 64 - 8 * len: validation compares (raw ^ memory) << vshift
 };
 
 // Disassembly in TI syntax ("mov.w @r4+, 2(r5)"); addr is the instruction's address.

@@ -13,19 +13,30 @@
 //   with the address of the index word as Rn. X forms: 20-bit index, 20-bit wrap.
 // * Format II X forms take the operand's bits 19:16 from the extension word's bits 10:7 OR
 //   bits 3:0 (an encoder fills exactly one of them, so either convention decodes).
+// * PC as a register-mode source reads the address of the word after the opcode, also when a
+//   destination index word follows ("mov pc, 2(r5)" at A stores A + 2): the PC advances word
+//   by word as the instruction is fetched and the source is read before the destination word.
 // * Undefined flags: DADD leaves V unchanged; RRxM clear V.
 // * SWPBX.A keeps bits 19:16; SWPB/SXT/CALL with B/W = 1 and Format II ops other than
 //   PUSH/CALL with an immediate operand are rejected as illegal, as are MOVA @PC/@PC+ (so the
 //   erased-word pattern 0x0000 faults) and an extension word before anything it cannot prefix.
 // * A 20-bit (.A) memory operand on one page counts as one NVM access of 4 bytes; FRAM cache
 //   lookups and write wait states are per 16-bit word (the bus is 16 bits wide).
-// * A fault leaves the faulting instruction partially executed; Fault::cycle is the cycle
-//   count at the start of that instruction.
+// * Faults (see Msp430Core::fault()) throw Abort from the access that faults, so nothing after
+//   it in the instruction commits; run() catches it and puts the PC back on the instruction.
+//   Fault::cycle is the cycle count at the start of that instruction.
+//
+// Speed (fetch accounting): an instruction whose words all sit on FRAM counts its NVM fetches
+// in DecodedInsn::execs, folded into NvmCounters when anyone reads them (pending-count hook)
+// or when the entry is re-decoded or dropped. FRAM-cache lookups stay per fetch (they decide
+// wait states), but a fetch in the line looked up last is a hit by construction and skips the
+// lookup; fetch hits are added to the cache's count at the end of run()/step().
 #include "models/cpu/msp430_core.h"
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "models/cpu/cycle_table.h"
 #include "models/cpu/decoded_insn.h"
@@ -68,16 +79,6 @@ constexpr uint32_t kSrC = 0x0001, kSrZ = 0x0002, kSrN = 0x0004, kSrGie = 0x0008;
 constexpr uint32_t kSrCpuOff = 0x0010, kSrScg0 = 0x0040, kSrV = 0x0100;
 constexpr uint32_t kSrFlags = kSrC | kSrZ | kSrN | kSrV;
 
-constexpr uint64_t kLenMask[9] = {0,
-                                  0xFFull,
-                                  0xFFFFull,
-                                  0xFFFFFFull,
-                                  0xFFFFFFFFull,
-                                  0xFFFFFFFFFFull,
-                                  0xFFFFFFFFFFFFull,
-                                  0xFFFFFFFFFFFFFFull,
-                                  ~0ull};
-
 inline uint16_t load16(const uint8_t* p) {
   uint16_t v;
   std::memcpy(&v, p, 2);
@@ -91,16 +92,23 @@ inline uint32_t sext16(uint32_t x) {
 }
 }  // namespace
 
+// Thrown by a faulting access (after raise()); caught by run() and step().
+struct Abort {};
+
 struct Engine {
-  Engine(CoreBus& b, IrqLines& i, uint32_t* regs, uint64_t& cyc, uint64_t& ins, Fault& f)
-      : bus(b), irq(i), r(regs), cycles(cyc), insns(ins), fault(f) {}
+  Engine(CoreBus& b, IrqLines& i) : bus(b), irq(i) {}
+  ~Engine() {
+    if (counters) counters->set_pending(nullptr, nullptr);
+  }
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   CoreBus& bus;
   IrqLines& irq;
-  uint32_t* const r;
-  uint64_t& cycles;
-  uint64_t& insns;
-  Fault& fault;
+  uint32_t r[16] = {};
+  uint64_t cycles = 0;
+  uint64_t insns = 0;
+  Fault fault;
 
   PageEntry pages[kNumPages];  // effective kinds: kFram only while FRAM accounting is on
   MemKind mapped_kind[kNumPages] = {};
@@ -114,6 +122,15 @@ struct Engine {
   FramCache* fcache = nullptr;
   NvmCounters* counters = nullptr;
   unsigned nwaits = 0;
+  // Fetch-hit accounting: FRAM words fetched through the batched path and how many of their
+  // cache lookups missed since the last fold_fetch_hits().
+  uint64_t fetch_words = 0;
+  uint64_t fetch_misses = 0;
+  std::vector<std::unique_ptr<DecodedInsn[]>> retired;
+  std::vector<uint32_t> block_pages;  // pages that have had a decode block (for flushing)
+  std::vector<bool> block_listed = std::vector<bool>(kNumPages, false);
+  uint64_t flushed_at = 0;           // insns at the last flush_fetch_counts()
+  bool aborted_since_flush = false;  // an aborted instruction may have counted its fetch
 
   bool faulted = false;
   uint32_t insn_pc = 0;
@@ -144,17 +161,18 @@ struct Engine {
   }
 
   // ---- data memory ----------------------------------------------------------------------
+  [[noreturn]] __attribute__((noinline)) void abort(Fault::Kind kind, uint32_t address) {
+    raise(kind, address);
+    throw Abort{};
+  }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
     uint16_t v = 0;
-    if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) {
-      raise(Fault::Kind::kVacantAccess, a);
-      return 0;
-    }
+    if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) abort(Fault::Kind::kVacantAccess, a);
     return size == 1 ? (v & 0xFFu) : v;
   }
   __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
     if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
-      raise(Fault::Kind::kVacantAccess, a);
+      abort(Fault::Kind::kVacantAccess, a);
   }
 
   IPSIM_INLINE uint32_t read8(uint32_t a) {
@@ -369,7 +387,29 @@ struct Engine {
 
   // ---- handlers ---------------------------------------------------------------------------
   static void h_illegal(Engine& e, const DecodedInsn& d) {
-    e.raise(Fault::Kind::kIllegalInstruction, d.src_x);
+    e.abort(Fault::Kind::kIllegalInstruction, d.src_x);
+  }
+  // RRC RRA SWPB SXT on R4..R15, .B/.W, no repeat.
+  template <unsigned Op, unsigned W>
+  static uint32_t h_f2_r(Engine& e, const DecodedInsn& d, uint32_t next) {
+    const uint32_t v = e.r[d.src_reg] & kWidthMask[W];
+    e.r[d.src_reg] = shift1<Op>(e, v, W, kWidthMask[W], kWidthMsb[W], false);
+    return next;
+  }
+  // BIC/BIS #N, SR (.W): CLRC, SETC, CLRZ ... BIS never sets GIE here (EINT goes generic).
+  static uint32_t h_sr_bic(Engine& e, const DecodedInsn& d, uint32_t next) {
+    e.r[2] = e.r[2] & ~d.src_x & 0xFFFF;
+    return next;
+  }
+  static uint32_t h_sr_bis(Engine& e, const DecodedInsn& d, uint32_t next) {
+    e.r[2] = (e.r[2] | d.src_x) & 0xFFFF;
+    return next;
+  }
+  // Adapter for handlers that may write R0 (any register destination, stack, RETI).
+  template <void (*F)(Engine&, const DecodedInsn&)>
+  static uint32_t gen(Engine& e, const DecodedInsn& d, uint32_t) {
+    F(e, d);
+    return e.r[0];
   }
 
   // Register-register Format I without repeat, destination R4..R15.
@@ -511,7 +551,7 @@ struct Engine {
   }
 
   template <unsigned Cond>
-  static void h_jump(Engine& e, const DecodedInsn& d) {
+  static uint32_t h_jump(Engine& e, const DecodedInsn& d, uint32_t next) {
     const uint32_t sr = e.r[2];
     bool take;
     if constexpr (Cond == 0)
@@ -530,7 +570,7 @@ struct Engine {
       take = !(sr & kSrN) != !(sr & kSrV);
     else
       take = true;
-    if (take) e.r[0] = d.dst_x;
+    return take ? d.dst_x : next;
   }
 
   // RRCM RRAM RLAM RRUM (.A/.W), n = d.repeat.
@@ -584,6 +624,9 @@ struct Engine {
   }
 
   // ---- decoder ----------------------------------------------------------------------------
+  bool is_fram(uint32_t a) const {
+    return pages[(a & kMask20) >> kPageShift].kind == MemKind::kFram;
+  }
   bool peek(uint32_t a, uint16_t& v) const {
     a &= kMask20;
     const PageEntry& p = pages[a >> kPageShift];
@@ -708,10 +751,22 @@ struct Engine {
   }
 
   static Handler f1_generic(unsigned op) {
-    static constexpr Handler kTable[16] = {nullptr,     nullptr,     nullptr,      nullptr,
-                                           &h_f1<kMov>, &h_f1<kAdd>, &h_f1<kAddc>, &h_f1<kSubc>,
-                                           &h_f1<kSub>, &h_f1<kCmp>, &h_f1<kDadd>, &h_f1<kBit>,
-                                           &h_f1<kBic>, &h_f1<kBis>, &h_f1<kXor>,  &h_f1<kAnd>};
+    static constexpr Handler kTable[16] = {nullptr,
+                                           nullptr,
+                                           nullptr,
+                                           nullptr,
+                                           &gen<&h_f1<kMov>>,
+                                           &gen<&h_f1<kAdd>>,
+                                           &gen<&h_f1<kAddc>>,
+                                           &gen<&h_f1<kSubc>>,
+                                           &gen<&h_f1<kSub>>,
+                                           &gen<&h_f1<kCmp>>,
+                                           &gen<&h_f1<kDadd>>,
+                                           &gen<&h_f1<kBit>>,
+                                           &gen<&h_f1<kBic>>,
+                                           &gen<&h_f1<kBis>>,
+                                           &gen<&h_f1<kXor>>,
+                                           &gen<&h_f1<kAnd>>};
     return kTable[op];
   }
   template <template <unsigned, unsigned> class Spec>
@@ -729,24 +784,36 @@ struct Engine {
   }
   template <unsigned Op, unsigned W>
   struct SpecRR {
-    static void fn(Engine& e, const DecodedInsn& d) { h_f1_rr<Op, W>(e, d); }
+    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
+      h_f1_rr<Op, W>(e, d);
+      return next;
+    }
   };
   template <unsigned Op, unsigned W>
   struct SpecIR {
-    static void fn(Engine& e, const DecodedInsn& d) { h_f1_ir<Op, W>(e, d); }
+    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
+      h_f1_ir<Op, W>(e, d);
+      return next;
+    }
   };
   template <unsigned Op, unsigned W>
   struct SpecRM {
-    static void fn(Engine& e, const DecodedInsn& d) { h_f1_rm<Op, W>(e, d); }
+    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
+      h_f1_rm<Op, W>(e, d);
+      return next;
+    }
   };
   template <unsigned Op, unsigned W>
   struct SpecMR {
-    static void fn(Engine& e, const DecodedInsn& d) { h_f1_mr<Op, W>(e, d); }
+    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
+      h_f1_mr<Op, W>(e, d);
+      return next;
+    }
   };
 
   static void make_illegal(DecodedInsn& d, uint32_t opcode) {
     d.kind = kKindIllegal;
-    d.fn = &h_illegal;
+    d.fn = &gen<&h_illegal>;
     d.src_x = opcode;
     d.cycles = 0;
   }
@@ -777,14 +844,22 @@ struct Engine {
     d.len = static_cast<uint8_t>((c.next - pc) & kMask20);
     if (d.kind == kKindIllegal) d.len = has_ext ? 4 : 2;
     uint64_t raw = 0;
+    unsigned fram_words = 0;
     for (unsigned i = 0; i < d.len; i += 2) {
       uint16_t v = 0;
       peek(pc + i, v);
       raw |= uint64_t{v} << (8 * i);
-      if (pages[((pc + i) & kMask20) >> kPageShift].kind == MemKind::kFram)
-        d.fram_words |= static_cast<uint8_t>(1u << (i / 2));
+      if (is_fram(pc + i)) ++fram_words;
     }
     d.raw = raw;
+    d.vshift = static_cast<uint8_t>(64 - 8 * d.len);
+    if (fram_words == d.len / 2u)
+      d.flags |= kFlagFetchFram;
+    else if (fram_words)
+      d.flags |= kFlagFetchMixed;
+    const uint32_t last = (pc + d.len - 1) & kMask20;
+    if ((pc >> FramCache::kLineShift) != (last >> FramCache::kLineShift)) d.flags |= kFlagTwoLines;
+    if ((pc >> kPageShift) != (last >> kPageShift)) d.flags |= kFlagCrossPage;
     return true;
   }
 
@@ -811,7 +886,7 @@ struct Engine {
     if ((op & 0xFC00) == 0x1400) {  // PUSHM/POPM
       const unsigned sub = (op >> 8) & 3;
       d.kind = sub < 2 ? kKindPushM : kKindPopM;
-      d.fn = sub < 2 ? &h_pushm : &h_popm;
+      d.fn = sub < 2 ? &gen<&h_pushm> : &gen<&h_popm>;
       d.width = (sub & 1) ? kWord : kAddr;
       d.repeat = static_cast<uint8_t>(((op >> 4) & 0xF) + 1);
       d.dst_reg = op & 0xF;
@@ -865,6 +940,10 @@ struct Engine {
         d.fn = pick<SpecMR>(opc, d.width);
     } else if (plain && d.width != kAddr && d.src_mode == kModeReg && d.dst_mode != kModeReg) {
       d.fn = pick<SpecRM>(opc, d.width);
+    } else if (plain && d.width == kWord && d.dst_mode == kModeReg && dreg == 2 &&
+               d.src_mode == kModeImm) {
+      if (opc == kBic) d.fn = &h_sr_bic;
+      if (opc == kBis && !(d.src_x & kSrGie)) d.fn = &h_sr_bis;
     }
   }
 
@@ -877,7 +956,7 @@ struct Engine {
       if (has_ext) return make_illegal(d, w0);
       if (op == 0x1300) {
         d.kind = kKindReti;
-        d.fn = &h_reti;
+        d.fn = &gen<&h_reti>;
         d.cycles = kRetiCycles;
         return;
       }
@@ -886,7 +965,7 @@ struct Engine {
       d.op = kCall;
       d.width = kAddr;
       d.flags |= kFlagAddrInsn;
-      d.fn = &h_f2<kCall>;
+      d.fn = &gen<&h_f2<kCall>>;
       d.src_reg = static_cast<uint8_t>(reg);
       switch (sub) {
         case 4:
@@ -960,9 +1039,17 @@ struct Engine {
     if (opc != kPush && opc != kCall && d.src_mode == kModeImm) return make_illegal(d, w0);
     if ((opc == kPush || opc == kCall) && (d.repeat != 1 || (d.flags & kFlagRepReg)))
       return make_illegal(d, w0);
-    static constexpr Handler kF2[6] = {&h_f2<kRrc>, &h_f2<kSwpb>, &h_f2<kRra>,
-                                       &h_f2<kSxt>, &h_f2<kPush>, &h_f2<kCall>};
+    static constexpr Handler kF2[6] = {&gen<&h_f2<kRrc>>, &gen<&h_f2<kSwpb>>, &gen<&h_f2<kRra>>,
+                                       &gen<&h_f2<kSxt>>, &gen<&h_f2<kPush>>, &gen<&h_f2<kCall>>};
     d.fn = kF2[opc];
+    if (opc <= kSxt && d.src_mode == kModeReg && reg >= 4 && d.width != kAddr && d.repeat == 1 &&
+        !(d.flags & (kFlagZc | kFlagRepReg))) {
+      static constexpr Handler kF2R[2][4] = {
+          {&h_f2_r<kRrc, kByte>, &h_f2_r<kSwpb, kByte>, &h_f2_r<kRra, kByte>, &h_f2_r<kSxt, kByte>},
+          {&h_f2_r<kRrc, kWord>, &h_f2_r<kSwpb, kWord>, &h_f2_r<kRra, kWord>,
+           &h_f2_r<kSxt, kWord>}};
+      d.fn = kF2R[d.width][opc];
+    }
     d.cycles = static_cast<uint8_t>(
         format2_cycles(has_ext, false, d.src_syn, d.width, opc, reg, d.repeat));
   }
@@ -975,7 +1062,7 @@ struct Engine {
     d.kind = kKindFormat1;
     if (sub == 4 || sub == 5) {  // RRCM RRAM RLAM RRUM
       d.kind = kKindShiftM;
-      d.fn = &h_shiftm;
+      d.fn = &gen<&h_shiftm>;
       d.op = (op >> 8) & 3;
       d.repeat = static_cast<uint8_t>(((op >> 10) & 3) + 1);
       d.width = sub == 5 ? kWord : kAddr;
@@ -1047,41 +1134,115 @@ struct Engine {
   }
 
   // ---- fetch ------------------------------------------------------------------------------
-  void account_fetch(const DecodedInsn& d, uint32_t pc) {
-    unsigned m = d.fram_words;
-    uint32_t a = pc;
-    do {
-      if (m & 1) {
-        if (fcache && !fcache->read(a)) cycles += nwaits;
-        if (counters) counters->count(Initiator::kCpu, NvmOp::kFetch, a, 2);
+  // Word-by-word accounting, for an instruction only partly on FRAM (rare).
+  __attribute__((noinline)) void account_fetch_mixed(const DecodedInsn& d, uint32_t pc) {
+    for (unsigned i = 0; i < d.len; i += 2) {
+      const uint32_t a = (pc + i) & kMask20;
+      if (!is_fram(a)) continue;
+      if (fcache && !fcache->read(a)) cycles += nwaits;
+      if (counters) counters->count(Initiator::kCpu, NvmOp::kFetch, a, 2);
+    }
+  }
+  __attribute__((noinline)) void fetch_line_lookup(uint32_t line) {
+    if (!fcache->touch_line(line)) {
+      cycles += nwaits;
+      ++fetch_misses;
+    }
+  }
+  // facts §2.4: one cache lookup per fetched FRAM word; consecutive lookups of one line
+  // collapse into the first (the later ones are hits that change nothing).
+  IPSIM_INLINE void account_fetch(DecodedInsn& d, uint32_t pc) {
+    if (IPSIM_LIKELY(d.flags & kFlagFetchFram)) {
+      ++d.execs;
+      fetch_words += d.len >> 1;
+      if (IPSIM_LIKELY(fcache != nullptr)) {
+        const uint32_t line = FramCache::line_of(pc);
+        if (line != fcache->last_line()) fetch_line_lookup(line);
+        if (d.flags & kFlagTwoLines) fetch_line_lookup(line + 1);
       }
-      a = (a + 2) & kMask20;
-      m >>= 1;
-    } while (m);
+    } else {
+      account_fetch_mixed(d, pc);
+    }
+  }
+  void fold_fetch_hits() {
+    if (fcache) fcache->add_hits(fetch_words - fetch_misses);
+    fetch_words = fetch_misses = 0;
   }
 
-  // Cached, validated decode of the instruction at pc; null after a fetch fault.
-  __attribute__((always_inline)) const DecodedInsn* fetch(uint32_t pc) {
-    const uint32_t off = pc & ((1u << kPageShift) - 1);
-    const CodePage& cp = code[pc >> kPageShift];
-    if (IPSIM_LIKELY(cp.block != nullptr && off <= (1u << kPageShift) - 8)) {
-      const DecodedInsn& d = cp.block[off >> 1];
-      uint64_t raw;
-      std::memcpy(&raw, cp.host + off, 8);
-      if (IPSIM_LIKELY(((raw ^ d.raw) & kLenMask[d.len]) == 0 && d.len != 0)) return &d;
+  // NVM fetch counts batched in DecodedInsn::execs -> NvmCounters.
+  void flush_entry(DecodedInsn& d, uint32_t addr) {
+    if (!d.execs) return;
+    if (counters) {
+      for (unsigned i = 0; i < d.len; i += 2)
+        counters->count_n(Initiator::kCpu, NvmOp::kFetch, (addr + i) & kMask20, 2, d.execs);
     }
+    d.execs = 0;
+  }
+  void flush_page(uint32_t page) {
+    DecodedInsn* block = dcache[page].get();
+    if (!block) return;
+    for (unsigned i = 0; i < kSlotsPerPage; ++i)
+      if (block[i].execs) flush_entry(block[i], (page << kPageShift) | (i << 1));
+  }
+  void flush_fetch_counts() {
+    // Readers call this often (per word in reports): nothing to do unless code ran since.
+    if (insns == flushed_at && !aborted_since_flush) return;
+    for (uint32_t page : block_pages) flush_page(page);
+    flushed_at = insns;
+    aborted_since_flush = false;
+  }
+  static void pending_hook(void* ctx, bool detach) {
+    Engine& e = *static_cast<Engine*>(ctx);
+    if (detach) {
+      e.flush_fetch_counts();
+      e.counters = nullptr;
+      for (uint32_t p = 0; p < kNumPages; ++p) e.refresh_page(p);
+    } else {
+      e.flush_fetch_counts();
+    }
+  }
+
+  // Cached, validated decode of the instruction at pc (one 64-bit compare); throws Abort after
+  // a fetch fault.
+  // The caller keeps the current page's CodePage in a local (fc), saving a dependent load
+  // per instruction; a stale copy is harmless: dropped blocks are retired, not freed, with
+  // every slot emptied, so they fail validation and send the fetch to fetch_slow.
+  struct FetchCache {
+    uint32_t page = ~0u;
+    CodePage cp;
+  };
+  IPSIM_INLINE DecodedInsn* fetch(uint32_t pc, FetchCache& fc) {
+    const uint32_t off = pc & ((1u << kPageShift) - 1);
+    if (IPSIM_UNLIKELY((pc >> kPageShift) != fc.page)) {
+      fc.page = pc >> kPageShift;
+      fc.cp = code[fc.page];
+    }
+    const CodePage& cp = fc.cp;
+    if (IPSIM_LIKELY(cp.block != nullptr)) {
+      DecodedInsn& d = cp.block[off >> 1];
+      uint64_t raw;
+      if (IPSIM_LIKELY(off <= (1u << kPageShift) - 8)) {
+        std::memcpy(&raw, cp.host + off, 8);
+      } else {  // last 8 bytes of the page: never read past it
+        if (d.flags & kFlagCrossPage) return fetch_slow(pc);  // block exists: fc stays valid
+        std::memcpy(&raw, cp.host + ((1u << kPageShift) - 8), 8);
+        raw >>= 8 * (off - ((1u << kPageShift) - 8));
+      }
+      // vshift < 64 always (an empty slot has len 0 and vshift 0, rejected by len).
+      if (IPSIM_LIKELY(((raw ^ d.raw) << d.vshift) == 0 && d.len != 0)) return &d;
+    }
+    fc.page = ~0u;  // fetch_slow may allocate the page's block
     return fetch_slow(pc);
   }
 
-  const DecodedInsn* fetch_slow(uint32_t pc) {
+  __attribute__((noinline)) DecodedInsn* fetch_slow(uint32_t pc) {
     const uint32_t page = pc >> kPageShift;
-    if (pages[page].kind == MemKind::kSlow) {
-      raise(pc < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, pc);
-      return nullptr;
-    }
+    if (pages[page].kind == MemKind::kSlow)
+      abort(pc < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, pc);
     if (!dcache[page]) {
       dcache[page].reset(new DecodedInsn[kSlotsPerPage]);
       code[page] = CodePage{pages[page].host, dcache[page].get()};
+      if (!block_listed[page]) block_listed[page] = true, block_pages.push_back(page);
     }
     DecodedInsn& d = dcache[page][(pc & 0xFF) >> 1];
     if (d.len != 0) {  // validate against memory word by word (page-crossing case)
@@ -1093,28 +1254,39 @@ struct Engine {
         raw |= uint64_t{v} << (8 * i);
       }
       if (ok && raw == d.raw) return &d;
+      flush_entry(d, pc);
     }
     uint32_t bad = 0;
     if (!decode(pc, d, bad)) {
       d = DecodedInsn{};
-      raise(bad < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, bad);
-      return nullptr;
+      abort(bad < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, bad);
     }
     return &d;
   }
 
   // Executes one instruction. Interrupts and sleep are handled by the caller.
-  __attribute__((always_inline)) void exec_one() {
-    const uint32_t pc = r[0];
-    insn_pc = pc;
-    insn_cycle = cycles;
-    const DecodedInsn* d = fetch(pc);
-    if (IPSIM_UNLIKELY(d == nullptr)) return;
-    if (d->fram_words) account_fetch(*d, pc);
-    r[0] = (pc + d->len) & kMask20;
+  // pc == r[0]; returns the new PC (also stored in r[0]).
+  // A fault inside names insn_pc/insn_cycle; the caller's catch sets them (abort_insn), so
+  // the hot path stores neither.
+  IPSIM_INLINE uint32_t exec_one(uint32_t pc, FetchCache& fc) {
+    DecodedInsn* d = fetch(pc, fc);
+    if (d->flags & (kFlagFetchFram | kFlagFetchMixed)) account_fetch(*d, pc);
+    const uint32_t next = (pc + d->len) & kMask20;
+    r[0] = next;
     cycles += d->cycles;
-    d->fn(*this, *d);
+    const uint32_t npc = d->fn(*this, *d, next);
+    r[0] = npc;
     ++insns;
+    return npc;
+  }
+  // After Abort: the instruction does not retire; the PC stays on it.
+  void abort_insn(uint32_t pc, uint64_t cycle) {
+    insn_pc = pc;
+    insn_cycle = cycle;
+    fault.pc = pc;
+    fault.cycle = cycle;
+    r[0] = pc;
+    aborted_since_flush = true;
   }
 
   // Accepts the highest pending interrupt if allowed (facts §1.3, Table 4-8).
@@ -1138,9 +1310,16 @@ struct Engine {
   }
 
   void drop_decode_cache(uint32_t page) {
-    dcache[page].reset();
+    flush_page(page);
+    if (dcache[page]) {
+      for (unsigned i = 0; i < kSlotsPerPage; ++i) dcache[page][i] = DecodedInsn{};
+      retired.push_back(std::move(dcache[page]));  // see FetchCache
+    }
     code[page] = CodePage{};
   }
+  void free_retired() {
+    retired.clear();
+  }  // only where no FetchCache is live
   void refresh_page(uint32_t page) {
     const bool fram_on = fcache != nullptr || counters != nullptr;
     MemKind k = mapped_kind[page];
@@ -1156,8 +1335,7 @@ struct Msp430Core::Impl : cpu::Engine {
   using Engine::Engine;
 };
 
-Msp430Core::Msp430Core(CoreBus& bus, IrqLines& irq)
-    : m_impl(new Impl(bus, irq, m_regs, m_cycles, m_instructions, m_fault)) {}
+Msp430Core::Msp430Core(CoreBus& bus, IrqLines& irq) : m_impl(new Impl(bus, irq)) {}
 
 Msp430Core::~Msp430Core() {
   delete m_impl;
@@ -1171,9 +1349,14 @@ void Msp430Core::map_page(uint32_t page, uint8_t* host, MemKind kind) {
 }
 
 void Msp430Core::set_fram(FramCache* cache, NvmCounters* counters) {
-  m_impl->fcache = cache;
-  m_impl->counters = counters;
-  for (uint32_t p = 0; p < kNumPages; ++p) m_impl->refresh_page(p);
+  cpu::Engine& e = *m_impl;
+  e.fold_fetch_hits();
+  e.flush_fetch_counts();
+  if (e.counters) e.counters->set_pending(nullptr, nullptr);
+  e.fcache = cache;
+  e.counters = counters;
+  if (counters) counters->set_pending(&e, &cpu::Engine::pending_hook);
+  for (uint32_t p = 0; p < kNumPages; ++p) e.refresh_page(p);
 }
 
 void Msp430Core::set_nwaits(unsigned nwaits) {
@@ -1181,59 +1364,115 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
 }
 
 void Msp430Core::reset() {
-  m_regs[2] = 0;
-  m_impl->faulted = false;
-  m_fault = Fault{};
+  cpu::Engine& e = *m_impl;
+  e.r[2] = 0;
+  e.faulted = false;
+  e.fault = Fault{};
   m_stop_requested = false;
-  m_impl->irq_allowed_at = 0;
-  m_impl->insn_pc = kResetVector;
-  m_impl->insn_cycle = m_cycles;
-  m_regs[0] = m_impl->read16(kResetVector) & 0xFFFE;
+  e.irq_allowed_at = 0;
+  e.insn_pc = kResetVector;
+  e.insn_cycle = e.cycles;
+  try {
+    e.r[0] = e.read16(kResetVector) & 0xFFFE;
+  } catch (const cpu::Abort&) {
+    e.r[0] = 0;
+  }
+}
+
+uint32_t Msp430Core::reg(unsigned n) const {
+  return m_impl->r[n];
 }
 
 void Msp430Core::set_reg(unsigned n, uint32_t value) {
   if (n >= 16) return;
   if (n == 0 || n == 1) value &= 0xFFFFE;
-  m_regs[n] = value & kMask20;
+  m_impl->r[n] = value & kMask20;
+}
+
+void Msp430Core::add_cycles(uint64_t n) {
+  m_impl->cycles += n;
+}
+
+uint64_t Msp430Core::cycles() const {
+  return m_impl->cycles;
+}
+
+uint64_t Msp430Core::instructions() const {
+  return m_impl->insns;
+}
+
+const Fault& Msp430Core::fault() const {
+  return m_impl->fault;
 }
 
 bool Msp430Core::sleeping() const {
-  return (m_regs[2] & cpu::kSrCpuOff) != 0;
+  return (m_impl->r[2] & cpu::kSrCpuOff) != 0;
 }
 
 StopReason Msp430Core::run(uint64_t target_cycles) {
   cpu::Engine& e = *m_impl;
   if (e.faulted) return StopReason::kFault;
-  bool first = true;
-  while (m_cycles < target_cycles) {
-    if (IPSIM_UNLIKELY(e.irq.any() || m_stop_requested || (m_regs[2] & cpu::kSrCpuOff) ||
-                       m_regs[0] == m_breakpoint)) {
-      if (m_stop_requested) {
-        m_stop_requested = false;
-        return StopReason::kSyncRequest;
+  StopReason why = StopReason::kBudget;
+  uint32_t pc = e.r[0];       // kept in a register: handlers return the new PC
+  uint64_t start = e.cycles;  // cycle count at the start of the current instruction
+  e.free_retired();
+  cpu::Engine::FetchCache fc;
+  try {
+    bool first = true;
+    while ((start = e.cycles) < target_cycles) {
+      if (IPSIM_UNLIKELY(e.irq.any() || m_stop_requested || (e.r[2] & cpu::kSrCpuOff) ||
+                         pc == m_breakpoint)) {
+        if (m_stop_requested) {
+          m_stop_requested = false;
+          why = StopReason::kSyncRequest;
+          break;
+        }
+        if (e.r[0] == m_breakpoint && !first) {
+          why = StopReason::kBreakpoint;
+          break;
+        }
+        if (e.try_interrupt()) {
+          pc = e.r[0];
+          first = false;
+          continue;
+        }
+        if (e.r[2] & cpu::kSrCpuOff) {
+          why = StopReason::kSleep;
+          break;
+        }
       }
-      if (m_regs[0] == m_breakpoint && !first) return StopReason::kBreakpoint;
-      if (e.try_interrupt()) {
-        if (e.faulted) return StopReason::kFault;
-        first = false;
-        continue;
-      }
-      if (m_regs[2] & cpu::kSrCpuOff) return StopReason::kSleep;
+      first = false;
+      pc = e.exec_one(pc, fc);
     }
-    first = false;
-    e.exec_one();
-    if (IPSIM_UNLIKELY(e.faulted)) return StopReason::kFault;
+  } catch (const cpu::Abort&) {
+    e.abort_insn(pc, start);
+    why = StopReason::kFault;
   }
-  return StopReason::kBudget;
+  e.fold_fetch_hits();
+  return why;
 }
 
 StopReason Msp430Core::step() {
   cpu::Engine& e = *m_impl;
   if (e.faulted) return StopReason::kFault;
-  if (e.try_interrupt()) return e.faulted ? StopReason::kFault : StopReason::kBudget;
-  if (m_regs[2] & cpu::kSrCpuOff) return StopReason::kSleep;
-  e.exec_one();
-  return e.faulted ? StopReason::kFault : StopReason::kBudget;
+  StopReason why = StopReason::kBudget;
+  const uint32_t pc = e.r[0];
+  const uint64_t start = e.cycles;
+  e.free_retired();
+  cpu::Engine::FetchCache fc;
+  try {
+    if (!e.try_interrupt()) {
+      if (e.r[2] & cpu::kSrCpuOff)
+        why = StopReason::kSleep;
+      else
+        e.exec_one(e.r[0], fc);
+    }
+  } catch (const cpu::Abort&) {
+    e.abort_insn(pc, start);
+    why = StopReason::kFault;
+  }
+  e.fold_fetch_hits();
+  return why;
 }
 
 Msp430Core::InsnInfo Msp430Core::inspect(uint32_t addr) {

@@ -51,15 +51,20 @@ class Msp430Core {
 
   void request_stop() { m_stop_requested = true; }
   void set_breakpoint(uint32_t addr) { m_breakpoint = addr; }  // 0xFFFFFFFF = none
-  void add_cycles(uint64_t n) { m_cycles += n; }  // CPU stalled (DMA block transfer)
+  void add_cycles(uint64_t n);                                 // CPU stalled (DMA block transfer)
 
-  uint32_t reg(unsigned n) const { return m_regs[n]; }
+  uint32_t reg(unsigned n) const;
   void set_reg(unsigned n, uint32_t value);
-  uint32_t pc() const { return m_regs[0]; }
-  uint16_t sr() const { return static_cast<uint16_t>(m_regs[2]); }
-  uint64_t cycles() const { return m_cycles; }
-  uint64_t instructions() const { return m_instructions; }
-  const Fault& fault() const { return m_fault; }
+  uint32_t pc() const { return reg(0); }
+  uint16_t sr() const { return static_cast<uint16_t>(reg(2)); }
+  uint64_t cycles() const;
+  uint64_t instructions() const;
+  // A fault stops the run before the faulting instruction commits its results: PC stays at
+  // Fault::pc, and the destination (register, memory, SR flags) of a load or store that hits
+  // vacant memory is not written. Side effects that precede the faulting access within that
+  // instruction (an @Rn+ increment, the SP decrement of PUSH/CALL, earlier words of PUSHM,
+  // POPM or a repeated instruction, a peripheral read) are kept, and its cycles so far count.
+  const Fault& fault() const;
   bool sleeping() const;  // CPUOFF set in SR
 
   // Executes exactly one instruction (or interrupt entry) regardless of targets; for tests.
@@ -78,12 +83,8 @@ class Msp430Core {
  private:
   struct Impl;
   Impl* m_impl;
-  uint32_t m_regs[16] = {};
-  uint64_t m_cycles = 0;
-  uint64_t m_instructions = 0;
   uint32_t m_breakpoint = 0xFFFFFFFF;
   bool m_stop_requested = false;
-  Fault m_fault;
 };
 
 }  // namespace ipsim

@@ -430,6 +430,44 @@ TEST_CASE("PC and SR as operands", "[cpu][format1]") {
   CHECK(f.core.reg(3) == 0);
 }
 
+// Regression (diff_mspdebug seeds 9, 24, 33, ...): with a destination index word the PC
+// source read the address of the next instruction instead of the word after the opcode.
+TEST_CASE("PC as source before a destination index word", "[cpu][format1]") {
+  CoreFixture f;
+  f.core.set_reg(5, 0x2000);
+  SECTION("mov r0, 2(r5) = 0x4085 0x0002 stores the index word's address") {
+    f.load(CoreFixture::kCode, {0x4085, 0x0002});
+    CHECK(f.step() == 3);  // Table 4-10: Rn -> X(Rm) MOV, 4 - 1
+    CHECK(f.r16(0x2002) == CoreFixture::kCode + 2);
+    CHECK(f.core.pc() == CoreFixture::kCode + 4);
+  }
+  SECTION("add.b r0, &0x2000 = 0x50C2 0x2000 adds the low byte of that address") {
+    f.w16(0x2000, 0x0101);
+    f.load(CoreFixture::kCode, {0x50C2, 0x2000});
+    CHECK(f.step() == 4);
+    CHECK(f.r16(0x2000) == (0x0100 | ((CoreFixture::kCode + 2 + 1) & 0xFF)));
+    CHECK(f.core.inspect(CoreFixture::kCode).text == "add.b r0, &0x2000");
+  }
+  SECTION("movx.w r0, &0x2000 = 0x1840 0x4082 0x2000: the word after the opcode") {
+    f.load(CoreFixture::kCode, {0x1840, 0x4082, 0x2000});
+    f.step();
+    CHECK(f.r16(0x2000) == CoreFixture::kCode + 4);
+  }
+  SECTION("mova r0, &0x02000 = 0x0060 0x2000 and mova r0, 4(r5) = 0x0075 0x0004") {
+    f.load(CoreFixture::kCode, {0x0060, 0x2000});
+    f.step();
+    CHECK(f.r20(0x2000) == CoreFixture::kCode + 2);
+    f.load(CoreFixture::kCode + 0x10, {0x0075, 0x0004});
+    f.step();
+    CHECK(f.r20(0x2004) == CoreFixture::kCode + 0x12);
+  }
+  SECTION("mov r0, r7 still reads the next instruction's address") {
+    f.load(CoreFixture::kCode, {0x4007});
+    f.step();
+    CHECK(f.core.reg(7) == CoreFixture::kCode + 2);
+  }
+}
+
 TEST_CASE("Indexed mode in a 16-bit instruction wraps in the lower 64 KB", "[cpu][format1]") {
   CoreFixture f;
   // mov -2(r4), r7 with r4 = 0x0001 -> address (0x0001 - 2) & 0xFFFF = 0xFFFF: word 0xFFFE.

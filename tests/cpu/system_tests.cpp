@@ -27,7 +27,7 @@ struct IrqFixture : CoreFixture {
   }
 };
 
-TEST_CASE("Interrupts are gated by GIE; NMIs are not", "[cpu][irq]") {
+TEST_CASE("Interrupts are gated by GIE, NMIs are not", "[cpu][irq]") {
   IrqFixture f;
   f.load(kCode, {kNop, kNop, kNop});
   f.irq.set(kVectorTimer0A0, true);
@@ -318,6 +318,158 @@ TEST_CASE("inspect() disassembles in TI syntax", "[cpu][disasm]") {
   CHECK(info.text == text);
   CHECK(info.cycles == cycles);
   CHECK(info.length == 2 * words.size());
+}
+
+}  // namespace
+}  // namespace ipsim::test
+
+namespace ipsim::test {
+namespace {
+
+TEST_CASE("A faulting access does not commit the instruction", "[cpu][fault]") {
+  CoreFixture f;
+  f.core.set_reg(7, 0x1234);
+  f.core.set_reg(2, kZ);
+  SECTION("load: destination register and flags unchanged, PC stays on the instruction") {
+    f.load(kCode, {0x5217, 0x0010});  // add &0x0010, r7
+    const uint64_t n = f.core.instructions();
+    CHECK(f.core.run(100) == StopReason::kFault);
+    CHECK(f.core.reg(7) == 0x1234);
+    CHECK(f.core.sr() == kZ);
+    CHECK(f.core.pc() == kCode);
+    CHECK(f.core.instructions() == n);
+    CHECK(f.core.fault().pc == kCode);
+  }
+  SECTION("read-modify-write of memory: the source fault leaves the destination") {
+    f.w16(0x2000, 0xBEEF);
+    f.load(kCode, {0x5292, 0x0010, 0x2000});  // add &0x0010, &0x2000
+    CHECK(f.core.step() == StopReason::kFault);
+    CHECK(f.r16(0x2000) == 0xBEEF);
+    CHECK(f.core.sr() == kZ);
+  }
+  SECTION("POP from a vacant stack leaves the register") {
+    f.core.set_reg(1, 0x0010);
+    f.load(kCode, {0x4137});  // pop r7 = mov @sp+, r7
+    CHECK(f.core.step() == StopReason::kFault);
+    CHECK(f.core.reg(7) == 0x1234);
+    CHECK(f.core.fault().address == 0x0010);
+  }
+}
+
+// Reference for the fetch fast path: the same accesses, one FramCache::read per word.
+TEST_CASE("Batched fetch accounting matches word-by-word accounting", "[cpu][fram]") {
+  CoreFixture f;
+  f.enable_fram(2);
+  // A loop mixing FRAM data reads/writes into the fetch stream, with 4- and 6-byte
+  // instructions that straddle cache lines.
+  const std::vector<uint16_t> code = {
+      0x4215, 0x4800,          // 4400 mov &0x4800, r5       (FRAM read)
+      0x5215, 0x4808,          // 4404 add &0x4808, r5       (FRAM read, other set)
+      0x4582, 0x4810,          // 4408 mov r5, &0x4810       (FRAM write)
+      0x4303,                  // 440C nop
+      0x40B2, 0x1234, 0x2000,  // 440E mov #0x1234, &0x2000 (crosses a line)
+      0x8316,                  // 4414 sub #1, r6
+      0x23F4,                  // 4416 jne 0x4400
+      0x3FFF,                  // 4418 jmp $
+  };
+  f.load(kCode, code);
+  f.core.set_reg(6, 5);
+  // Reference: replay the same instruction stream against a fresh cache and counters.
+  FramCache ref;
+  uint64_t ref_waits = 0;
+  std::vector<std::pair<uint32_t, unsigned>> fetches;  // (address, words)
+  uint64_t cycles_before = f.core.cycles();
+  for (int i = 0; i < 5 * 7; ++i) {
+    const uint32_t pc = f.core.pc();
+    const unsigned len = f.core.inspect(pc).length;
+    for (unsigned w = 0; w < len; w += 2) ref_waits += ref.read(pc + w) ? 0 : 2;
+    const uint16_t op = f.r16(pc);
+    if (op == 0x4215 || op == 0x5215) ref_waits += ref.read(f.r16(pc + 2)) ? 0 : 2;
+    if (op == 0x4582) ref.write(f.r16(pc + 2)), ref_waits += 2;
+    fetches.push_back({pc, len / 2});
+    f.step();
+  }
+  CHECK(f.core.pc() == 0x4418);
+  CHECK(f.cache.hits() == ref.hits());
+  CHECK(f.cache.misses() == ref.misses());
+  uint64_t base = 0;
+  for (const auto& [pc, words] : fetches) base += f.core.inspect(pc).cycles;
+  CHECK(f.core.cycles() - cycles_before == base + ref_waits);
+  // NVM fetch counts per word are exact when read, also between runs.
+  CHECK(f.counters.at(Initiator::kCpu, NvmOp::kFetch, 0x4400).accesses == 5);
+  CHECK(f.counters.at(Initiator::kCpu, NvmOp::kFetch, 0x4412).accesses == 5);
+  CHECK(f.counters.range(Initiator::kCpu, NvmOp::kFetch, 0x4400, 0x4418).bytes == 5 * 24);
+  CHECK(f.counters.total(Initiator::kCpu, NvmOp::kFetch).accesses == 5 * 12);
+  f.core.run(f.core.cycles() + 30);  // jmp $ ten times (2 + 0 waits each: same line)
+  const uint64_t jmps = f.counters.at(Initiator::kCpu, NvmOp::kFetch, 0x4418).accesses;
+  CHECK(jmps >= 10);
+  CHECK(f.counters.total(Initiator::kCpu, NvmOp::kFetch).accesses == 5 * 12 + jmps);
+  // clear() drops counts from before it; a re-decoded instruction keeps its earlier counts.
+  f.counters.clear();
+  CHECK(f.counters.total(Initiator::kCpu, NvmOp::kFetch).accesses == 0);
+  f.core.run(f.core.cycles() + 4);
+  f.w16(0x4418, 0x3FFF);  // same word rewritten: still valid
+  f.w16(0x4418, 0x4303);  // nop, then fall through to erased memory (illegal 0x0000)
+  f.w16(0x441A, 0x3FFE);  // jmp $-2
+  f.core.run(f.core.cycles() + 7);
+  CHECK(f.counters.at(Initiator::kCpu, NvmOp::kFetch, 0x4418).accesses ==
+        f.counters.total(Initiator::kCpu, NvmOp::kFetch).accesses -
+            f.counters.at(Initiator::kCpu, NvmOp::kFetch, 0x441A).accesses);
+}
+
+// The run loop keeps the current code page in a local; a page remapped in the middle of a
+// run (a peripheral write that moves DMI, say) must not run stale decodes.
+TEST_CASE("A code page remapped during run() is fetched from its new memory", "[cpu][decode]") {
+  struct RemapBus : FakeBus {
+    Msp430Core* core = nullptr;
+    uint8_t* other = nullptr;
+    BusStatus slow_write(uint32_t addr, unsigned size, uint16_t value, uint64_t now) override {
+      if (addr == 0x0200) core->map_page(0x44, other, MemKind::kFram);
+      return FakeBus::slow_write(addr, size, value, now);
+    }
+  };
+  RemapBus bus;
+  IrqLines irq;
+  std::vector<uint8_t> a(256, 0), b(256, 0);
+  auto put = [](std::vector<uint8_t>& m, unsigned off, std::initializer_list<uint16_t> words) {
+    for (uint16_t w : words) m[off] = static_cast<uint8_t>(w), m[off + 1] = w >> 8, off += 2;
+  };
+  put(a, 0, {0x4582, 0x0200, 0x5317, 0x3FFF});  // mov r5, &0x0200; inc r7; jmp $
+  put(b, 0, {0x4582, 0x0200, 0x5327, 0x3FFF});  // ...; incd r7; jmp $
+  Msp430Core core(bus, irq);
+  bus.core = &core;
+  bus.other = b.data();
+  FramCache cache;
+  NvmCounters counters;
+  core.map_page(0x44, a.data(), MemKind::kFram);
+  core.set_fram(&cache, &counters);
+  core.set_reg(0, 0x4400);
+  core.set_reg(7, 0);
+  core.run(40);
+  CHECK(core.reg(7) == 2);
+  CHECK(core.pc() == 0x4406);
+  CHECK(counters.at(Initiator::kCpu, NvmOp::kFetch, 0x4400).accesses == 1);
+  CHECK(counters.at(Initiator::kCpu, NvmOp::kFetch, 0x4404).accesses == 1);
+}
+
+TEST_CASE("NVM counters destroyed before the core detach cleanly", "[cpu][fram]") {
+  FakeBus bus;
+  IrqLines irq;
+  std::vector<uint8_t> mem(kAddressSpace, 0);
+  Msp430Core core(bus, irq);
+  FramCache cache;
+  for (uint32_t a = kFramBegin; a < kFramBegin + 0x1000; a += 0x100)
+    core.map_page(a >> kPageShift, &mem[a], MemKind::kFram);
+  {
+    NvmCounters counters;
+    core.set_fram(&cache, &counters);
+    mem[kFramBegin] = 0xFF, mem[kFramBegin + 1] = 0x3F;  // jmp $
+    core.set_reg(0, kFramBegin);
+    core.run(20);
+    CHECK(counters.total(Initiator::kCpu, NvmOp::kFetch).accesses == 10);
+  }
+  core.run(40);  // counters gone: the core keeps running without them
+  CHECK(core.instructions() == 20);
 }
 
 }  // namespace
