@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Runs `ipsim run CONFIG --out DIR` and checks DIR/results.json (stdlib only).
+"""Shared by every strategy's tests: runs `ipsim run CONFIG --out DIR` and checks
+DIR/results.json (stdlib only).
 
     check_run.py IPSIM CONFIG OUT_DIR --status completed [--min-failures N]
                  [--max-failures N]
@@ -9,6 +10,7 @@ host golden model)."""
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -22,7 +24,8 @@ def main():
     ap.add_argument("--min-failures", type=int, default=0)
     ap.add_argument("--max-failures", type=int, default=None)
     a = ap.parse_args()
-    os.makedirs(a.out, exist_ok=True)
+    shutil.rmtree(a.out, ignore_errors=True)  # a stale results.json must not pass
+    os.makedirs(a.out)
     p = subprocess.run([a.ipsim, "run", a.config, "--out", a.out], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True)
     print(p.stdout)
