@@ -107,10 +107,13 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
   const double t = m_supervisor->time_to_voff(worst_case_current_a(), proposed * period);
   const uint64_t cycles = static_cast<uint64_t>(std::floor(t / period));
   if (cycles > 0) return std::min(proposed, cycles);
-  // Not even one more cycle at the worst-case draw: finish the descent at the active draw and
-  // cut power here, before the next instruction.
+  // Not even one more cycle at the worst-case draw: finish the descent at the active draw
+  // (a cycle or two) and cut power here, before the next instruction. SystemC time follows
+  // the supervisor's.
   const double i = m_config.load.active_current_a(m_actions.mclk_hz());
-  while (m_supervisor->is_on()) m_supervisor->advance_on(std::max(period, 1e-9), i);
+  double descent_s = 0;
+  while (m_supervisor->is_on()) descent_s += m_supervisor->advance_on(period, i);
+  if (descent_s > 0) sc_core::wait(sc_core::sc_time(descent_s, sc_core::SC_SEC));
   observe(i, "power-off");
   power_cycle();
   return 0;
