@@ -141,6 +141,7 @@ int exec_command(const std::vector<std::string>& args) {
   out["power_failures"] = platform.power().power_failures();
   out["on_time_s"] = platform.power().on_time_s();
   out["off_time_s"] = platform.power().off_time_s();
+  out["sleep_s"] = platform.sleep_time_s();
   const energy::EnergyReport e = platform.power().energy();
   out["energy_J"] = {{"harvested", e.harvested}, {"consumed", e.consumed},
                      {"stored_delta", e.stored_delta}, {"leaked", e.leaked},

@@ -59,6 +59,7 @@ class Platform {
   DebugPort& debug_port() { return m_debug; }
   const ElfImage& image() const { return m_image; }
   double sim_time_s() const { return sc_core::sc_time_stamp().to_seconds(); }
+  double sleep_time_s() const { return m_cpu.sleep_time().to_seconds(); }  // CPU in an LPM
   uint64_t resets() const { return m_resets; }  // PUC/POR/BOR requested by peripherals
   uint64_t boots() const { return m_boots; }    // power-on resets, the first one included
   PowerController& power() { return *m_power; }

@@ -253,6 +253,7 @@ RunResult simulate_run(const RunSpec& spec) {
   PowerController& power = platform.power();
   r["on_time_s"] = power.on_time_s();
   r["off_time_s"] = power.off_time_s();
+  r["sleep_s"] = platform.sleep_time_s();
   r["power_failures"] = power.power_failures();
   r["boots"] = platform.boots();
   r["cycles"] = platform.core().cycles();
