@@ -7,8 +7,7 @@
 namespace ipsim {
 
 Bus::Bus(const sc_core::sc_module_name& name)
-    : sc_core::sc_module(name), targ("targ"), init("init"),
-      m_low_map(kPeriphEnd / 2, -1) {
+    : sc_core::sc_module(name), targ("targ"), init("init"), m_low_map(kPeriphEnd / 2, -1) {
   targ.register_b_transport(this, &Bus::b_transport);
   targ.register_get_direct_mem_ptr(this, &Bus::get_direct_mem_ptr);
   targ.register_transport_dbg(this, &Bus::transport_dbg);

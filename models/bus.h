@@ -7,16 +7,16 @@
 #include <string>
 #include <vector>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 namespace ipsim {
 
 class Bus : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<Bus> targ;  // initiators bind here
+  tlm_utils::multi_passthrough_target_socket<Bus> targ;     // initiators bind here
   tlm_utils::multi_passthrough_initiator_socket<Bus> init;  // targets bind here, in map() order
 
   explicit Bus(const sc_core::sc_module_name& name);

@@ -48,12 +48,18 @@ double ClockSystem::dco_hz(unsigned dcorsel, unsigned dcofsel) {
 double ClockSystem::source_hz(unsigned sel) const {
   const uint16_t ctl1 = m_regs.get(0x02);
   switch (sel) {
-    case 0: return kVloHz;  // LFXT absent -> VLO
-    case 1: return kVloHz;
-    case 2: return kModHz / 128;
-    case 3: return dco_hz((ctl1 >> 6) & 1, (ctl1 >> 1) & 7);
-    case 4: return kModHz;
-    default: return kVloHz;  // HFXT absent
+    case 0:
+      return kVloHz;  // LFXT absent -> VLO
+    case 1:
+      return kVloHz;
+    case 2:
+      return kModHz / 128;
+    case 3:
+      return dco_hz((ctl1 >> 6) & 1, (ctl1 >> 1) & 7);
+    case 4:
+      return kModHz;
+    default:
+      return kVloHz;  // HFXT absent
   }
 }
 

@@ -4,13 +4,20 @@ namespace ipsim {
 
 const char* marker_name(uint16_t code) {
   switch (static_cast<MarkerCode>(code)) {
-    case MarkerCode::kInferenceStart: return "inference_start";
-    case MarkerCode::kInferenceEnd: return "inference_end";
-    case MarkerCode::kLayerDone: return "layer_done";
-    case MarkerCode::kSliceDone: return "slice_done";
-    case MarkerCode::kProgress: return "progress";
-    case MarkerCode::kBoot: return "boot";
-    case MarkerCode::kUser: return "user";
+    case MarkerCode::kInferenceStart:
+      return "inference_start";
+    case MarkerCode::kInferenceEnd:
+      return "inference_end";
+    case MarkerCode::kLayerDone:
+      return "layer_done";
+    case MarkerCode::kSliceDone:
+      return "slice_done";
+    case MarkerCode::kProgress:
+      return "progress";
+    case MarkerCode::kBoot:
+      return "boot";
+    case MarkerCode::kUser:
+      return "user";
   }
   return "unknown";
 }

@@ -49,15 +49,14 @@ ElfImage ElfImage::load(const std::string& path) {
     int fd;
     ~FdCloser() { ::close(fd); }
   } closer{fd};
-  if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
-    throw ElfError(path + ": not an ELF file");
+  if (!elf || elf_kind(elf.get()) != ELF_K_ELF) throw ElfError(path + ": not an ELF file");
   GElf_Ehdr ehdr;
   if (!gelf_getehdr(elf.get(), &ehdr)) throw ElfError(path + ": unreadable ELF header");
   if (ehdr.e_ident[EI_CLASS] != ELFCLASS32 || ehdr.e_ident[EI_DATA] != ELFDATA2LSB)
     throw ElfError(path + ": not a 32-bit little-endian ELF (MSP430 ELF files are)");
   if (ehdr.e_machine != kEmMsp430)
-    throw ElfError(path + ": ELF machine is " + std::to_string(ehdr.e_machine) +
-                   ", not MSP430 (" + std::to_string(kEmMsp430) + ")");
+    throw ElfError(path + ": ELF machine is " + std::to_string(ehdr.e_machine) + ", not MSP430 (" +
+                   std::to_string(kEmMsp430) + ")");
   if (ehdr.e_type != ET_EXEC) throw ElfError(path + ": not an executable ELF (ET_EXEC)");
 
   ElfImage image;
@@ -97,8 +96,8 @@ ElfImage ElfImage::load(const std::string& path) {
     if (!gelf_getshdr(scn, &sh)) continue;
     const char* sname = elf_strptr(elf.get(), shstrndx, sh.sh_name);
     if ((sh.sh_flags & SHF_ALLOC) && sh.sh_size > 0)
-      image.m_sections.push_back(
-          {sname ? sname : "", static_cast<uint32_t>(sh.sh_addr), static_cast<uint32_t>(sh.sh_size)});
+      image.m_sections.push_back({sname ? sname : "", static_cast<uint32_t>(sh.sh_addr),
+                                  static_cast<uint32_t>(sh.sh_size)});
   }
   for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf.get(), scn)) != nullptr;) {
     GElf_Shdr sh;
@@ -122,8 +121,7 @@ ElfImage ElfImage::load(const std::string& path) {
         }
       }
       image.m_symbols.push_back({name, static_cast<uint32_t>(sym.st_value),
-                                 static_cast<uint32_t>(sym.st_size), type == STT_FUNC,
-                                 section});
+                                 static_cast<uint32_t>(sym.st_size), type == STT_FUNC, section});
     }
   }
   std::sort(image.m_symbols.begin(), image.m_symbols.end(),

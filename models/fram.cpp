@@ -12,7 +12,8 @@ constexpr uint32_t kPadding = 16;
 }
 
 Fram::Fram(const sc_core::sc_module_name& name)
-    : sc_core::sc_module(name), socket("socket"),
+    : sc_core::sc_module(name),
+      socket("socket"),
       m_data(kFramEnd - kInfoFramBegin + kPadding, 0xFF) {
   socket.register_b_transport(this, &Fram::b_transport);
   socket.register_get_direct_mem_ptr(this, &Fram::get_direct_mem_ptr);
@@ -24,7 +25,9 @@ void Fram::load(uint32_t addr, const uint8_t* bytes, uint32_t len) {
   std::memcpy(host(addr), bytes, len);
 }
 
-void Fram::erase() { std::fill(m_data.begin(), m_data.end(), 0xFF); }
+void Fram::erase() {
+  std::fill(m_data.begin(), m_data.end(), 0xFF);
+}
 
 void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
   const uint32_t addr = static_cast<uint32_t>(trans.get_address());

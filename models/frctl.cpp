@@ -2,10 +2,12 @@
 
 namespace ipsim {
 
-Frctl::Frctl(const sc_core::sc_module_name& name, const Clocks& clocks,
-             ResetRequest reset_request, std::function<void(unsigned)> nwaits_changed)
-    : Peripheral(name, kBase, 0x10, kFrctlRegs), m_clocks(clocks),
-      m_reset_request(std::move(reset_request)), m_nwaits_changed(std::move(nwaits_changed)) {
+Frctl::Frctl(const sc_core::sc_module_name& name, const Clocks& clocks, ResetRequest reset_request,
+             std::function<void(unsigned)> nwaits_changed)
+    : Peripheral(name, kBase, 0x10, kFrctlRegs),
+      m_clocks(clocks),
+      m_reset_request(std::move(reset_request)),
+      m_nwaits_changed(std::move(nwaits_changed)) {
   m_regs.override_write(0x00, [this](uint16_t value, unsigned size, bool high) {
     if (size == 1 && high) return;  // the password byte alone changes nothing
     if (size == 1 || (value >> 8) != 0xA5) {

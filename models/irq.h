@@ -16,7 +16,9 @@ inline constexpr unsigned kVectorTimer2A0 = 38, kVectorTimer2A1 = 37;
 inline constexpr unsigned kVectorTimer3A0 = 35, kVectorTimer3A1 = 34;
 inline constexpr unsigned kVectorUserNmi = 53, kVectorSysNmi = 54;
 
-inline constexpr uint32_t vector_address(unsigned vector) { return 0xFF90 + 2 * vector; }
+inline constexpr uint32_t vector_address(unsigned vector) {
+  return 0xFF90 + 2 * vector;
+}
 
 class IrqLines {
  public:

@@ -10,7 +10,7 @@ inline constexpr uint32_t kPeriphBegin = 0x00000, kPeriphEnd = 0x01000;
 inline constexpr uint32_t kInfoFramBegin = 0x01800, kInfoFramEnd = 0x01B00;  // info A-D + TLV
 inline constexpr uint32_t kSramBegin = 0x01C00, kSramEnd = 0x03C00;
 inline constexpr uint32_t kLeaRamBegin = 0x02C00, kLeaRamEnd = 0x03C00;  // top 4 KB of SRAM
-inline constexpr uint32_t kFramBegin = 0x04000, kFramEnd = 0x44000;        // main FRAM, 256 KB
+inline constexpr uint32_t kFramBegin = 0x04000, kFramEnd = 0x44000;      // main FRAM, 256 KB
 inline constexpr uint32_t kLowFramEnd = 0x10000;
 inline constexpr uint32_t kVectorsBegin = 0x0FF90, kResetVector = 0x0FFFE;
 

@@ -10,12 +10,18 @@
 namespace ipsim {
 
 namespace {
-sc_core::sc_time period_of(double hz) { return sc_core::sc_time(1.0 / hz, sc_core::SC_SEC); }
+sc_core::sc_time period_of(double hz) {
+  return sc_core::sc_time(1.0 / hz, sc_core::SC_SEC);
+}
 }  // namespace
 
 Msp430Cpu::Msp430Cpu(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq,
                      uint64_t quantum_cycles)
-    : sc_core::sc_module(name), bus("bus"), m_core(*this, irq), m_clocks(clocks), m_irq(irq),
+    : sc_core::sc_module(name),
+      bus("bus"),
+      m_core(*this, irq),
+      m_clocks(clocks),
+      m_irq(irq),
       m_quantum_cycles(quantum_cycles) {
   m_trans.set_extension(new InitiatorExtension(Initiator::kCpu));
   m_period = period_of(m_clocks.mclk_hz());
@@ -50,8 +56,8 @@ sc_core::sc_time Msp430Cpu::local_offset(uint64_t now_cycles) const {
   return m_period * static_cast<double>(now_cycles - m_slice_start_cycles);
 }
 
-BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned size,
-                               uint16_t& value, uint64_t now) {
+BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,
+                               uint64_t now) {
   sc_core::sc_time delay = local_offset(now);
   m_trans.set_command(cmd);
   m_trans.set_address(addr);
@@ -108,8 +114,12 @@ void Msp430Cpu::thread() {
     }
     if (finished()) break;
     switch (reason) {
-      case StopReason::kFault: finish("fault"); break;
-      case StopReason::kBreakpoint: finish("breakpoint"); break;
+      case StopReason::kFault:
+        finish("fault");
+        break;
+      case StopReason::kBreakpoint:
+        finish("breakpoint");
+        break;
       case StopReason::kSleep: {
         // LPM: MCLK is off. Wait for the next peripheral activity (or until the power model
         // needs to look), then let the core look at its interrupt lines again.
@@ -130,7 +140,8 @@ void Msp430Cpu::thread() {
         break;
       }
       case StopReason::kBudget:
-      case StopReason::kSyncRequest: break;
+      case StopReason::kSyncRequest:
+        break;
     }
   }
   sc_core::sc_stop();

@@ -9,10 +9,10 @@
 #include <functional>
 #include <string>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <systemc>
+#include <tlm>
 
 #include "models/clocks.h"
 #include "models/cpu/msp430_core.h"
@@ -52,8 +52,8 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   std::function<sc_core::sc_time(const sc_core::sc_time& proposed)> limit_sleep =
       [](const sc_core::sc_time& p) { return p; };
   // Time spent asleep (CPUOFF) between two slices.
-  std::function<void(const sc_core::sc_time& duration)> after_sleep =
-      [](const sc_core::sc_time&) {};
+  std::function<void(const sc_core::sc_time& duration)> after_sleep = [](const sc_core::sc_time&) {
+  };
   // Ends the simulation after the current slice (sc_stop()) with this reason.
   void finish(const std::string& reason);
   bool finished() const { return !m_finish_reason.empty(); }

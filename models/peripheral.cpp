@@ -6,8 +6,7 @@ namespace ipsim {
 
 Peripheral::Peripheral(const sc_core::sc_module_name& name, uint32_t base, uint32_t size,
                        const RegSpec* specs, std::size_t count)
-    : sc_core::sc_module(name), socket("socket"), m_regs(specs, count), m_base(base),
-      m_size(size) {
+    : sc_core::sc_module(name), socket("socket"), m_regs(specs, count), m_base(base), m_size(size) {
   socket.register_b_transport(this, &Peripheral::b_transport);
 }
 

@@ -3,9 +3,9 @@
 // b_transport never calls wait(): it handles the access at sc_time_stamp() + delay (the
 // initiator's local time) and returns. Peripherals that start work (DMA, LEA) ask the CPU to
 // end its slice through the SyncRequester they are given.
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/register_file.h"
 

@@ -30,7 +30,9 @@ const RegisterFile::Reg* RegisterFile::find(uint32_t offset) const {
   return const_cast<RegisterFile*>(this)->find(offset);
 }
 
-bool RegisterFile::contains(uint32_t offset) const { return find(offset) != nullptr; }
+bool RegisterFile::contains(uint32_t offset) const {
+  return find(offset) != nullptr;
+}
 
 bool RegisterFile::read(uint32_t offset, unsigned size, uint16_t& value) {
   Reg* r = find(offset);
@@ -74,18 +76,24 @@ uint16_t RegisterFile::get(uint16_t offset) const {
 }
 
 void RegisterFile::on_read(uint16_t offset, ReadHook hook) {
-  if (Reg* r = find(offset)) r->read_hook = std::move(hook);
-  else throw std::logic_error("on_read: no register");
+  if (Reg* r = find(offset))
+    r->read_hook = std::move(hook);
+  else
+    throw std::logic_error("on_read: no register");
 }
 
 void RegisterFile::on_write(uint16_t offset, WriteHook hook) {
-  if (Reg* r = find(offset)) r->write_hook = std::move(hook);
-  else throw std::logic_error("on_write: no register");
+  if (Reg* r = find(offset))
+    r->write_hook = std::move(hook);
+  else
+    throw std::logic_error("on_write: no register");
 }
 
 void RegisterFile::override_write(uint16_t offset, WriteOverride hook) {
-  if (Reg* r = find(offset)) r->write_override = std::move(hook);
-  else throw std::logic_error("override_write: no register");
+  if (Reg* r = find(offset))
+    r->write_override = std::move(hook);
+  else
+    throw std::logic_error("override_write: no register");
 }
 
 const char* RegisterFile::name_of(uint16_t offset) const {

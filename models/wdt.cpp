@@ -9,7 +9,9 @@ constexpr unsigned kIntervalLog2[8] = {31, 27, 23, 19, 15, 13, 9, 6};  // WDTIS,
 
 Wdt::Wdt(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq,
          ResetRequest reset_request)
-    : Peripheral(name, kBase, 2, kWdtRegs), m_clocks(clocks), m_irq(irq),
+    : Peripheral(name, kBase, 2, kWdtRegs),
+      m_clocks(clocks),
+      m_irq(irq),
       m_reset_request(std::move(reset_request)) {
   m_regs.override_write(0x00, [this](uint16_t value, unsigned size, bool) {
     if (size == 1 || (value >> 8) != 0x5A) {
@@ -29,9 +31,12 @@ Wdt::Wdt(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
 
 double Wdt::clock_hz() const {
   switch ((m_regs.get(0x00) >> 5) & 3) {
-    case 0: return m_clocks.smclk_hz();
-    case 1: return m_clocks.aclk_hz();
-    default: return 10e3;  // VLO
+    case 0:
+      return m_clocks.smclk_hz();
+    case 1:
+      return m_clocks.aclk_hz();
+    default:
+      return 10e3;  // VLO
   }
 }
 

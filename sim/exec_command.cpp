@@ -1,9 +1,9 @@
 #include "sim/exec_command.h"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <cstdio>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -11,10 +11,10 @@
 
 #include "sim/cli_error.h"
 #include "sim/config.h"
-#include "sim/simulate_run.h"
-#include "sim/sweep.h"
 #include "sim/nvm_report.h"
 #include "sim/platform.h"
+#include "sim/simulate_run.h"
+#include "sim/sweep.h"
 
 namespace ipsim {
 
@@ -96,8 +96,10 @@ int exec_command(const std::vector<std::string>& args) {
     // The supply (capacitor, supervisor, source, energy model, time limit) of a run config.
     // The workload is this ELF; a sweep in the file is ignored (exec runs once).
     const std::string abs_elf = std::filesystem::absolute(elf_path).string();
-    const Config run_config =
-        load_experiment(power, {"workload.firmware=" + abs_elf, "workload.strategy=continuous", "sweep=null"}).runs.at(0).config;
+    const Config run_config = load_experiment(power, {"workload.firmware=" + abs_elf,
+                                                      "workload.strategy=continuous", "sweep=null"})
+                                  .runs.at(0)
+                                  .config;
     config.power = power_config_from(run_config);
     config.power.no_progress_limit = 0;  // any firmware: markers are optional
     if (!vm.count("seed")) config.seed = static_cast<uint64_t>(run_config.seed);
@@ -132,8 +134,8 @@ int exec_command(const std::vector<std::string>& args) {
   if (platform.stop_reason() == "exit") out["exit_code"] = platform.exit_code();
   if (platform.stop_reason() == "fault") {
     const Fault& f = core.fault();
-    out["fault"] = {{"message", f.message()}, {"pc", f.pc}, {"address", f.address},
-                    {"cycle", f.cycle}};
+    out["fault"] = {
+        {"message", f.message()}, {"pc", f.pc}, {"address", f.address}, {"cycle", f.cycle}};
   }
   out["sim_time_s"] = platform.sim_time_s();
   out["resets"] = platform.resets();
@@ -143,13 +145,17 @@ int exec_command(const std::vector<std::string>& args) {
   out["off_time_s"] = platform.power().off_time_s();
   out["sleep_s"] = platform.sleep_time_s();
   const energy::EnergyReport e = platform.power().energy();
-  out["energy_J"] = {{"harvested", e.harvested}, {"consumed", e.consumed},
-                     {"stored_delta", e.stored_delta}, {"leaked", e.leaked},
+  out["energy_J"] = {{"harvested", e.harvested},
+                     {"consumed", e.consumed},
+                     {"stored_delta", e.stored_delta},
+                     {"leaked", e.leaked},
                      {"clamped", e.clamped}};
   out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
   nlohmann::json markers = nlohmann::json::array();
   for (const Marker& m : platform.debug_port().markers())
-    markers.push_back({{"code", m.code}, {"name", marker_name(m.code)}, {"arg", m.arg},
+    markers.push_back({{"code", m.code},
+                       {"name", marker_name(m.code)},
+                       {"arg", m.arg},
                        {"time_s", m.time.to_seconds()}});
   out["markers"] = markers;
   out["console"] = platform.debug_port().console();
@@ -172,8 +178,8 @@ int exec_command(const std::vector<std::string>& args) {
     if (platform.stop_reason() == "exit") std::printf(" (code %d)", platform.exit_code());
     std::printf("\ncycles: %llu  instructions: %llu  simulated: %.6f s  host: %.3f s (%.1f MIPS)\n",
                 static_cast<unsigned long long>(core.cycles()),
-                static_cast<unsigned long long>(core.instructions()), platform.sim_time_s(),
-                host_s, out["host"]["mips"].get<double>());
+                static_cast<unsigned long long>(core.instructions()), platform.sim_time_s(), host_s,
+                out["host"]["mips"].get<double>());
     std::printf("FRAM: %llu B written, %llu B read, %llu B fetched\n",
                 out["nvm"]["write_bytes"].get<unsigned long long>(),
                 out["nvm"]["read_bytes"].get<unsigned long long>(),

@@ -13,15 +13,22 @@ struct Tally {
   uint64_t read_bytes = 0, reads = 0, write_bytes = 0, writes = 0, fetch_bytes = 0, fetches = 0;
   void add(NvmOp op, const NvmCounters::Cell& c) {
     switch (op) {
-      case NvmOp::kRead: read_bytes += c.bytes, reads += c.accesses; break;
-      case NvmOp::kWrite: write_bytes += c.bytes, writes += c.accesses; break;
-      case NvmOp::kFetch: fetch_bytes += c.bytes, fetches += c.accesses; break;
+      case NvmOp::kRead:
+        read_bytes += c.bytes, reads += c.accesses;
+        break;
+      case NvmOp::kWrite:
+        write_bytes += c.bytes, writes += c.accesses;
+        break;
+      case NvmOp::kFetch:
+        fetch_bytes += c.bytes, fetches += c.accesses;
+        break;
     }
   }
   bool empty() const { return !(reads || writes || fetches); }
   nlohmann::json json() const {
-    return {{"read_bytes", read_bytes}, {"reads", reads},           {"write_bytes", write_bytes},
-            {"writes", writes},         {"fetch_bytes", fetch_bytes}, {"fetches", fetches}};
+    return {{"read_bytes", read_bytes},   {"reads", reads},
+            {"write_bytes", write_bytes}, {"writes", writes},
+            {"fetch_bytes", fetch_bytes}, {"fetches", fetches}};
   }
 };
 

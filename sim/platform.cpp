@@ -1,8 +1,8 @@
 #include "sim/platform.h"
 
 #include <algorithm>
-#include <random>
 #include <cstdio>
+#include <random>
 #include <stdexcept>
 
 namespace ipsim {
@@ -19,16 +19,24 @@ void report_to_stderr(const sc_core::sc_report& report, const sc_core::sc_action
 }  // namespace
 
 Platform::Platform(const PlatformConfig& config, const ElfImage& image)
-    : m_config(config), m_image(image), m_bus("bus"), m_sram("sram"), m_fram("fram"),
-      m_clock("cs"), m_cpu("cpu", m_clock, m_irq, config.quantum_cycles),
-      m_frctl("frctl", m_clock,
-              [this](ResetKind k, const std::string& c) { request_reset(k, c); },
-              [this](unsigned nwaits) { m_cpu.core().set_nwaits(nwaits); }),
+    : m_config(config),
+      m_image(image),
+      m_bus("bus"),
+      m_sram("sram"),
+      m_fram("fram"),
+      m_clock("cs"),
+      m_cpu("cpu", m_clock, m_irq, config.quantum_cycles),
+      m_frctl(
+          "frctl", m_clock, [this](ResetKind k, const std::string& c) { request_reset(k, c); },
+          [this](unsigned nwaits) { m_cpu.core().set_nwaits(nwaits); }),
       m_wdt("wdt", m_clock, m_irq,
             [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
       m_sfr("sfr"),
       m_pmm("pmm", [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
-      m_sys("sys"), m_ports("ports"), m_debug("dbg"), m_mpy("mpy32", m_clock),
+      m_sys("sys"),
+      m_ports("ports"),
+      m_debug("dbg"),
+      m_mpy("mpy32", m_clock),
       m_dma("dma", m_clock, m_irq, m_cpu_hooks),
       m_lea("lea", m_sram.host(kLeaRamBegin), m_clock, m_irq, m_cpu_hooks),
       m_ta0("ta0", kTA0, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
@@ -47,10 +55,9 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_bus.map("fram", kFramBegin, kFramEnd, false);
   m_bus.map_also("fram-info", kInfoFramBegin, kInfoFramEnd);
   m_bus.init.bind(m_fram.socket);
-  for (Peripheral* p : std::initializer_list<Peripheral*>{&m_clock, &m_frctl, &m_wdt, &m_sfr,
-                                                          &m_pmm, &m_sys, &m_ports, &m_debug,
-                                                          &m_mpy, &m_dma, &m_lea, &m_ta0, &m_ta1,
-                                                          &m_ta2, &m_ta3})
+  for (Peripheral* p : std::initializer_list<Peripheral*>{
+           &m_clock, &m_frctl, &m_wdt, &m_sfr, &m_pmm, &m_sys, &m_ports, &m_debug, &m_mpy, &m_dma,
+           &m_lea, &m_ta0, &m_ta1, &m_ta2, &m_ta3})
     bind(*p);
 
   m_debug.on_exit = [this](uint16_t code) {
@@ -139,11 +146,16 @@ void Platform::apply_pending_reset() {
   if (!m_pending_reset) return;
   // SYSRSTIV codes, SLAU367P §1.16.
   uint16_t code = 0x02;
-  if (m_reset_cause.rfind("watchdog", 0) == 0) code = 0x16;
-  else if (m_reset_cause.rfind("WDTCTL", 0) == 0) code = 0x18;
-  else if (m_reset_cause.rfind("FRCTL0", 0) == 0) code = 0x1A;
-  else if (m_reset_cause.rfind("PMMCTL0", 0) == 0) code = 0x20;
-  else if (*m_pending_reset == ResetKind::kPor) code = 0x0E;
+  if (m_reset_cause.rfind("watchdog", 0) == 0)
+    code = 0x16;
+  else if (m_reset_cause.rfind("WDTCTL", 0) == 0)
+    code = 0x18;
+  else if (m_reset_cause.rfind("FRCTL0", 0) == 0)
+    code = 0x1A;
+  else if (m_reset_cause.rfind("PMMCTL0", 0) == 0)
+    code = 0x20;
+  else if (*m_pending_reset == ResetKind::kPor)
+    code = 0x0E;
   m_sys.set_reset_cause(code);
   for (Peripheral* p : m_peripherals) p->reset();
   m_irq.clear_all();
@@ -172,7 +184,9 @@ void Platform::restore_power() {
   m_cpu.core().reset();
 }
 
-void Platform::run() { sc_core::sc_start(); }
+void Platform::run() {
+  sc_core::sc_start();
+}
 
 std::string Platform::fault_message() const {
   return const_cast<Platform*>(this)->m_cpu.core().fault().message();

@@ -31,11 +31,11 @@
 namespace ipsim {
 
 struct PlatformConfig {
-  uint64_t seed = 1;                   // SRAM power-up pattern and any other randomness
-  uint64_t quantum_cycles = 100000;    // longest CPU slice between SystemC synchronisations
-  uint64_t max_cycles = 0;             // 0: no limit
-  std::optional<uint32_t> stop_at;     // breakpoint address
-  PowerConfig power;                   // continuous unless configured
+  uint64_t seed = 1;                 // SRAM power-up pattern and any other randomness
+  uint64_t quantum_cycles = 100000;  // longest CPU slice between SystemC synchronisations
+  uint64_t max_cycles = 0;           // 0: no limit
+  std::optional<uint32_t> stop_at;   // breakpoint address
+  PowerConfig power;                 // continuous unless configured
 };
 
 class Platform {

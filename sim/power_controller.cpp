@@ -10,7 +10,8 @@ namespace ipsim {
 using energy::PowerState;
 
 PowerController::PowerController(PowerConfig config, uint64_t seed, PowerActions actions)
-    : m_config(std::move(config)), m_actions(std::move(actions)),
+    : m_config(std::move(config)),
+      m_actions(std::move(actions)),
       m_rng(seed ^ 0x504F574552ull) {  // "POWER" salt keeps this stream apart
   if (m_config.mode == PowerConfig::Mode::kSupervised) {
     if (!m_config.harvester) throw std::invalid_argument("supervised power needs a harvester");
@@ -87,7 +88,8 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
     return 0;
   }
   switch (m_config.mode) {
-    case PowerConfig::Mode::kContinuous: return proposed;
+    case PowerConfig::Mode::kContinuous:
+      return proposed;
     case PowerConfig::Mode::kInjection:
       if (m_injection_left == 0) {
         ++m_ideal_failures;
@@ -96,7 +98,8 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
         return 0;
       }
       return std::min(proposed, m_injection_left);
-    case PowerConfig::Mode::kSupervised: break;
+    case PowerConfig::Mode::kSupervised:
+      break;
   }
   if (!m_supervisor->is_on()) {  // the capacitor starts below v_on: charge it first
     m_progress_since_boot = true;
@@ -126,11 +129,10 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
   // The slice ran at the clock it started with (a CSCTL write ends it), which is
   // cycles / duration, not necessarily the clock now.
   const double dt = duration.to_seconds();
-  const double current =
-      dt > 0 ? m_config.load.stretch_current_a(static_cast<double>(cycles) / dt,
-                                               static_cast<double>(cycles),
-                                               static_cast<double>(misses))
-             : 0.0;
+  const double current = dt > 0 ? m_config.load.stretch_current_a(static_cast<double>(cycles) / dt,
+                                                                  static_cast<double>(cycles),
+                                                                  static_cast<double>(misses))
+                                : 0.0;
   switch (m_config.mode) {
     case PowerConfig::Mode::kContinuous:
       book_ideal(dt, current);
@@ -204,8 +206,8 @@ void PowerController::power_cycle() {
 
   double off_s = 0;
   const double now = sc_core::sc_time_stamp().to_seconds();
-  const double budget = m_config.time_limit_s > 0 ? std::max(0.0, m_config.time_limit_s - now)
-                                                  : 1e9;
+  const double budget =
+      m_config.time_limit_s > 0 ? std::max(0.0, m_config.time_limit_s - now) : 1e9;
   if (m_config.mode == PowerConfig::Mode::kSupervised) {
     const energy::OffResult r = m_supervisor->fast_forward_off(budget);
     off_s = r.off_time_s;

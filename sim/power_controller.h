@@ -41,24 +41,24 @@ struct PowerConfig {
   energy::SupervisorConfig supervisor;
   std::shared_ptr<energy::Harvester> harvester;  // supervised mode
   energy::LoadModel load;
-  double supply_v = 3.0;          // continuous and injection: voltage for energy booking
-  double mean_on_cycles = 1e6;    // injection
-  double off_time_s = 1e-3;       // injection
+  double supply_v = 3.0;            // continuous and injection: voltage for energy booking
+  double mean_on_cycles = 1e6;      // injection
+  double off_time_s = 1e-3;         // injection
   unsigned no_progress_limit = 50;  // 0: never end a run for lack of progress
-  double time_limit_s = 0;        // 0: none
+  double time_limit_s = 0;          // 0: none
 };
 
 // What the controller does to the platform.
 struct PowerActions {
   std::function<double()> mclk_hz;
-  std::function<uint64_t()> fram_misses;     // cumulative FRAM cache misses
-  std::function<uint64_t()> cycles;          // cumulative CPU cycles
+  std::function<uint64_t()> fram_misses;      // cumulative FRAM cache misses
+  std::function<uint64_t()> cycles;           // cumulative CPU cycles
   std::function<uint16_t()> status_register;  // the CPU's SR: which low-power mode
   // Cumulative MCLK cycles the LEA computed (it runs while the CPU sleeps). DMA transfers
   // halt the CPU and are already in its cycles, drawn at the active current.
   std::function<uint64_t()> lea_busy_cycles = [] { return uint64_t{0}; };
-  std::function<void()> lose_power;          // brown-out: volatile state lost
-  std::function<void()> restore_power;       // power-on: BOR
+  std::function<void()> lose_power;     // brown-out: volatile state lost
+  std::function<void()> restore_power;  // power-on: BOR
   std::function<void(const std::string&)> finish;
   std::function<std::string()> last_marker;  // for the no-progress message
 };

@@ -1,11 +1,8 @@
 #include "sim/simulate_run.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -37,19 +34,23 @@ std::shared_ptr<energy::Harvester> make_harvester(const SourceSpec& s) {
   using namespace energy;
   switch (s.type) {
     case SourceType::Constant:
-      if (s.current_a) return std::make_shared<ConstantHarvester>(ConstantHarvester::current(*s.current_a));
+      if (s.current_a)
+        return std::make_shared<ConstantHarvester>(ConstantHarvester::current(*s.current_a));
       return std::make_shared<ConstantHarvester>(ConstantHarvester::power(s.power_w.value_or(0)));
     case SourceType::SquareWave:
       return std::make_shared<SquareWaveHarvester>(s.power_w.value_or(0), s.t_on_s, s.t_off_s);
-    case SourceType::Trace: break;
-    default: return nullptr;
+    case SourceType::Trace:
+      break;
+    default:
+      return nullptr;
   }
   const HarvesterSpec& h = s.harvester;
   if (h.model == HarvesterModel::VoltageSource)
     return std::make_shared<VoltageSourceHarvester>(h.v_source, h.r_series_ohm);
   auto trace = std::make_shared<const Trace>(Trace::load(s.file));
   switch (h.model) {
-    case HarvesterModel::Power: return std::make_shared<PowerTraceHarvester>(trace, h.scale, s.loop);
+    case HarvesterModel::Power:
+      return std::make_shared<PowerTraceHarvester>(trace, h.scale, s.loop);
     case HarvesterModel::Rf: {
       RfEfficiencyCurve curve = RfEfficiencyCurve::p2110b_915mhz();
       if (!h.efficiency_curve.empty()) {
@@ -70,7 +71,8 @@ std::shared_ptr<energy::Harvester> make_harvester(const SourceSpec& s) {
       cell.converter_efficiency = h.converter_efficiency;
       return std::make_shared<SolarHarvester>(trace, cell, s.loop);
     }
-    case HarvesterModel::VoltageSource: break;
+    case HarvesterModel::VoltageSource:
+      break;
   }
   return nullptr;
 }
@@ -106,7 +108,9 @@ PowerConfig power_config_from(const Config& config) {
   PowerConfig power;
   const SourceSpec& s = config.source;
   switch (s.type) {
-    case SourceType::Continuous: power.mode = PowerConfig::Mode::kContinuous; break;
+    case SourceType::Continuous:
+      power.mode = PowerConfig::Mode::kContinuous;
+      break;
     case SourceType::FailureInjection:
       power.mode = PowerConfig::Mode::kInjection;
       power.mean_on_cycles = s.mean_on_cycles;
@@ -197,7 +201,8 @@ RunResult simulate_run(const RunSpec& spec) {
     r["message"] = platform.power().status_message();
   } else if (stop == "time-limit" || stop == "trace-ended") {
     r["status"] = "time-limit";
-    if (stop == "trace-ended") r["message"] = "the energy trace ended (set source.loop to repeat it)";
+    if (stop == "trace-ended")
+      r["message"] = "the energy trace ended (set source.loop to repeat it)";
   } else
     throw std::runtime_error("run ended unexpectedly: " + stop);
 
@@ -265,10 +270,14 @@ RunResult simulate_run(const RunSpec& spec) {
   // not balance is a simulator bug, never a result.
   const double scale = std::max({e.harvested, e.consumed, std::abs(e.stored_delta), 1e-30});
   if (std::abs(e.balance_error()) > 1e-9 * scale)
-    throw std::logic_error("energy does not balance: harvested - (consumed + stored_delta + "
-                           "leaked + clamped) = " + std::to_string(e.balance_error()) + " J");
-  r["energy_J"] = {{"harvested", e.harvested}, {"consumed", e.consumed},
-                   {"stored_delta", e.stored_delta}, {"leaked", e.leaked},
+    throw std::logic_error(
+        "energy does not balance: harvested - (consumed + stored_delta + "
+        "leaked + clamped) = " +
+        std::to_string(e.balance_error()) + " J");
+  r["energy_J"] = {{"harvested", e.harvested},
+                   {"consumed", e.consumed},
+                   {"stored_delta", e.stored_delta},
+                   {"leaked", e.leaked},
                    {"clamped", e.clamped}};
   r["firmware"] = elf_path;
   r["host"] = {{"seconds", host_s},

@@ -26,8 +26,11 @@ void finish(std::FILE*& f, const std::string& path) {
 
 Waveforms::Waveforms(const std::string& timeline_csv, const std::string& waves_vcd,
                      double decimation_s)
-    : m_csv(open_tmp(timeline_csv)), m_vcd(open_tmp(waves_vcd)), m_csv_path(timeline_csv),
-      m_vcd_path(waves_vcd), m_decimation_s(decimation_s) {
+    : m_csv(open_tmp(timeline_csv)),
+      m_vcd(open_tmp(waves_vcd)),
+      m_csv_path(timeline_csv),
+      m_vcd_path(waves_vcd),
+      m_decimation_s(decimation_s) {
   if (m_csv) std::fprintf(m_csv, "time_s,vcap_V,harvest_W,load_A,power_on,event\n");
   if (m_vcd) {
     std::fprintf(m_vcd,
@@ -71,8 +74,8 @@ void Waveforms::sample(const PowerSample& s, const char* event) {
 
 void Waveforms::marker(double time_s, unsigned code, unsigned long arg, const char* name) {
   if (m_csv)
-    std::fprintf(m_csv, "%.9f,%.6f,%.6e,%.6e,%d,%s %lu\n", time_s, m_last.vcap_v,
-                 m_last.harvest_w, m_last.load_a, m_last.on ? 1 : 0, name, arg);
+    std::fprintf(m_csv, "%.9f,%.6f,%.6e,%.6e,%d,%s %lu\n", time_s, m_last.vcap_v, m_last.harvest_w,
+                 m_last.load_a, m_last.on ? 1 : 0, name, arg);
   if (m_vcd) {
     vcd_time(time_s);
     std::fprintf(m_vcd, "b");

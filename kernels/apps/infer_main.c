@@ -17,8 +17,7 @@
 #endif
 extern const nn_network_t INFER_NET;
 
-__attribute__((used)) const volatile workload_t workload = {
-    WORKLOAD_MAGIC, 1, 16, 1, {0}};
+__attribute__((used)) const volatile workload_t workload = {WORKLOAD_MAGIC, 1, 16, 1, {0}};
 
 IPSIM_PERSISTENT __attribute__((used)) infer_results_t infer_results;
 IPSIM_PERSISTENT static uint16_t app_state;
@@ -48,7 +47,8 @@ int main(void) {
       app_state = (uint16_t)(app_state | 1);
     }
     const int16_t* scores = strategy_run(net, input);
-    const uint16_t n = net->n_classes < WORKLOAD_MAX_CLASSES ? net->n_classes : WORKLOAD_MAX_CLASSES;
+    const uint16_t n =
+        net->n_classes < WORKLOAD_MAX_CLASSES ? net->n_classes : WORKLOAD_MAX_CLASSES;
     for (uint16_t c = 0; c < n; ++c) infer_results.scores[i][c] = scores[c];
     const uint16_t predicted = nn_argmax(scores, net->n_classes);
     infer_results.predicted[i] = predicted;

@@ -7,7 +7,9 @@
 using namespace ipsim;
 
 namespace {
-std::string elf(const char* name) { return std::string(IPSIM_TEST_ELF_DIR) + "/" + name; }
+std::string elf(const char* name) {
+  return std::string(IPSIM_TEST_ELF_DIR) + "/" + name;
+}
 }  // namespace
 
 TEST_CASE("ElfImage: segments and symbols of a small program") {

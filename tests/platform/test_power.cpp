@@ -10,7 +10,9 @@
 using namespace ipsim;
 
 namespace {
-std::string elf(const char* name) { return std::string(IPSIM_TEST_ELF_DIR) + "/" + name; }
+std::string elf(const char* name) {
+  return std::string(IPSIM_TEST_ELF_DIR) + "/" + name;
+}
 
 uint32_t read32(Platform& p, uint32_t addr) {
   const auto b = p.read_memory(addr, 4);
@@ -74,8 +76,7 @@ TEST_CASE("Brown-out lands on the instruction at which Vcap crosses v_off") {
 
 TEST_CASE("Continuous supply books CPU cycles, FRAM misses, sleep and LEA charge") {
   // fwtest_lea_conv sleeps in LPM0 while the LEA and the DMA work.
-  const ElfImage image =
-      ElfImage::load(std::string(IPSIM_FIRMWARE_DIR) + "/fwtest_lea_conv.elf");
+  const ElfImage image = ElfImage::load(std::string(IPSIM_FIRMWARE_DIR) + "/fwtest_lea_conv.elf");
   PlatformConfig config;  // continuous: an ideal 3 V supply
   Platform platform(config, image);
   platform.run();

@@ -53,7 +53,7 @@ TEST_CASE("ClockSystem: reset gives MCLK 1 MHz, CSKEY unlocks, DCO 16 MHz") {
   CHECK(changes >= 1);
   uint16_t v = 0;
   cs.read_reg(0x00, 2, v, kT0);
-  CHECK(v == 0x9600);  // CSCTL0 reads the other password byte
+  CHECK(v == 0x9600);                // CSCTL0 reads the other password byte
   cs.write_reg(0x01, 1, 0x00, kT0);  // lock again with a wrong key
   cs.write_reg(0x06, 2, 0x0033, kT0);
   CHECK(cs.mclk_hz() == Approx(16e6));
@@ -65,8 +65,9 @@ TEST_CASE("Frctl: NWAITS with password, PUC without, access-time error above 8 M
   FixedClocks clocks(16e6, 16e6, 10e3);
   std::string reset_cause;
   unsigned nwaits = 99;
-  Frctl frctl("frctl", clocks, [&](ResetKind, const std::string& c) { reset_cause = c; },
-              [&](unsigned n) { nwaits = n; });
+  Frctl frctl(
+      "frctl", clocks, [&](ResetKind, const std::string& c) { reset_cause = c; },
+      [&](unsigned n) { nwaits = n; });
   frctl.write_reg(0x00, 2, 0xA510, kT0);
   CHECK(nwaits == 1);
   CHECK(frctl.nwaits() == 1);
@@ -74,7 +75,7 @@ TEST_CASE("Frctl: NWAITS with password, PUC without, access-time error above 8 M
   frctl.read_reg(0x00, 2, v, kT0);
   CHECK(v == 0x9610);
   frctl.read_reg(0x06, 2, v, kT0);
-  CHECK((v & 0x0008) == 0);  // NWAITS=1 at 16 MHz is legal
+  CHECK((v & 0x0008) == 0);               // NWAITS=1 at 16 MHz is legal
   frctl.write_reg(0x00, 2, 0xA500, kT0);  // NWAITS=0 at 16 MHz
   frctl.read_reg(0x06, 2, v, kT0);
   CHECK((v & 0x0008) != 0);  // ACCTEIFG
