@@ -134,8 +134,10 @@ int exec_command(const std::vector<std::string>& args) {
   if (platform.stop_reason() == "exit") out["exit_code"] = platform.exit_code();
   if (platform.stop_reason() == "fault") {
     const Fault& f = core.fault();
-    out["fault"] = {
-        {"message", f.message()}, {"pc", f.pc}, {"address", f.address}, {"cycle", f.cycle}};
+    out["fault"] = {{"message", platform.fault_message()},
+                    {"pc", f.pc},
+                    {"address", f.address},
+                    {"cycle", f.cycle}};
   }
   out["sim_time_s"] = platform.sim_time_s();
   out["resets"] = platform.resets();
@@ -188,7 +190,7 @@ int exec_command(const std::vector<std::string>& args) {
       std::printf("%s: %s\n", key.c_str(), hex.get<std::string>().c_str());
   }
   if (platform.stop_reason() == "fault") {
-    std::cerr << "ipsim: firmware fault: " << core.fault().message() << "\n";
+    std::cerr << "ipsim: firmware fault: " << platform.fault_message() << "\n";
     return 3;
   }
   return 0;

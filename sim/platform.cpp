@@ -188,8 +188,16 @@ void Platform::run() {
   sc_core::sc_start();
 }
 
-std::string Platform::fault_message() const {
-  return const_cast<Platform*>(this)->m_cpu.core().fault().message();
+std::string Platform::fault_message() {
+  const Fault& f = m_cpu.core().fault();
+  std::string text = f.message();
+  // In peripheral space "vacant" usually means a register ipsim does not model: say whose.
+  if (f.kind == Fault::Kind::kVacantAccess && f.address < kPeriphEnd) {
+    const std::string owner = m_bus.target_name(f.address);
+    text += owner.empty() ? " (no peripheral is modelled at this address)"
+                          : " (" + owner + " has no register at this offset)";
+  }
+  return text;
 }
 
 void Platform::write_symbol(const std::string& name, const std::vector<uint8_t>& bytes) {

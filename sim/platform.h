@@ -49,7 +49,7 @@ class Platform {
   // Why the run ended: "exit", "breakpoint", "max-cycles", "fault", "sleep".
   const std::string& stop_reason() const { return m_cpu.finish_reason(); }
   int exit_code() const { return m_exit_code; }
-  std::string fault_message() const;
+  std::string fault_message();
 
   Msp430Core& core() { return m_cpu.core(); }
   Fram& fram() { return m_fram; }
