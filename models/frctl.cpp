@@ -11,7 +11,7 @@ Frctl::Frctl(const sc_core::sc_module_name& name, const Clocks& clocks, ResetReq
   m_regs.override_write(0x00, [this](uint16_t value, unsigned size, bool high) {
     if (size == 1 && high) return;  // the password byte alone changes nothing
     if (size == 1 || (value >> 8) != 0xA5) {
-      m_reset_request(ResetKind::kPuc, "FRCTL0 password violation");
+      m_reset_request(kResetFrctlPassword);
       return;
     }
     m_regs[0x00] = static_cast<uint16_t>(0x9600 | (value & 0x0070));

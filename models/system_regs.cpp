@@ -9,11 +9,11 @@ Pmm::Pmm(const sc_core::sc_module_name& name, ResetRequest reset_request)
   m_regs.override_write(0x00, [this](uint16_t value, unsigned size, bool high) {
     if (size == 1 && high) return;  // writing the password byte alone
     if (size == 1 || (value >> 8) != 0xA5) {
-      m_reset_request(ResetKind::kPuc, "PMMCTL0 password violation");
+      m_reset_request(kResetPmmPassword);
       return;
     }
-    if (value & 0x0004) return m_reset_request(ResetKind::kBor, "software BOR (PMMSWBOR)");
-    if (value & 0x0008) return m_reset_request(ResetKind::kPor, "software POR (PMMSWPOR)");
+    if (value & 0x0004) return m_reset_request(kResetSoftwareBor);
+    if (value & 0x0008) return m_reset_request(kResetSoftwarePor);
     m_regs[0x00] = static_cast<uint16_t>(0x9600 | (value & 0x0050));
   });
   m_regs.on_read(0x00, [](uint16_t stored) -> uint16_t { return 0x9600 | (stored & 0xFF); });

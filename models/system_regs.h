@@ -48,8 +48,7 @@ class Pmm : public Peripheral {
 class Sys : public Peripheral {
  public:
   explicit Sys(const sc_core::sc_module_name& name);
-  // SYSRSTIV value for the next read (SLAU367P §1.16: 0x02 BOR, 0x04 RST, 0x06 SVSH, 0x0E
-  // software POR, 0x16 WDT time-out, 0x18 WDT password, 0x1A FRCTL password, 0x20 PMM password).
+  // SYSRSTIV value for the next read: the ResetCause table in models/reset.h.
   void set_reset_cause(uint16_t code) { m_regs[0x1E] = code; }
   void reset() override;
 

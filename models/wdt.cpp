@@ -15,7 +15,7 @@ Wdt::Wdt(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
       m_reset_request(std::move(reset_request)) {
   m_regs.override_write(0x00, [this](uint16_t value, unsigned size, bool) {
     if (size == 1 || (value >> 8) != 0x5A) {
-      m_reset_request(ResetKind::kPuc, "WDTCTL password violation");
+      m_reset_request(kResetWdtPassword);
       return;
     }
     m_regs[0x00] = static_cast<uint16_t>(0x6900 | (value & 0x00F7));  // WDTCNTCL reads 0
@@ -55,7 +55,7 @@ void Wdt::expire() {
     m_irq.set(kVectorWdt, true);
     restart(sc_core::sc_time_stamp());
   } else {
-    m_reset_request(ResetKind::kPuc, "watchdog expired");
+    m_reset_request(kResetWdtTimeout);
   }
 }
 

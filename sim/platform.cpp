@@ -27,12 +27,11 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
       m_clock("cs"),
       m_cpu("cpu", m_clock, m_irq, config.quantum_cycles),
       m_frctl(
-          "frctl", m_clock, [this](ResetKind k, const std::string& c) { request_reset(k, c); },
+          "frctl", m_clock, [this](const ResetCause& c) { request_reset(c); },
           [this](unsigned nwaits) { m_cpu.core().set_nwaits(nwaits); }),
-      m_wdt("wdt", m_clock, m_irq,
-            [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
+      m_wdt("wdt", m_clock, m_irq, [this](const ResetCause& c) { request_reset(c); }),
       m_sfr("sfr"),
-      m_pmm("pmm", [this](ResetKind k, const std::string& c) { request_reset(k, c); }),
+      m_pmm("pmm", [this](const ResetCause& c) { request_reset(c); }),
       m_sys("sys"),
       m_ports("ports"),
       m_debug("dbg"),
@@ -136,27 +135,14 @@ void Platform::load_image() {
   }
 }
 
-void Platform::request_reset(ResetKind kind, const std::string& cause) {
-  if (!m_pending_reset || kind > *m_pending_reset) m_pending_reset = kind;
-  m_reset_cause = cause;
+void Platform::request_reset(const ResetCause& cause) {
+  if (!m_pending_reset || cause.kind > m_pending_reset->kind) m_pending_reset = cause;
   m_cpu.core().request_stop();
 }
 
 void Platform::apply_pending_reset() {
   if (!m_pending_reset) return;
-  // SYSRSTIV codes, SLAU367P §1.16.
-  uint16_t code = 0x02;
-  if (m_reset_cause.rfind("watchdog", 0) == 0)
-    code = 0x16;
-  else if (m_reset_cause.rfind("WDTCTL", 0) == 0)
-    code = 0x18;
-  else if (m_reset_cause.rfind("FRCTL0", 0) == 0)
-    code = 0x1A;
-  else if (m_reset_cause.rfind("PMMCTL0", 0) == 0)
-    code = 0x20;
-  else if (*m_pending_reset == ResetKind::kPor)
-    code = 0x0E;
-  m_sys.set_reset_cause(code);
+  m_sys.set_reset_cause(m_pending_reset->sysrstiv);
   for (Peripheral* p : m_peripherals) p->reset();
   m_irq.clear_all();
   m_cpu.core().reset();
@@ -179,7 +165,7 @@ void Platform::restore_power() {
   std::mt19937_64 rng(m_config.seed * 0x9E3779B97F4A7C15ull + m_boots);
   for (unsigned r = 1; r < 16; ++r)
     if (r != 2 && r != 3) m_cpu.core().set_reg(r, static_cast<uint32_t>(rng()) & 0xFFFFE);
-  m_sys.set_reset_cause(0x02);  // SYSRSTIV: BOR
+  m_sys.set_reset_cause(kResetBor.sysrstiv);
   for (Peripheral* p : m_peripherals) p->reset();
   m_cpu.core().reset();
 }

@@ -71,7 +71,7 @@ class Platform {
   std::vector<uint8_t> read_memory(uint32_t addr, uint32_t len);
 
  private:
-  void request_reset(ResetKind kind, const std::string& cause);
+  void request_reset(const ResetCause& cause);
   void apply_pending_reset();
   void load_image();
   void bind(Peripheral& p);
@@ -99,8 +99,7 @@ class Platform {
   Lea m_lea;
   TimerA m_ta0, m_ta1, m_ta2, m_ta3;
   std::vector<Peripheral*> m_peripherals;
-  std::optional<ResetKind> m_pending_reset;
-  std::string m_reset_cause;
+  std::optional<ResetCause> m_pending_reset;
   std::unique_ptr<PowerController> m_power;
   uint64_t m_resets = 0;
   uint64_t m_boots = 0;

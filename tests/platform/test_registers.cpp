@@ -2,12 +2,15 @@
 // NVM counters, driven directly (no CPU).
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "models/bus.h"
 #include "models/clock_system.h"
 #include "models/fram_cache.h"
 #include "models/frctl.h"
 #include "models/nvm_counters.h"
 #include "models/register_file.h"
+#include "models/system_regs.h"
 
 using namespace ipsim;
 
@@ -66,7 +69,7 @@ TEST_CASE("Frctl: NWAITS with password, PUC without, access-time error above 8 M
   std::string reset_cause;
   unsigned nwaits = 99;
   Frctl frctl(
-      "frctl", clocks, [&](ResetKind, const std::string& c) { reset_cause = c; },
+      "frctl", clocks, [&](const ResetCause& c) { reset_cause = c.text; },
       [&](unsigned n) { nwaits = n; });
   frctl.write_reg(0x00, 2, 0xA510, kT0);
   CHECK(nwaits == 1);
@@ -114,4 +117,19 @@ TEST_CASE("NvmCounters: per-word, per-initiator, ranges") {
   CHECK(c.range(Initiator::kCpu, NvmOp::kRead, 0x1800, 0x1802).accesses == 1);
   c.clear();
   CHECK(c.total(Initiator::kCpu, NvmOp::kWrite).bytes == 0);
+}
+
+TEST_CASE("Pmm: software BOR and POR with the password, PUC without, each with its SYSRSTIV") {
+  std::vector<ResetCause> causes;
+  Pmm pmm("pmm", [&](const ResetCause& c) { causes.push_back(c); });
+  pmm.write_reg(0x00, 2, 0xA508, kT0);  // PMMPW | PMMSWPOR
+  pmm.write_reg(0x00, 2, 0xA504, kT0);  // PMMPW | PMMSWBOR
+  pmm.write_reg(0x00, 2, 0x0008, kT0);  // no password
+  REQUIRE(causes.size() == 3);
+  CHECK(causes[0].kind == ResetKind::kPor);
+  CHECK(causes[0].sysrstiv == 0x14);
+  CHECK(causes[1].kind == ResetKind::kBor);
+  CHECK(causes[1].sysrstiv == 0x06);
+  CHECK(causes[2].kind == ResetKind::kPuc);
+  CHECK(causes[2].sysrstiv == 0x20);
 }
