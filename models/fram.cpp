@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/initiator_ext.h"
+#include "models/memory_copy.h"
 
 namespace ipsim {
 
@@ -65,10 +66,7 @@ unsigned Fram::transport_dbg(tlm::tlm_generic_payload& trans) {
   const uint32_t addr = static_cast<uint32_t>(trans.get_address());
   const unsigned len = trans.get_data_length();
   if (!contains(addr, len)) return 0;
-  if (trans.is_read())
-    std::memcpy(trans.get_data_ptr(), host(addr), len);
-  else
-    std::memcpy(host(addr), trans.get_data_ptr(), len);
+  copy_payload(trans, host(addr));
   return len;
 }
 

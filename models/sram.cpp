@@ -3,6 +3,8 @@
 #include <cstring>
 #include <random>
 
+#include "models/memory_copy.h"
+
 namespace ipsim {
 
 namespace {
@@ -33,10 +35,7 @@ void Sram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  if (trans.is_read())
-    std::memcpy(trans.get_data_ptr(), host(addr), len);
-  else
-    std::memcpy(host(addr), trans.get_data_ptr(), len);
+  copy_payload(trans, host(addr));
   trans.set_dmi_allowed(true);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -55,10 +54,7 @@ unsigned Sram::transport_dbg(tlm::tlm_generic_payload& trans) {
   const uint32_t addr = static_cast<uint32_t>(trans.get_address());
   const unsigned len = trans.get_data_length();
   if (!contains(addr, len)) return 0;
-  if (trans.is_read())
-    std::memcpy(trans.get_data_ptr(), host(addr), len);
-  else
-    std::memcpy(host(addr), trans.get_data_ptr(), len);
+  copy_payload(trans, host(addr));
   return len;
 }
 
