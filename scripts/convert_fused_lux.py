@@ -7,14 +7,12 @@ ambiguous upstream (config: 100 ms; a code comment: 1 s); we assume 100 ms (see 
 
 Usage: convert_fused_lux.py Lux_14Oct21.csv OUT.csv
 """
-import hashlib
 import sys
+
+from trace_source import git_blob_id
 
 PERIOD_S = 0.1
 
-
-def git_blob_id(data):
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def main():

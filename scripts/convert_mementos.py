@@ -9,15 +9,13 @@ Time is rebuilt as sample index x 1 ms: the recorded timestamps contain logging 
 
 Usage: convert_mementos.py RAW.txt OUT.csv
 """
-import hashlib
 import sys
+
+from trace_source import git_blob_id
 
 LOAD_OHM = 30e3
 PERIOD_S = 1e-3
 
-
-def git_blob_id(data):
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def main():

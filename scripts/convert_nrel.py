@@ -10,12 +10,10 @@ columns. Negative night values (pyranometer offset) are clipped to 0.
 Usage: convert_nrel.py RAW.txt OUT.csv
 """
 import datetime
-import hashlib
 import sys
 
+from trace_source import git_blob_id
 
-def git_blob_id(data):
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def main():

@@ -9,13 +9,11 @@ recomputed here so the file is reproducible from a, b, c alone).
 
 Usage: convert_shepherd.py jogging_10m_isc_voc.csv OUT.csv
 """
-import hashlib
 import math
 import sys
 
+from trace_source import git_blob_id
 
-def git_blob_id(data):
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def p_mpp(a, b, c):
