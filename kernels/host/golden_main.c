@@ -1,6 +1,7 @@
 /* golden: runs the host golden model on a network's sample inputs or on raw inputs.
  *
- *   golden --network NAME [--input N | --all | --raw FILE] [--json]
+ *   golden --network NAME [--kernel cpu|lea-mac|lea-fir] [--input N | --all | --raw FILE]
+ *          [--json]
  *
  * Prints one line per input: its scores, predicted class and expected class (sample
  * inputs only). --raw reads consecutive little-endian int16 inputs from FILE. */
@@ -29,7 +30,9 @@ static void print_result(const nn_network_t* net, long index, const int16_t* sco
 
 static int usage(const char* msg) {
   fprintf(stderr,
-          "golden: %s\nusage: golden --network NAME [--input N | --all | --raw FILE] [--json]\n",
+          "golden: %s\nusage: golden --network NAME [--kernel cpu|lea-mac|lea-fir] [--input N | "
+          "--all | "
+          "--raw FILE] [--json]\n",
           msg);
   fprintf(stderr, "networks:");
   for (unsigned i = 0; i < golden_network_count; ++i)
@@ -41,7 +44,7 @@ static int usage(const char* msg) {
 int main(int argc, char** argv) {
   const char *name = NULL, *raw = NULL;
   long input = 0;
-  int all = 0, json = 0;
+  int all = 0, json = 0, kernel = NN_KERNEL_CPU;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--network") && i + 1 < argc) {
       name = argv[++i];
@@ -49,6 +52,9 @@ int main(int argc, char** argv) {
       char* end;
       input = strtol(argv[++i], &end, 10);
       if (*end || input < 0) return usage("--input expects a non-negative integer");
+    } else if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
+      kernel = golden_kernel(argv[++i]);
+      if (kernel < 0) return usage("--kernel expects cpu, lea-mac or lea-fir");
     } else if (!strcmp(argv[i], "--raw") && i + 1 < argc) {
       raw = argv[++i];
     } else if (!strcmp(argv[i], "--all")) {
@@ -76,7 +82,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (long i = 0; fread(x, sizeof(int16_t), words, f) == words; ++i) {
-      int cls = golden_run(net, x, scores);
+      int cls = golden_run_kernel(net, kernel, x, scores);
       print_result(net, i, scores, cls, -1, json);
     }
     fclose(f);
@@ -88,7 +94,7 @@ int main(int argc, char** argv) {
     long first = all ? 0 : input, last = all ? net->n_inputs : input + 1;
     for (long i = first; i < last; ++i) {
       nn_network_load_input(net, (uint16_t)i, x);
-      int cls = golden_run(net, x, scores);
+      int cls = golden_run_kernel(net, kernel, x, scores);
       if (cls < 0) {
         fprintf(stderr, "golden: a layer failed\n");
         return 1;

@@ -36,6 +36,11 @@ void nn_network_load_input(const nn_network_t* net, uint16_t index, int16_t* dst
  * scores (n_classes words), or NULL if a layer failed. */
 const int16_t* nn_forward(const nn_network_t* net, int16_t* buf0, int16_t* buf1);
 
+/* nn_forward with the arithmetic of `kernel` (NN_KERNEL_*; network_kernel.c, which needs
+ * the platform's lea-fir work buffers, nn_conv_fir.h). */
+const int16_t* nn_forward_kernel(const nn_network_t* net, uint8_t kernel, int16_t* buf0,
+                                 int16_t* buf1);
+
 /* Index of the largest score; ties go to the lower index. */
 uint16_t nn_argmax(const int16_t* scores, uint16_t n);
 

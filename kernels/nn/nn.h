@@ -30,6 +30,11 @@ enum {
   NN_OP_RELU = 6
 };
 
+/* How convolutions and FC layers are computed (workload.kernel, docs/kernels.md). cpu and
+ * lea-mac compute the exact int32 sums (the same bits); lea-fir is HAWAII's FIR formulation
+ * (nn_conv_fir.h), with FC layers as exact MACs. */
+enum { NN_KERNEL_CPU = 0, NN_KERNEL_LEA_MAC = 1, NN_KERNEL_LEA_FIR = 2 };
+
 enum { NN_OK = 0, NN_ERR_SCRATCH = -1, NN_ERR_OP = -2 };
 
 typedef struct {
