@@ -32,13 +32,14 @@ nlohmann::json run_spec_to_json(const RunSpec& spec);
 RunSpec run_spec_from_json(const nlohmann::json& j);
 
 // One run object of results.json (design.md §7): name, network, strategy, trace, capacitor_uF,
-// status (completed | no-progress | time-limit | error), inferences [{prediction, expected,
+// status (completed | no-progress | time-limit | trace-ended | error; docs/config.md "Run
+// status"), message (why a run did not complete), inferences [{prediction, expected,
 // correct, start_s, end_s}], total_time_s, on_time_s, off_time_s, power_failures, cycles,
 // instructions, nvm {write_bytes, read_bytes, writes, reads, by_symbol}, energy_J {harvested,
 // consumed, stored_delta, leaked, clamped}, host {seconds, mips}. The simulator fills the
 // measurements; the experiment layer adds index, name, network, strategy, trace, capacitor_uF,
-// seed, params and host.seconds when they are missing. A run that cannot be simulated throws
-// (any std::exception): the run is recorded with status "error" and the message.
+// seed, params, provenance and host.seconds when they are missing. A run that cannot be simulated
+// throws (any std::exception): the run is recorded with status "error" and the message.
 struct RunResult {
   nlohmann::json json = nlohmann::json::object();
 };

@@ -12,20 +12,24 @@
 #include "sim/experiment.h"
 #include "sim/run_command.h"
 #include "sim/simulate_run.h"
+#include "sim/version.h"
 
 namespace {
 
 void usage(std::ostream& os) {
-  os << "usage: ipsim <command> [args]\n"
+  os << "usage: ipsim <command> [args]   (ipsim --version: version and git commit)\n"
         "commands:\n"
         "  run [CONFIG] [--out DIR] [--set key=value]... [--jobs N]\n"
         "        run every run of CONFIG (default configs/quickstart.yaml), print a comparison\n"
         "        table, write DIR/results.json and results.csv\n"
-        "  sweep CONFIG --jobs N --out DIR [--set key=value]... [--emit slurm|commands\n"
-        "        [--only-missing]]   the same in parallel worker processes, resumable\n"
+        "  sweep CONFIG [--jobs N] [--out DIR] [--set key=value]...\n"
+        "        [--emit slurm|commands [--only-missing]]   the same in parallel worker\n"
+        "        processes (default: one per CPU), resumable\n"
         "  merge DIR   collect DIR/runs/*.json into results.json and results.csv\n"
         "  exec FIRMWARE.elf [--stop-at SYMBOL] [--max-cycles N] [--dump ADDR:LEN|SYMBOL]...\n"
-        "       [--power continuous|CONFIG] [--seed N] [--json]   run any MSP430 ELF\n";
+        "       [--power continuous|CONFIG] [--seed N] [--json]   run any MSP430 ELF\n"
+        "  run-one SPECS.json [--index I] [--out RESULT.json]   simulate one run of a sweep\n"
+        "        (the worker run and sweep start; Slurm array tasks call it)\n";
 }
 
 }  // namespace
@@ -35,6 +39,11 @@ int sc_main(int argc, char* argv[]) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     usage(args.empty() ? std::cerr : std::cout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "-V") {
+    std::cout << "ipsim " << ipsim::ipsim_version() << " (git " << ipsim::ipsim_git_commit()
+              << ")\n";
+    return 0;
   }
   const std::string command = args[0];
   args.erase(args.begin());

@@ -15,6 +15,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/digest.h"
+#include "sim/version.h"
+
 namespace ipsim {
 
 namespace fs = std::filesystem;
@@ -65,15 +68,48 @@ void write_file_atomic(const std::string& path, const std::string& content) {
 // ---- run objects ----------------------------------------------------------------------------
 
 std::string spec_digest(const RunSpec& spec) {
-  json j = run_spec_to_json(spec);
-  j.erase("artifact_dir");  // where outputs go does not change the result
-  if (j.contains("config")) j["config"].erase("slurm");  // nor do the scheduler's limits
-  const std::string text = j.dump();
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  // A run is what it simulates: its resolved config. Index, name and value labels only say
+  // where it sits in a sweep; the experiment's name, the output place and the scheduler's
+  // limits do not change the result.
+  json c = to_json_value(spec.config);
+  c.erase("name");
+  c.erase("slurm");
+  return sha256_hex(c.dump());
+}
+
+json run_inputs(const RunSpec& spec, const json& run) {
+  json inputs = json::object();
+  auto add = [&](const char* role, const std::string& path) {
+    if (path.empty()) return;
+    json entry = {{"file", path}, {"sha256", nullptr}};
+    try {
+      entry["sha256"] = sha256_file(path);
+    } catch (const std::runtime_error&) {
+      // Unreadable now: recorded as unknown, so a resumed sweep runs it again.
+    }
+    inputs[role] = std::move(entry);
+  };
+  std::string firmware = spec.config.workload.firmware;
+  if (auto it = run.find("firmware"); it != run.end() && it->is_string())
+    firmware = it->get<std::string>();
+  add("firmware", firmware);
+  if (spec.config.source.type == SourceType::Trace) add("trace", spec.config.source.file);
+  return inputs;
+}
+
+bool inputs_unchanged(const json& run, FileDigestCache& cache) {
+  const auto prov = run.find("provenance");
+  if (prov == run.end() || !prov->is_object() || !prov->contains("inputs")) return false;
+  for (const auto& [role, entry] : (*prov)["inputs"].items()) {
+    if (!entry.is_object() || !entry.value("sha256", json()).is_string()) return false;
+    const std::string file = entry.value("file", "");
+    if (file.empty() || cache.digest(file) != entry["sha256"].get<std::string>()) return false;
+  }
+  return true;
+}
+
+json ipsim_identity() {
+  return {{"version", ipsim_version()}, {"commit", ipsim_git_commit()}};
 }
 
 namespace {
@@ -108,6 +144,10 @@ json complete_run_json(const RunSpec& spec, json run) {
     fill("error", "the simulator returned no status");
   }
   run["spec_digest"] = spec_digest(spec);
+  if (!run.contains("provenance") || !run["provenance"].is_object())
+    run["provenance"] = {{"ipsim", ipsim_identity()},
+                         {"inputs", run_inputs(spec, run)},
+                         {"config", to_json_value(spec.config)}};
   return run;
 }
 
@@ -266,6 +306,7 @@ std::string results_csv(const std::vector<json>& runs_in) {
 
 json results_json(const std::vector<json>& runs, const json& echo) {
   json out = json::object();
+  out["ipsim"] = ipsim_identity();  // the binary that merged; each run records its own
   if (!echo.is_null()) out["config"] = echo;
   out["runs"] = sorted_by_index(runs);
   return out;
@@ -356,9 +397,11 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
                     str_or(r, "trace"), cap ? fmt("%g", *cap) : "-", t ? fmt("%.4g", *t) : "-",
                     speedup, w ? bytes_text(*w) : "-", reduction, pf ? fmt("%.0f", *pf) : "-",
                     n == 0 ? "-" : (ok == n ? "yes" : "no"), str_or(r, "status")});
-    if (r.value("status", "") == "error") {
-      std::string e = str_or(r, "error", "(no message)");
-      errors.push_back(str_or(r, "name") + ": " + e.substr(0, e.find('\n')));
+    if (!done) {  // why it did not complete: the error, or the simulator's message
+      const std::string status = str_or(r, "status", "error");
+      std::string why = str_or(r, status == "error" ? "error" : "message", "");
+      why = why.substr(0, why.find('\n'));
+      errors.push_back(str_or(r, "name") + ": " + status + (why.empty() ? "" : ": " + why));
     }
   }
   std::vector<size_t> width(header.size());
@@ -381,7 +424,7 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
   line(header);
   for (const auto& row : rows) line(row);
   if (!errors.empty()) {
-    os << "\nerrors:\n";
+    os << "\nnot completed:\n";
     for (const auto& e : errors) os << "  " << e << "\n";
   }
   return os.str();

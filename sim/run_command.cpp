@@ -4,9 +4,11 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -15,12 +17,14 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include <boost/program_options.hpp>
 
 #include "sim/cli_error.h"
+#include "sim/digest.h"
 #include "sim/experiment.h"
 #include "sim/results.h"
 #include "sim/sweep.h"
@@ -124,24 +128,36 @@ std::string exit_text(int status) {
   return "the worker stopped abnormally";
 }
 
-// One ipsim run/sweep per output directory at a time; the lock dies with the process.
+// One ipsim run/sweep per output directory at a time. The lock file is removed on exit; a
+// process that locked a file another one just removed retries on the new file.
 class DirLock {
  public:
-  explicit DirLock(const fs::path& dir) {
-    const fs::path path = dir / ".lock";
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_fd < 0)
-      throw std::runtime_error(path.string() + ": cannot open: " + std::strerror(errno));
-    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(m_fd);
-      throw CliError("another ipsim run or sweep is using " + dir.string());
+  explicit DirLock(const fs::path& dir) : m_path(dir / ".lock") {
+    for (;;) {
+      m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (m_fd < 0)
+        throw std::runtime_error(m_path.string() + ": cannot open: " + std::strerror(errno));
+      if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(m_fd);
+        throw CliError("another ipsim run or sweep is using " + dir.string());
+      }
+      struct stat held {
+      }, named{};
+      if (::fstat(m_fd, &held) == 0 && ::stat(m_path.c_str(), &named) == 0 &&
+          held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+        return;
+      ::close(m_fd);  // the holder removed it between our open and flock
     }
   }
-  ~DirLock() { ::close(m_fd); }
+  ~DirLock() {
+    ::unlink(m_path.c_str());  // while still locked, so nobody locks a removed file unawares
+    ::close(m_fd);
+  }
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;
 
  private:
+  fs::path m_path;
   int m_fd = -1;
 };
 
@@ -169,12 +185,14 @@ std::vector<std::string> parse_or_throw(const std::string& command, po::options_
 // ---- the experiment directory ---------------------------------------------------------------
 
 struct Layout {
-  fs::path out, runs, logs, specs;
+  fs::path out, runs, logs, specs, old_runs, old_logs;
   explicit Layout(const std::string& dir)
       : out(fs::absolute(dir).lexically_normal()),
         runs(out / "runs"),
         logs(out / "logs"),
-        specs(out / "runs" / "specs.json") {}
+        specs(out / "runs" / "specs.json"),
+        old_runs(out / "superseded" / "runs"),
+        old_logs(out / "superseded" / "logs") {}
   fs::path result(const RunSpec& s) const { return runs / (run_file_stem(s) + ".json"); }
   fs::path log(const RunSpec& s) const { return logs / (run_file_stem(s) + ".log"); }
 };
@@ -188,12 +206,134 @@ std::vector<RunSpec> prepare_specs(const Experiment& ex, const Layout& lay) {
   return specs;
 }
 
-// A finished result for this spec, if one exists: parses, same spec, not an error.
-std::optional<json> finished_result(const Layout& lay, const RunSpec& s) {
-  auto r = read_run_file(lay.result(s).string());
-  if (!r || r->value("spec_digest", "") != spec_digest(s) || r->value("status", "") == "error")
-    return std::nullopt;
-  return r;
+// ---- run identity ---------------------------------------------------------------------------
+// A run is identified by its resolved spec (spec_digest), not by its index or file name:
+// adding a value to a sweep axis shifts indices, and the results of unchanged runs must follow
+// their spec. Files of runs no longer in the experiment move to DIR/superseded/, from where a
+// later sweep that asks for them again takes them back.
+
+struct KnownResult {
+  fs::path path;  // DIR/runs/<stem>.json or DIR/superseded/runs/<stem>.json
+  json run;
+};
+
+std::vector<KnownResult> scan_results(const Layout& lay) {
+  std::vector<KnownResult> known;
+  for (const fs::path& dir : {lay.runs, lay.old_runs}) {
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.is_regular_file() && e.path().extension() == ".json" && e.path() != lay.specs &&
+          !is_temp_file_name(e.path().filename().string()))
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());  // deterministic choice among equal specs
+    for (const auto& f : files)
+      if (auto r = read_run_file(f.string())) known.push_back({f, std::move(*r)});
+  }
+  return known;
+}
+
+// The result as this spec's: index, name and value labels are the current ones.
+json relabel(json run, const RunSpec& s) {
+  run["index"] = s.index;
+  run["name"] = s.name;
+  json params = json::object();
+  for (const auto& [k, v] : s.params) params[k] = v;
+  run["params"] = params;
+  return run;
+}
+
+// The known result that stands for spec s: same spec digest, inputs unchanged, and (when
+// `finished_only`) not an error. One at s's own path wins; -1 if none. *stale is set when a
+// result with the same spec exists but its firmware or trace changed since.
+int find_result(const std::vector<KnownResult>& known, const std::vector<bool>& taken,
+                const fs::path& own_path, const RunSpec& s, bool finished_only,
+                FileDigestCache& cache, bool* stale = nullptr) {
+  const std::string digest = spec_digest(s);
+  int best = -1;
+  for (size_t k = 0; k < known.size(); ++k) {
+    const json& r = known[k].run;
+    if (taken[k] || r.value("spec_digest", "") != digest) continue;
+    if (finished_only && r.value("status", "") == "error") continue;
+    if (!inputs_unchanged(r, cache)) {
+      if (stale) *stale = true;
+      continue;
+    }
+    if (known[k].path == own_path) return static_cast<int>(k);
+    if (best < 0) best = static_cast<int>(k);
+  }
+  return best;
+}
+
+void move_path(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  if (!fs::exists(from, ec)) return;
+  fs::create_directories(to.parent_path());
+  fs::remove_all(to, ec);
+  fs::rename(from, to);
+}
+
+// Reuses finished results whose spec is still in the experiment (moving them, their log and
+// their artifact directory to the run's current name) when `reuse`, and moves every other
+// run file that is not at a current run's path to DIR/superseded/. Returns the reused result
+// per spec.
+std::vector<std::optional<json>> reconcile(const Layout& lay, const std::vector<RunSpec>& specs,
+                                           bool reuse, FileDigestCache& cache) {
+  std::vector<KnownResult> known = scan_results(lay);
+  std::vector<bool> taken(known.size(), false);
+  std::vector<std::optional<json>> found(specs.size());
+  struct Move {
+    fs::path from_json, from_log, from_dir;
+    size_t spec;
+  };
+  std::vector<Move> moves;
+  std::set<std::string> stems;
+  for (const auto& s : specs) stems.insert(run_file_stem(s));
+  for (size_t i = 0; i < specs.size() && reuse; ++i) {
+    const fs::path own = lay.result(specs[i]);
+    const int k = find_result(known, taken, own, specs[i], true, cache);
+    if (k < 0) continue;
+    taken[static_cast<size_t>(k)] = true;
+    found[i] = relabel(known[static_cast<size_t>(k)].run, specs[i]);
+    const fs::path& from = known[static_cast<size_t>(k)].path;
+    if (from != own || *found[i] != known[static_cast<size_t>(k)].run) {
+      const bool old = from.parent_path() == lay.old_runs;
+      moves.push_back({from, (old ? lay.old_logs : lay.logs) / (from.stem().string() + ".log"),
+                       from.parent_path() / from.stem(), i});
+    }
+  }
+  // Two phases, so that runs trading names (a shifted axis) do not overwrite each other.
+  std::set<fs::path> targets;
+  for (size_t m = 0; m < moves.size(); ++m) {
+    const std::string tmp = ".move." + std::to_string(m);
+    move_path(moves[m].from_log, lay.logs / (tmp + ".log"));
+    move_path(moves[m].from_dir, lay.runs / tmp);
+  }
+  for (size_t m = 0; m < moves.size(); ++m) {
+    const RunSpec& s = specs[moves[m].spec];
+    const std::string tmp = ".move." + std::to_string(m);
+    write_file_atomic(lay.result(s).string(), found[moves[m].spec]->dump(2) + "\n");
+    targets.insert(lay.result(s));
+    move_path(lay.logs / (tmp + ".log"), lay.log(s));
+    move_path(lay.runs / tmp, lay.runs / run_file_stem(s));
+  }
+  for (const auto& mv : moves)
+    if (!targets.count(mv.from_json)) fs::remove(mv.from_json);
+  // What remains under a name no current run has is superseded.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(lay.runs, ec)) {
+    const fs::path p = e.path();
+    if (p == lay.specs || is_temp_file_name(p.filename().string())) continue;
+    const bool run_file = e.is_regular_file() && p.extension() == ".json";
+    const std::string stem = run_file ? p.stem().string() : p.filename().string();
+    if ((run_file || e.is_directory()) && !stems.count(stem))
+      move_path(p, lay.old_runs / p.filename());
+  }
+  for (const auto& e : fs::directory_iterator(lay.logs, ec))
+    if (e.is_regular_file() && e.path().extension() == ".log" &&
+        !stems.count(e.path().stem().string()))
+      move_path(e.path(), lay.old_logs / e.path().filename());
+  return found;
 }
 
 struct Specs {
@@ -257,16 +397,11 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
   const std::vector<RunSpec> specs = prepare_specs(ex, lay);
   const size_t total = specs.size();
 
-  std::vector<std::optional<json>> results(total);
+  FileDigestCache digests;
+  std::vector<std::optional<json>> results = reconcile(lay, specs, opt.resume, digests);
   std::vector<size_t> todo;
-  for (size_t i = 0; i < total; ++i) {
-    if (opt.resume)
-      if (auto r = finished_result(lay, specs[i])) {
-        results[i] = std::move(*r);
-        continue;
-      }
-    todo.push_back(i);
-  }
+  for (size_t i = 0; i < total; ++i)
+    if (!results[i]) todo.push_back(i);
   const size_t jobs = std::max<size_t>(1, std::min<size_t>(opt.jobs, todo.size()));
   std::cerr << "ipsim " << opt.command << ": " << ex.name << ": " << total << " run"
             << (total == 1 ? "" : "s");
@@ -378,9 +513,11 @@ int emit(const Experiment& ex, const std::string& out_dir, const std::string& ki
   DirLock lock(lay.out);
   remove_stale_temp_files(lay.runs);
   const std::vector<RunSpec> specs = prepare_specs(ex, lay);
+  FileDigestCache digests;
+  const auto finished = reconcile(lay, specs, true, digests);
   std::vector<int> indices;
-  for (const auto& s : specs)
-    if (!only_missing || !finished_result(lay, s)) indices.push_back(s.index);
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (!only_missing || !finished[i]) indices.push_back(specs[i].index);
   if (indices.empty()) {
     std::cerr << "ipsim sweep: all " << specs.size() << " runs have results; nothing to emit. "
               << "Run `ipsim merge " << lay.out.string() << "`.\n";
@@ -519,17 +656,25 @@ int merge_command(const std::vector<std::string>& args) {
   const Specs specs = read_specs(lay.specs);
   std::vector<json> runs;
   std::vector<std::string> missing, failed;
+  // Results are found by spec, wherever they are (a run of an earlier sweep shape counts).
+  const std::vector<KnownResult> known = scan_results(lay);
+  std::vector<bool> taken(known.size(), false);
+  FileDigestCache digests;
   for (const auto& s : specs.runs) {
-    auto r = read_run_file(lay.result(s).string());
-    if (!r || r->value("spec_digest", "") != spec_digest(s)) {
-      missing.push_back(run_file_stem(s));
+    bool stale = false;
+    const int k = find_result(known, taken, lay.result(s), s, false, digests, &stale);
+    if (k < 0) {
+      missing.push_back(run_file_stem(s) +
+                        (stale ? " (stale: its firmware or trace changed since it ran)" : ""));
       continue;
     }
-    if (r->value("status", "") == "error") {
-      const std::string e = r->value("error", "");
+    taken[static_cast<size_t>(k)] = true;
+    json r = relabel(known[static_cast<size_t>(k)].run, s);
+    if (r.value("status", "") == "error") {
+      const std::string e = r.value("error", "");
       failed.push_back(run_file_stem(s) + ": " + e.substr(0, e.find('\n')));
     }
-    runs.push_back(std::move(*r));
+    runs.push_back(std::move(r));
   }
   write_results(lay.out.string(), runs, specs.config);
   std::cout << comparison_table(runs, specs.config.value("baseline", "hawaii")) << std::flush;

@@ -17,7 +17,9 @@ namespace ipsim {
 int run_command(const std::vector<std::string>& args);
 // ipsim sweep CONFIG [--out DIR] [--set key=value]... [--jobs N]
 //                    [--emit slurm|commands [--only-missing]]
-// Like run, but resumable: runs whose result file exists (same spec, status not error) are kept.
+// Like run, but resumable: a run is kept when a result for the same resolved spec exists (at
+// any index), its status is not error and its firmware and trace still have the recorded
+// SHA-256. Files of runs no longer in the experiment move to DIR/superseded/.
 int sweep_command(const std::vector<std::string>& args);
 // ipsim merge DIR: DIR/runs/*.json -> DIR/results.json, results.csv. Exit 0 when every run has
 // a result and none has status error, else 1.

@@ -199,10 +199,15 @@ RunResult simulate_run(const RunSpec& spec) {
   else if (stop == "no-progress") {
     r["status"] = "no-progress";
     r["message"] = platform.power().status_message();
-  } else if (stop == "time-limit" || stop == "trace-ended") {
+  } else if (stop == "time-limit") {
     r["status"] = "time-limit";
-    if (stop == "trace-ended")
-      r["message"] = "the energy trace ended (set source.loop to repeat it)";
+    r["message"] = "time_limit (" + format_quantity(config.time_limit_s, Unit::Second) +
+                   " of simulated time) reached before the firmware finished";
+  } else if (stop == "trace-ended") {
+    r["status"] = "trace-ended";
+    r["message"] = "the energy trace ended at " +
+                   format_quantity(platform.sim_time_s(), Unit::Second) +
+                   " before the firmware finished (set source.loop to repeat it)";
   } else
     throw std::runtime_error("run ended unexpectedly: " + stop);
 

@@ -226,5 +226,16 @@ TEST_CASE("the comparison table shows speedup and NVM reduction over the baselin
   // Its baseline (hawaii, 1mF) failed: no comparison.
   CHECK(df_1mf.find("n/a") != std::string::npos);
   CHECK(hawaii_1mf.find("error") != std::string::npos);
-  CHECK(table.find("errors:\n  hawaii-1mF: it broke") != std::string::npos);
+  CHECK(table.find("not completed:\n  hawaii-1mF: error: it broke") != std::string::npos);
+
+  // A run that did not complete says why, from its message.
+  json ended = measured(3.0, 10);
+  ended["status"] = "trace-ended";
+  ended["message"] = "the energy trace ended at 3s";
+  runs[1] = complete_run_json(ex.runs[2], ended);
+  const std::string t2 = comparison_table(runs, "hawaii");
+  INFO(t2);
+  CHECK(t2.find("  depth-first-100uF: trace-ended: the energy trace ended at 3s\n") !=
+        std::string::npos);
+  CHECK(t2.find("hawaii-100uF: ") == std::string::npos);  // completed runs are not listed
 }

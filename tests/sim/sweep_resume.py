@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Process-level test of `ipsim sweep`: parallel workers, SIGKILL and resume, Slurm and
-GNU-parallel emission, `ipsim merge`. Standard library only.
+GNU-parallel emission, `ipsim merge`, resume by content (a rebuilt ELF runs again) and by
+spec (a grown or shrunk sweep axis keeps unchanged runs). Standard library only.
 
 usage: sweep_resume.py --ipsim BUILD/ipsim --config tests/sim/tiny.yaml --elf TEST.elf --work DIR
        [--set key=value]...
@@ -76,6 +77,8 @@ def check_complete(out_dir, n_runs):
     leftovers = temp_files(out_dir)
     if leftovers:
         fail("temporary files left behind: %s" % leftovers)
+    if os.path.exists(os.path.join(out_dir, ".lock")):
+        fail("the lock file %s outlived the sweep" % os.path.join(out_dir, ".lock"))
     return results
 
 
@@ -179,6 +182,65 @@ def test_emit(args, sets, work, n_runs):
     check_complete(out, n_runs)
 
 
+def stems(directory, ext):
+    if not os.path.isdir(directory):
+        return []
+    return sorted(f[: -len(ext)] for f in os.listdir(directory) if f.endswith(ext)
+                  and f != "specs.json")
+
+
+def test_identity(args, work):
+    """Runs follow their spec across sweep shapes; a rebuilt ELF invalidates its results."""
+    out = os.path.join(work, "identity")
+    elf = os.path.join(work, "identity.elf")
+    shutil.copyfile(args.elf, elf)
+    base = [args.ipsim, "sweep", args.config, "--jobs", "2", "--out", out,
+            "--set", "workload.firmware=" + elf]
+
+    def sweep(seeds, expect_done, expect_todo):
+        p = run(base + ["--set", "sweep.seed=[%s]" % ", ".join(map(str, seeds))])
+        want = "%d to run" % expect_todo
+        if want not in p.stderr or (expect_done and "%d already done" % expect_done
+                                    not in p.stderr):
+            fail("sweep of seeds %s: expected %d already done, %d to run:\n%s"
+                 % (seeds, expect_done, expect_todo, p.stderr))
+        names = ["%d-seed%d" % (i, s) for i, s in enumerate(seeds)]
+        runs_dir, logs_dir = os.path.join(out, "runs"), os.path.join(out, "logs")
+        if stems(runs_dir, ".json") != sorted(names) or stems(logs_dir, ".log") != sorted(names):
+            fail("seeds %s: runs/ %s and logs/ %s, expected exactly %s"
+                 % (seeds, stems(runs_dir, ".json"), stems(logs_dir, ".log"), names))
+        check_complete(out, len(seeds))
+        with open(os.path.join(out, "results.json")) as f:
+            return {r["seed"]: r for r in json.load(f)["runs"]}
+
+    first = sweep([1, 2, 3], 0, 3)
+    # A value in front shifts every index: only the new run is simulated.
+    grown = sweep([9, 1, 2, 3], 3, 1)
+    for seed in (1, 2, 3):
+        if grown[seed]["host"] != first[seed]["host"]:
+            fail("seed %d was simulated again after the axis grew" % seed)
+    # Dropped values move to superseded/ and come back from there.
+    sweep([2, 3], 2, 0)
+    old = stems(os.path.join(out, "superseded", "runs"), ".json")
+    if old != ["0-seed9", "1-seed1"]:
+        fail("superseded/runs holds %s, expected the dropped seeds 9 and 1" % old)
+    back = sweep([1, 2, 3], 3, 0)
+    if back[1]["host"] != first[1]["host"]:
+        fail("seed 1 was simulated again instead of taken back from superseded/")
+    run([args.ipsim, "merge", out], expect_rc=0)
+
+    # The same ELF path with new content: every result is stale, for merge and for sweep.
+    with open(elf, "ab") as f:
+        f.write(b"\0")
+    m = run([args.ipsim, "merge", out], expect_rc=1)
+    if m.stderr.count("stale") != 3:
+        fail("merge after an ELF rebuild should list 3 stale runs:\n" + m.stderr)
+    rebuilt = sweep([1, 2, 3], 0, 3)
+    digests = {r["provenance"]["inputs"]["firmware"]["sha256"] for r in rebuilt.values()}
+    if len(digests) != 1 or digests == {first[1]["provenance"]["inputs"]["firmware"]["sha256"]}:
+        fail("the rebuilt runs do not record the new ELF digest: %s" % digests)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ipsim", required=True)
@@ -199,6 +261,7 @@ def main():
     os.makedirs(args.work)
     n_runs = test_kill_and_resume(args, sets, args.work)
     test_emit(args, sets, args.work, n_runs)
+    test_identity(args, args.work)
     print("sweep_resume: OK (%d runs)" % n_runs)
     return 0
 
