@@ -51,8 +51,9 @@ void Dma::write_ctl(unsigned n, uint16_t old_value, uint16_t v) {
   }
 }
 
-void Dma::trigger(unsigned tsel, const sc_time& at) {
+void Dma::trigger(unsigned tsel, unsigned channels, const sc_time& at) {
   for (unsigned n = 0; n < kChannels; ++n) {
+    if (!(channels & (1u << n))) continue;
     if ((m_regs.get(channel_base(n) + CTL) & DMAEN) && tsel_of(n) == tsel) run_channel(n, at);
   }
 }

@@ -23,9 +23,11 @@
 //   mode therefore moves its block like block mode (its interleaving of 2 CPU cycles every 4
 //   transfers is not modelled; the CPU is stalled for the same 2 + 2n cycles) and a repeated
 //   burst-block moves one block per trigger instead of running until DMAEN is cleared.
-// - DMALEVEL is ignored: every trigger() call is one edge. One trigger list (channel 0's,
-//   facts §4.2) serves all channels. DMARMWDIS, ENNMI, ROUNDROBIN are stored only; channels
-//   triggered together are served in fixed priority 0..5.
+// - DMALEVEL is ignored: every trigger() call is one edge. Trigger numbers mean different
+//   sources on different channels (the DMAnTSEL lists of the device header): a source whose
+//   number is not the same on all channels passes the channels it serves (eUSCI_B0 on 0-2,
+//   eUSCI_A3 on 3-5); the others use channel 0's list for all channels. DMARMWDIS, ENNMI,
+//   ROUNDROBIN are stored only; channels triggered together are served in fixed priority 0..5.
 // - Addresses and size are latched when DMAEN goes 0 -> 1 and reloaded after each completed
 //   repeated transfer/block; DMAnSA/DA reads return the programmed value.
 // - A bus error response ends the channel: DMAEN cleared, DMAABORT set, no DMAIFG.
@@ -99,7 +101,10 @@ class Dma : public Peripheral {
   void reset() override;
   // A hardware trigger (DMAnTSEL number) from another model, at time `at`.
   void trigger(unsigned tsel) { trigger(tsel, sc_core::sc_time_stamp()); }
-  void trigger(unsigned tsel, const sc_core::sc_time& at);
+  void trigger(unsigned tsel, const sc_core::sc_time& at) { trigger(tsel, kAllChannels, at); }
+  // Only channels in `channels` (bit n = channel n) see the trigger.
+  void trigger(unsigned tsel, unsigned channels, const sc_core::sc_time& at);
+  static constexpr unsigned kAllChannels = 0x3F;
 
   // Counters for the energy model and tests.
   uint64_t transfers() const { return m_transfers; }

@@ -1,7 +1,5 @@
 #include "models/system_regs.h"
 
-#include <vector>
-
 namespace ipsim {
 
 Pmm::Pmm(const sc_core::sc_module_name& name, ResetRequest reset_request)
@@ -32,20 +30,5 @@ void Sys::reset() {
   Peripheral::reset();
   m_regs[0x1E] = cause;  // the cause survives the reset it describes
 }
-
-namespace {
-std::vector<RegSpec> port_specs() {
-  std::vector<RegSpec> specs;
-  for (uint16_t off = 0; off < 0x140; off += 2) specs.push_back({off, "Pn", 0x0000, 0xFFFF});
-  return specs;
-}
-const std::vector<RegSpec>& port_table() {
-  static const std::vector<RegSpec> table = port_specs();
-  return table;
-}
-}  // namespace
-
-IoPorts::IoPorts(const sc_core::sc_module_name& name)
-    : Peripheral(name, 0x0200, 0x140, port_table().data(), port_table().size()) {}
 
 }  // namespace ipsim

@@ -56,10 +56,4 @@ class Sys : public Peripheral {
   uint16_t m_cause = 0x02;
 };
 
-// Port registers P1..P8 and PJ (0x0200-0x033F): plain storage, so firmware may drive pins.
-class IoPorts : public Peripheral {
- public:
-  explicit IoPorts(const sc_core::sc_module_name& name);
-};
-
 }  // namespace ipsim

@@ -33,7 +33,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
       m_sfr("sfr"),
       m_pmm("pmm", [this](const ResetCause& c) { request_reset(c); }),
       m_sys("sys"),
-      m_ports("ports"),
+      m_gpio("gpio"),
       m_debug("dbg"),
       m_mpy("mpy32", m_clock),
       m_dma("dma", m_clock, m_irq, m_cpu_hooks),
@@ -41,7 +41,15 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
       m_ta0("ta0", kTA0, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
       m_ta1("ta1", kTA1, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
       m_ta2("ta2", kTA2, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
-      m_ta3("ta3", kTA3, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }) {
+      m_ta3("ta3", kTA3, m_clock, m_irq, [this](unsigned t) { m_dma.trigger(t); }),
+      m_ucb0("eusci_b0", kEusciB0, m_clock, m_irq,
+             [this](unsigned t, unsigned ch, const sc_core::sc_time& at) {
+               m_dma.trigger(t, ch, at);
+             }),
+      m_uca3("eusci_a3", kEusciA3, m_clock, m_irq,
+             [this](unsigned t, unsigned ch, const sc_core::sc_time& at) {
+               m_dma.trigger(t, ch, at);
+             }) {
   sc_core::sc_report_handler::set_handler(report_to_stderr);
   m_cpu_hooks.request_sync = [this] { m_cpu.core().request_stop(); };
   m_cpu_hooks.stall = [this](uint64_t cycles) { m_cpu.core().add_cycles(cycles); };
@@ -55,9 +63,17 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_bus.map_also("fram-info", kInfoFramBegin, kInfoFramEnd);
   m_bus.init.bind(m_fram.socket);
   for (Peripheral* p : std::initializer_list<Peripheral*>{
-           &m_clock, &m_frctl, &m_wdt, &m_sfr, &m_pmm, &m_sys, &m_ports, &m_debug, &m_mpy, &m_dma,
-           &m_lea, &m_ta0, &m_ta1, &m_ta2, &m_ta3})
+           &m_clock, &m_frctl, &m_wdt, &m_sfr, &m_pmm, &m_sys, &m_gpio, &m_debug, &m_mpy, &m_dma,
+           &m_lea, &m_ta0, &m_ta1, &m_ta2, &m_ta3, &m_ucb0, &m_uca3})
     bind(*p);
+  if (m_config.nvm.kind == NvmPlatformConfig::Kind::kSpiFram) {
+    // The published set-up: SIMO P6.0, SOMI P6.1, SCK P6.2 on eUSCI_A3, chip select P6.3.
+    m_spi_fram = std::make_unique<SpiFram>();
+    m_uca3.attach(m_spi_fram.get());
+    m_gpio.on_pin(6, 3, [this](bool level, const sc_core::sc_time& at) {
+      m_spi_fram->chip_select(level, at);
+    });
+  }
 
   m_debug.on_exit = [this](uint16_t code) {
     m_exit_code = static_cast<int16_t>(code);
@@ -69,6 +85,12 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   actions.cycles = [this] { return m_cpu.core().cycles(); };
   actions.status_register = [this] { return m_cpu.core().sr(); };
   actions.lea_busy_cycles = [this] { return m_lea.busy_cycles(); };
+  if (m_spi_fram) {
+    actions.external_charge_c = [this] { return m_spi_fram->charge_c(sc_core::sc_time_stamp()); };
+    actions.external_max_current_a = [this] {
+      return m_spi_fram->max_current_a(m_config.nvm.spi_clock_hz);
+    };
+  }
   actions.lose_power = [this] { lose_power(); };
   actions.restore_power = [this] { restore_power(); };
   actions.finish = [this](const std::string& reason) { m_cpu.finish(reason); };
@@ -153,6 +175,7 @@ void Platform::apply_pending_reset() {
 void Platform::lose_power() {
   // design.md §3: SRAM, registers and peripherals lose their content; FRAM keeps it.
   for (Peripheral* p : m_peripherals) p->power_off();
+  if (m_spi_fram) m_spi_fram->power_off(sc_core::sc_time_stamp());  // after the last byte
   m_irq.clear_all();
   m_fram.cache().invalidate_all();
   m_pending_reset.reset();
@@ -166,6 +189,7 @@ void Platform::restore_power() {
   for (unsigned r = 1; r < 16; ++r)
     if (r != 2 && r != 3) m_cpu.core().set_reg(r, static_cast<uint32_t>(rng()) & 0xFFFFE);
   m_sys.set_reset_cause(kResetBor.sysrstiv);
+  if (m_spi_fram) m_spi_fram->power_on(sc_core::sc_time_stamp());
   for (Peripheral* p : m_peripherals) p->reset();
   m_cpu.core().reset();
 }

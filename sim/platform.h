@@ -15,12 +15,15 @@
 #include "models/debug_port.h"
 #include "models/dma.h"
 #include "models/elf_image.h"
+#include "models/eusci_spi.h"
 #include "models/fram.h"
 #include "models/frctl.h"
+#include "models/gpio.h"
 #include "models/irq.h"
 #include "models/lea.h"
 #include "models/mpy32.h"
 #include "models/msp430_cpu.h"
+#include "models/spi_fram.h"
 #include "models/sram.h"
 #include "models/sync.h"
 #include "models/system_regs.h"
@@ -30,12 +33,22 @@
 
 namespace ipsim {
 
+// Where persistent state can live (docs/config.md platform.nvm).
+struct NvmPlatformConfig {
+  enum class Kind { kInternal, kSpiFram };
+  Kind kind = Kind::kInternal;
+  // spi-fram: a CY15B104Q on eUSCI_A3, chip select P6.3 (the Stateful-CNN / iNAS wiring);
+  // the SPI clock firmware should use (written to the ELF symbol spi_fram_brw as UCBRW).
+  double spi_clock_hz = 4e6;
+};
+
 struct PlatformConfig {
   uint64_t seed = 1;                 // SRAM power-up pattern and any other randomness
   uint64_t quantum_cycles = 100000;  // longest CPU slice between SystemC synchronisations
   uint64_t max_cycles = 0;           // 0: no limit
   std::optional<uint32_t> stop_at;   // breakpoint address
   PowerConfig power;                 // continuous unless configured
+  NvmPlatformConfig nvm;
 };
 
 class Platform {
@@ -56,6 +69,7 @@ class Platform {
   Lea& lea() { return m_lea; }
   Dma& dma() { return m_dma; }
   Sram& sram() { return m_sram; }
+  SpiFram* spi_fram() { return m_spi_fram.get(); }  // null unless platform.nvm is spi-fram
   DebugPort& debug_port() { return m_debug; }
   const ElfImage& image() const { return m_image; }
   double sim_time_s() const { return sc_core::sc_time_stamp().to_seconds(); }
@@ -91,13 +105,15 @@ class Platform {
   Sfr m_sfr;
   Pmm m_pmm;
   Sys m_sys;
-  IoPorts m_ports;
+  Gpio m_gpio;
   DebugPort m_debug;
   CpuHooks m_cpu_hooks;
   Mpy32 m_mpy;
   Dma m_dma;
   Lea m_lea;
   TimerA m_ta0, m_ta1, m_ta2, m_ta3;
+  EusciSpi m_ucb0, m_uca3;
+  std::unique_ptr<SpiFram> m_spi_fram;
   std::vector<Peripheral*> m_peripherals;
   std::optional<ResetCause> m_pending_reset;
   std::unique_ptr<PowerController> m_power;

@@ -33,7 +33,8 @@ void PowerController::draw_injection_budget() {
 double PowerController::worst_case_current_a() const {
   // Every cycle could miss the FRAM cache (a miss costs at least one cycle).
   const double f = m_actions.mclk_hz();
-  return m_config.load.active_current_a(f) + m_config.load.fram_miss_extra_charge_c() * f;
+  return m_config.load.active_current_a(f) + m_config.load.fram_miss_extra_charge_c() * f +
+         m_actions.external_max_current_a();
 }
 
 double PowerController::sleep_current_a() const {
@@ -63,10 +64,15 @@ bool PowerController::book_accelerators() {
   const uint64_t now = m_actions.lea_busy_cycles();
   const uint64_t cycles = now - m_lea_cycles_seen;
   m_lea_cycles_seen = now;
-  if (cycles == 0) return true;
+  const double external_now = m_actions.external_charge_c();
+  const double external_c = external_now - m_external_charge_seen;
+  m_external_charge_seen = external_now;
+  if (cycles == 0 && external_c <= 0) return true;
   // load_model.h: the LEA draws lea_current_per_mhz_a per MHz while busy, i.e. that many
-  // microcoulombs per million cycles at any clock; booked on top of the CPU's draw.
-  const double charge_c = m_config.load.lea_current_per_mhz_a * 1e-6 * static_cast<double>(cycles);
+  // microcoulombs per million cycles at any clock; booked on top of the CPU's draw, as is the
+  // charge of parts outside the MCU.
+  const double charge_c =
+      m_config.load.lea_current_per_mhz_a * 1e-6 * static_cast<double>(cycles) + external_c;
   if (!m_supervisor) {
     m_ideal.harvested += m_config.supply_v * charge_c;
     m_ideal.consumed += m_config.supply_v * charge_c;

@@ -57,6 +57,10 @@ struct PowerActions {
   // Cumulative MCLK cycles the LEA computed (it runs while the CPU sleeps). DMA transfers
   // halt the CPU and are already in its cycles, drawn at the active current.
   std::function<uint64_t()> lea_busy_cycles = [] { return uint64_t{0}; };
+  // Parts outside the MCU on the same supply (an SPI FRAM): cumulative charge drawn, and the
+  // most current they can draw now (bounds a slice like the CPU's worst case).
+  std::function<double()> external_charge_c = [] { return 0.0; };
+  std::function<double()> external_max_current_a = [] { return 0.0; };
   std::function<void()> lose_power;     // brown-out: volatile state lost
   std::function<void()> restore_power;  // power-on: BOR
   std::function<void(const std::string&)> finish;
@@ -107,6 +111,7 @@ class PowerController {
   std::mt19937_64 m_rng;
   uint64_t m_fram_misses_seen = 0;
   uint64_t m_lea_cycles_seen = 0;
+  double m_external_charge_seen = 0;
   // Ideal-supply bookkeeping (continuous and injection).
   energy::EnergyReport m_ideal;
   double m_ideal_on_s = 0, m_ideal_off_s = 0;
