@@ -62,13 +62,17 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   }
 }
 
+std::string json_text(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 // ---- run objects ----------------------------------------------------------------------------
 
 std::string spec_digest(const RunSpec& spec) {
   json j = run_spec_to_json(spec);
   j.erase("artifact_dir");  // where outputs go does not change the result
   if (j.contains("config")) j["config"].erase("slurm");  // nor do the scheduler's limits
-  const std::string text = j.dump();
+  const std::string text = json_text(j);
   uint64_t h = 1469598103934665603ull;  // FNV-1a 64
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
   char buf[17];
@@ -192,10 +196,8 @@ std::string csv_cell(const json* v) {
     s = v->get<std::string>();
   } else if (v->is_boolean()) {
     s = v->get<bool>() ? "true" : "false";
-  } else if (v->is_number()) {
-    s = v->dump();
   } else {
-    s = v->dump();
+    s = json_text(*v);
   }
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string q = "\"";
@@ -274,7 +276,7 @@ json results_json(const std::vector<json>& runs, const json& echo) {
 void write_results(const std::string& dir, const std::vector<json>& runs, const json& echo) {
   fs::create_directories(dir);
   write_file_atomic((fs::path(dir) / "results.json").string(),
-                    results_json(runs, echo).dump(2) + "\n");
+                    json_text(results_json(runs, echo), 2) + "\n");
   write_file_atomic((fs::path(dir) / "results.csv").string(), results_csv(runs));
 }
 
@@ -312,13 +314,13 @@ std::string comparison_key(const json& run) {
     params.erase("workload.strategy");
     key["params"] = params;
   }
-  return key.dump();
+  return json_text(key);
 }
 
 std::string str_or(const json& run, const char* key, const char* def = "-") {
   if (auto it = run.find(key); it != run.end()) {
     if (it->is_string()) return it->get<std::string>();
-    if (!it->is_null()) return it->dump();
+    if (!it->is_null()) return json_text(*it);
   }
   return def;
 }

@@ -228,3 +228,11 @@ TEST_CASE("the comparison table shows speedup and NVM reduction over the baselin
   CHECK(hawaii_1mf.find("error") != std::string::npos);
   CHECK(table.find("errors:\n  hawaii-1mF: it broke") != std::string::npos);
 }
+
+TEST_CASE("json_text: bytes that are not UTF-8 are replaced, not thrown on") {
+  const json j = {{"console", std::string("ok \xff\xfe end")}, {"n", 1}};
+  CHECK_THROWS(j.dump());  // what the writers used to call
+  const std::string text = json_text(j);
+  CHECK_THAT(text, Catch::Contains("ok \xEF\xBF\xBD"));  // U+FFFD
+  CHECK(json::parse(text)["n"] == 1);
+}
