@@ -27,11 +27,17 @@ DebugPort::DebugPort(const sc_core::sc_module_name& name)
   m_regs.on_write(0x00, [this](uint16_t, uint16_t code) { on_exit(code); });
   m_regs.on_write(0x02, [this](uint16_t, uint16_t code) {
     const uint32_t arg = m_regs.get(0x04) | (uint32_t{m_regs.get(0x08)} << 16);
-    m_markers.push_back(Marker{code, arg, access_time()});
+    const Marker marker{code, arg, access_time()};
+    if (m_markers.size() < kMaxStoredMarkers)
+      m_markers.push_back(marker);
+    else
+      ++m_markers_dropped;
     m_regs[0x08] = 0;  // the high word applies to one marker only
-    on_marker(m_markers.back());
+    on_marker(marker);
   });
-  m_regs.on_write(0x06, [this](uint16_t, uint16_t ch) { m_console.push_back(char(ch & 0xFF)); });
+  m_regs.on_write(0x06, [this](uint16_t, uint16_t ch) {
+    if (m_console.size() < kMaxConsoleBytes) m_console.push_back(char(ch & 0xFF));
+  });
 }
 
 }  // namespace ipsim

@@ -49,12 +49,18 @@ class DebugPort : public Peripheral {
   std::function<void(uint16_t code)> on_exit = [](uint16_t) {};
   std::function<void(const Marker&)> on_marker = [](const Marker&) {};
 
+  // At most kMaxStoredMarkers are kept (16 MB), so firmware that writes markers in a loop
+  // cannot exhaust host memory; on_marker still sees every one, the rest are only counted.
+  static constexpr size_t kMaxStoredMarkers = size_t{1} << 20;
   const std::vector<Marker>& markers() const { return m_markers; }
+  uint64_t markers_dropped() const { return m_markers_dropped; }
+  static constexpr size_t kMaxConsoleBytes = size_t{1} << 24;  // later output is dropped
   const std::string& console() const { return m_console; }
-  void clear() { m_markers.clear(), m_console.clear(); }
+  void clear() { m_markers.clear(), m_console.clear(), m_markers_dropped = 0; }
 
  private:
   std::vector<Marker> m_markers;
+  uint64_t m_markers_dropped = 0;
   std::string m_console;
 };
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,20 +19,20 @@ namespace {
 
 constexpr int kEmMsp430 = 105;  // EM_MSP430, ELF machine number
 
-std::string hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%05X", v);
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%05llX", static_cast<unsigned long long>(v));
   return buf;
 }
 
-bool inside(uint32_t begin, uint32_t end, uint32_t lo, uint32_t hi) {
-  return begin >= lo && end <= hi;
-}
-
 // A segment may be loaded into FRAM (the normal case) or SRAM (volatile; lost at power-off).
-bool loadable_range(uint32_t begin, uint32_t end) {
-  return inside(begin, end, kInfoFramBegin, kInfoFramEnd) ||
-         inside(begin, end, kFramBegin, kFramEnd) || inside(begin, end, kSramBegin, kSramEnd);
+// 64-bit arguments: p_paddr and p_filesz come from the file and may be anything.
+bool loadable_range(uint64_t begin, uint64_t len) {
+  if (begin > UINT32_MAX) return false;
+  const uint32_t addr = static_cast<uint32_t>(begin);
+  return range_inside(addr, len, kInfoFramBegin, kInfoFramEnd) ||
+         range_inside(addr, len, kFramBegin, kFramEnd) ||
+         range_inside(addr, len, kSramBegin, kSramEnd);
 }
 
 struct ElfCloser {
@@ -42,8 +43,14 @@ struct ElfCloser {
 
 ElfImage ElfImage::load(const std::string& path) {
   if (elf_version(EV_CURRENT) == EV_NONE) throw ElfError("libelf initialisation failed");
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then rejects it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
   if (fd < 0) throw ElfError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw ElfError(path + ": not a regular file");
+  }
   std::unique_ptr<Elf, ElfCloser> elf(elf_begin(fd, ELF_C_READ, nullptr));
   struct FdCloser {
     int fd;
@@ -70,19 +77,18 @@ ElfImage ElfImage::load(const std::string& path) {
     GElf_Phdr ph;
     if (!gelf_getphdr(elf.get(), static_cast<int>(i), &ph)) continue;
     if (ph.p_type != PT_LOAD || ph.p_filesz == 0) continue;
-    const uint32_t begin = static_cast<uint32_t>(ph.p_paddr);
-    const uint32_t end = begin + static_cast<uint32_t>(ph.p_filesz);
-    if (!loadable_range(begin, end))
-      throw ElfError(path + ": segment " + std::to_string(i) + " at " + hex(begin) + "-" +
-                     hex(end - 1) +
+    if (!loadable_range(ph.p_paddr, ph.p_filesz))
+      throw ElfError(path + ": segment " + std::to_string(i) + " at " + hex(ph.p_paddr) + "-" +
+                     hex(ph.p_paddr + ph.p_filesz - 1) +
                      " lies outside FRAM (0x01800-0x01AFF, 0x04000-0x43FFF) and SRAM "
                      "(0x01C00-0x03BFF)");
-    ElfSegment seg{begin, static_cast<uint32_t>(ph.p_memsz), {}};
-    seg.bytes.resize(ph.p_filesz);
+    // Check the file size before allocating: p_filesz is whatever the file claims.
     size_t size = 0;
     const char* raw = elf_rawfile(elf.get(), &size);
-    if (!raw || ph.p_offset + ph.p_filesz > size)
+    if (!raw || ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
       throw ElfError(path + ": segment " + std::to_string(i) + " extends past the end of file");
+    ElfSegment seg{static_cast<uint32_t>(ph.p_paddr), static_cast<uint32_t>(ph.p_memsz), {}};
+    seg.bytes.resize(ph.p_filesz);
     std::memcpy(seg.bytes.data(), raw + ph.p_offset, ph.p_filesz);
     image.m_segments.push_back(std::move(seg));
   }

@@ -26,8 +26,8 @@ class Fram : public sc_core::sc_module {
   explicit Fram(const sc_core::sc_module_name& name);
 
   static bool contains(uint32_t addr, uint32_t len = 1) {
-    return (addr >= kInfoFramBegin && addr + len <= kInfoFramEnd) ||
-           (addr >= kFramBegin && addr + len <= kFramEnd);
+    return range_inside(addr, len, kInfoFramBegin, kInfoFramEnd) ||
+           range_inside(addr, len, kFramBegin, kFramEnd);
   }
   uint8_t* host(uint32_t addr) { return m_data.data() + (addr - kInfoFramBegin); }
   // Image load ("flashing"): not counted as NVM traffic.

@@ -16,4 +16,10 @@ inline constexpr uint32_t kVectorsBegin = 0x0FF90, kResetVector = 0x0FFFE;
 
 inline constexpr uint32_t kMask20 = 0xFFFFF;
 
+// [addr, addr + len) lies inside [lo, hi). Computed without addr + len, which can wrap in
+// 32 bits and let a hostile length pass (an ELF segment at 0xFFFFFFF0, say).
+inline constexpr bool range_inside(uint32_t addr, uint64_t len, uint32_t lo, uint32_t hi) {
+  return addr >= lo && addr <= hi && len <= uint64_t{hi} - addr;
+}
+
 }  // namespace ipsim

@@ -23,7 +23,7 @@ class Sram : public sc_core::sc_module {
   uint8_t* data() { return m_data.data(); }  // host copy of 0x1C00.., plus padding
   uint8_t* host(uint32_t addr) { return m_data.data() + (addr - kSramBegin); }
   bool contains(uint32_t addr, uint32_t len = 1) const {
-    return addr >= kSramBegin && addr + len <= kSramEnd;
+    return range_inside(addr, len, kSramBegin, kSramEnd);
   }
   // Fills the whole SRAM with a pattern derived from seed (power-up content).
   void power_on_pattern(uint64_t seed);

@@ -13,6 +13,7 @@
 #include "sim/config.h"
 #include "sim/nvm_report.h"
 #include "sim/platform.h"
+#include "sim/results.h"
 #include "sim/simulate_run.h"
 #include "sim/sweep.h"
 
@@ -22,26 +23,42 @@ namespace po = boost::program_options;
 
 namespace {
 
+// Decimal, or hex with 0x; no sign, no octal (a leading 0 is still decimal).
 uint64_t parse_number(const std::string& text, const std::string& what) {
-  try {
-    size_t used = 0;
-    const uint64_t v = std::stoull(text, &used, 0);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const std::string digits = hex ? text.substr(2) : text;
+  const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
+  if (!digits.empty() && digits.size() <= 16 &&
+      digits.find_first_not_of(allowed) == std::string::npos) {
+    try {
+      return std::stoull(digits, nullptr, hex ? 16 : 10);
+    } catch (const std::out_of_range&) {
+    }
   }
   throw CliError(what + ": expected a number (decimal or 0x hex), got '" + text + "'");
 }
 
-// ADDR:LEN or SYMBOL (whole symbol).
+// ADDR:LEN or SYMBOL (whole symbol); the range must lie in SRAM or FRAM, checked before the run.
 std::pair<uint32_t, uint32_t> resolve_dump(const std::string& spec, const ElfImage& image) {
   const auto colon = spec.find(':');
-  if (colon != std::string::npos)
-    return {static_cast<uint32_t>(parse_number(spec.substr(0, colon), "--dump " + spec)),
-            static_cast<uint32_t>(parse_number(spec.substr(colon + 1), "--dump " + spec))};
-  const auto sym = image.find(spec);
-  if (!sym) throw CliError("--dump " + spec + ": no such symbol in " + image.path());
-  if (sym->size == 0) throw CliError("--dump " + spec + ": symbol has size 0; use ADDR:LEN");
-  return {sym->addr, sym->size};
+  uint64_t addr = 0, len = 0;
+  if (colon != std::string::npos) {
+    addr = parse_number(spec.substr(0, colon), "--dump " + spec);
+    len = parse_number(spec.substr(colon + 1), "--dump " + spec);
+  } else {
+    const auto sym = image.find(spec);
+    if (!sym) throw CliError("--dump " + spec + ": no such symbol in " + image.path());
+    if (sym->size == 0) throw CliError("--dump " + spec + ": symbol has size 0; use ADDR:LEN");
+    addr = sym->addr, len = sym->size;
+  }
+  const bool inside = addr <= UINT32_MAX && len > 0 &&
+                      (Fram::contains(static_cast<uint32_t>(addr), len) ||
+                       range_inside(static_cast<uint32_t>(addr), len, kSramBegin, kSramEnd));
+  if (!inside)
+    throw CliError("--dump " + spec +
+                   ": the range must have a length of at least 1 and lie inside SRAM "
+                   "(0x01C00-0x03BFF) or FRAM (0x01800-0x01AFF, 0x04000-0x43FFF)");
+  return {static_cast<uint32_t>(addr), static_cast<uint32_t>(len)};
 }
 
 std::string to_hex(const std::vector<uint8_t>& bytes) {
@@ -89,6 +106,9 @@ int exec_command(const std::vector<std::string>& args) {
   if (elf_path.empty()) throw CliError("exec: missing FIRMWARE.elf");
 
   const ElfImage image = ElfImage::load(elf_path);
+  // Everything that can be checked is checked before the run starts.
+  std::vector<std::pair<std::string, std::pair<uint32_t, uint32_t>>> dump_ranges;
+  for (const std::string& d : dumps) dump_ranges.push_back({d, resolve_dump(d, image)});
   PlatformConfig config;
   config.seed = seed;
   config.max_cycles = parse_number(max_cycles_text, "--max-cycles");
@@ -112,9 +132,6 @@ int exec_command(const std::vector<std::string>& args) {
     else
       throw CliError("--stop-at " + stop_at + ": no such symbol in " + elf_path);
   }
-  std::vector<std::pair<std::string, std::pair<uint32_t, uint32_t>>> dump_ranges;
-  for (const std::string& d : dumps) dump_ranges.push_back({d, resolve_dump(d, image)});
-
   Platform platform(config, image);
   const auto host_start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
@@ -153,13 +170,16 @@ int exec_command(const std::vector<std::string>& args) {
                      {"leaked", e.leaked},
                      {"clamped", e.clamped}};
   out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
-  nlohmann::json markers = nlohmann::json::array();
-  for (const Marker& m : platform.debug_port().markers())
-    markers.push_back({{"code", m.code},
-                       {"name", marker_name(m.code)},
-                       {"arg", m.arg},
-                       {"time_s", m.time.to_seconds()}});
-  out["markers"] = markers;
+  if (json) {  // one JSON object per marker is costly: only when it is printed
+    nlohmann::json markers = nlohmann::json::array();
+    for (const Marker& m : platform.debug_port().markers())
+      markers.push_back({{"code", m.code},
+                         {"name", marker_name(m.code)},
+                         {"arg", m.arg},
+                         {"time_s", m.time.to_seconds()}});
+    out["markers"] = std::move(markers);
+    out["markers_dropped"] = platform.debug_port().markers_dropped();
+  }
   out["console"] = platform.debug_port().console();
   nlohmann::json dumps_json = nlohmann::json::object();
   for (const auto& [key, range] : dump_ranges)
@@ -173,7 +193,7 @@ int exec_command(const std::vector<std::string>& args) {
                  {"cpu_mips", cpu_s > 0 ? core.instructions() / cpu_s / 1e6 : 0.0}};
 
   if (json) {
-    std::cout << out.dump() << "\n";
+    std::cout << json_text(out) << "\n";
   } else {
     std::cout << platform.debug_port().console();
     std::printf("stop: %s", platform.stop_reason().c_str());

@@ -65,6 +65,10 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   }
 }
 
+std::string json_text(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 // ---- run objects ----------------------------------------------------------------------------
 
 std::string spec_digest(const RunSpec& spec) {
@@ -74,7 +78,7 @@ std::string spec_digest(const RunSpec& spec) {
   json c = to_json_value(spec.config);
   c.erase("name");
   c.erase("slurm");
-  return sha256_hex(c.dump());
+  return sha256_hex(json_text(c));
 }
 
 json run_inputs(const RunSpec& spec, const json& run) {
@@ -232,10 +236,8 @@ std::string csv_cell(const json* v) {
     s = v->get<std::string>();
   } else if (v->is_boolean()) {
     s = v->get<bool>() ? "true" : "false";
-  } else if (v->is_number()) {
-    s = v->dump();
   } else {
-    s = v->dump();
+    s = json_text(*v);
   }
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string q = "\"";
@@ -315,7 +317,7 @@ json results_json(const std::vector<json>& runs, const json& echo) {
 void write_results(const std::string& dir, const std::vector<json>& runs, const json& echo) {
   fs::create_directories(dir);
   write_file_atomic((fs::path(dir) / "results.json").string(),
-                    results_json(runs, echo).dump(2) + "\n");
+                    json_text(results_json(runs, echo), 2) + "\n");
   write_file_atomic((fs::path(dir) / "results.csv").string(), results_csv(runs));
 }
 
@@ -353,13 +355,13 @@ std::string comparison_key(const json& run) {
     params.erase("workload.strategy");
     key["params"] = params;
   }
-  return key.dump();
+  return json_text(key);
 }
 
 std::string str_or(const json& run, const char* key, const char* def = "-") {
   if (auto it = run.find(key); it != run.end()) {
     if (it->is_string()) return it->get<std::string>();
-    if (!it->is_null()) return it->dump();
+    if (!it->is_null()) return json_text(*it);
   }
   return def;
 }

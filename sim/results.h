@@ -15,6 +15,10 @@ namespace ipsim {
 
 class FileDigestCache;  // sim/digest.h
 
+// JSON text of j. Bytes that are not UTF-8 (firmware console, ELF symbol names) become
+// U+FFFD instead of making the writer throw and the result disappear.
+std::string json_text(const nlohmann::json& j, int indent = -1);
+
 // Writes content to path atomically; throws std::runtime_error naming the path on failure and
 // leaves no temporary file behind. Temporary names start with '.' and contain ".tmp.".
 void write_file_atomic(const std::string& path, const std::string& content);

@@ -202,7 +202,7 @@ std::vector<RunSpec> prepare_specs(const Experiment& ex, const Layout& lay) {
   for (auto& s : specs) s.artifact_dir = (lay.runs / run_file_stem(s)).string();
   json j = {{"config", ex.echo()}, {"runs", json::array()}};
   for (const auto& s : specs) j["runs"].push_back(run_spec_to_json(s));
-  write_file_atomic(lay.specs.string(), j.dump(1) + "\n");
+  write_file_atomic(lay.specs.string(), json_text(j, 1) + "\n");
   return specs;
 }
 
@@ -441,7 +441,7 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
       if (const std::string tail = log_tail(lay.log(s).string()); !tail.empty())
         msg += "; its stderr ended with:\n" + tail;
       r = error_run_json(s, msg);
-      write_file_atomic(lay.result(s).string(), r->dump(2) + "\n");
+      write_file_atomic(lay.result(s).string(), json_text(*r, 2) + "\n");
     }
     ++done;
     ++finished_now;
@@ -756,7 +756,7 @@ int run_one_command(const std::vector<std::string>& args) {
   }
   if (!result.contains("host") || !result["host"].is_object()) result["host"] = json::object();
   if (!result["host"].contains("seconds")) result["host"]["seconds"] = seconds_since(t0);
-  write_file_atomic(out, result.dump(2) + "\n");
+  write_file_atomic(out, json_text(result, 2) + "\n");
   return rc;
 }
 

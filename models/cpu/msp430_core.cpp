@@ -1369,6 +1369,7 @@ void Msp430Core::reset() {
   e.faulted = false;
   e.fault = Fault{};
   m_stop_requested = false;
+  m_resume_at_breakpoint = false;
   e.irq_allowed_at = 0;
   e.insn_pc = kResetVector;
   e.insn_cycle = e.cycles;
@@ -1417,6 +1418,8 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
   uint64_t start = e.cycles;  // cycle count at the start of the current instruction
   e.free_retired();
   cpu::Engine::FetchCache fc;
+  const bool skip_breakpoint = m_resume_at_breakpoint;
+  m_resume_at_breakpoint = false;
   try {
     bool first = true;
     while ((start = e.cycles) < target_cycles) {
@@ -1427,8 +1430,9 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
           why = StopReason::kSyncRequest;
           break;
         }
-        if (e.r[0] == m_breakpoint && !first) {
+        if (e.r[0] == m_breakpoint && !(first && skip_breakpoint)) {
           why = StopReason::kBreakpoint;
+          m_resume_at_breakpoint = true;
           break;
         }
         if (e.try_interrupt()) {

@@ -84,6 +84,9 @@ class Msp430Core {
   struct Impl;
   Impl* m_impl;
   uint32_t m_breakpoint = 0xFFFFFFFF;
+  // Set when run() stopped at the breakpoint: the next run() executes that instruction
+  // instead of stopping again. A breakpoint at the reset entry still stops the first run().
+  bool m_resume_at_breakpoint = false;
   bool m_stop_requested = false;
 };
 

@@ -47,6 +47,26 @@ def main():
            ["vacant", "0x01B00", "cycle"], 3)
     expect("bad --dump", [os.path.join(d, "vacant.elf"), "--dump", "nosuchsym"],
            ["nosuchsym", "no such symbol"], 2)
+    # Ranges that used to read outside the host buffers; rejected before the run.
+    for bad in ("0xFFFFFFFF:1", "-1:1", "0x4000:0", "0x43FFF:2", "0x1C00:x", "0x4000:1junk"):
+        expect(f"--dump {bad}", [os.path.join(d, "wdt.elf"), "--dump", bad], ["--dump " + bad], 2)
+    if hasattr(os, "mkfifo"):
+        fifo_dir = tempfile.mkdtemp()
+        fifo = os.path.join(fifo_dir, "fifo.elf")
+        os.mkfifo(fifo)
+        expect("FIFO instead of an ELF", [fifo], ["not a regular file"], 2)
+        os.unlink(fifo)
+        os.rmdir(fifo_dir)
+
+    rc, out, _ = run(a.ipsim, os.path.join(d, "wdt.elf"), "--stop-at", "_start", "--json")
+    stopped = json.loads(out) if rc == 0 else {}
+    if stopped.get("stop_reason") != "breakpoint" or stopped.get("instructions") != 0:
+        failures.append(f"--stop-at _start: exit {rc}, {stopped.get('stop_reason')}")
+    else:
+        print("ok   --stop-at _start stops before the first instruction")
+    rc, out, _ = run(a.ipsim, os.path.join(d, "wdt.elf"), "--dump", "0x4400:2", "--json")
+    if rc != 0 or json.loads(out)["dumps"].get("0x4400:2") is None:
+        failures.append(f"--dump 0x4400:2: exit {rc}")
 
     # The fault JSON names the faulting PC: the `bad` label of each program.
     for prog in ("illegal", "vacant"):

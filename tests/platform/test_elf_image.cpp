@@ -1,8 +1,15 @@
 // ELF loading, and whole-platform runs of hand-written programs.
+#include <sys/stat.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
 #include <catch2/catch.hpp>
 
 #include "models/elf_image.h"
 #include "sim/platform.h"
+#include "tests/sim/temp_dir.h"
 
 using namespace ipsim;
 
@@ -67,4 +74,80 @@ TEST_CASE("Platform: vacant access stops the run with a fault naming PC, address
   CHECK(f.pc == image.find("bad")->addr);
   CHECK(f.cycle > 0);
   CHECK(platform.core().reg(12) == 0x1234);  // the faulting load did not complete
+}
+
+namespace {
+// A copy of wdt.elf with field `offset` (bytes into the first PT_LOAD program header) set to
+// value: a crafted ELF, as a hostile or careless user might give.
+std::string patched_elf(const std::string& dir, const char* name, unsigned offset, uint32_t value) {
+  std::ifstream in(elf("wdt.elf"), std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto u32 = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, &bytes.at(at), 4);
+    return v;
+  };
+  const uint32_t phoff = u32(28);
+  const uint16_t phentsize = static_cast<uint16_t>(bytes.at(42) | (bytes.at(43) << 8));
+  const uint16_t phnum = static_cast<uint16_t>(bytes.at(44) | (bytes.at(45) << 8));
+  for (unsigned i = 0; i < phnum; ++i) {
+    const size_t ph = phoff + size_t{i} * phentsize;
+    if (u32(ph) != 1 || u32(ph + 16) == 0) continue;  // PT_LOAD with file bytes
+    std::memcpy(&bytes.at(ph + offset), &value, 4);
+    break;
+  }
+  const std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+}  // namespace
+
+TEST_CASE("ElfImage: a segment whose end wraps past 4 GiB is rejected, not loaded") {
+  ipsim::test::TempDir dir;
+  constexpr unsigned kPaddr = 12, kFilesz = 16;
+  for (const uint32_t paddr : {0xFFFFFFF0u, 0xFFFFFC00u, 0xFFFFFFFFu}) {
+    const std::string path = patched_elf(dir.path().string(), "wrap.elf", kPaddr, paddr);
+    try {
+      ElfImage::load(path);
+      FAIL("no exception for p_paddr " << paddr);
+    } catch (const ElfError& e) {
+      CHECK_THAT(std::string(e.what()), Catch::Contains("lies outside FRAM"));
+    }
+  }
+  // A huge p_filesz is refused from the file size, before anything is allocated.
+  const std::string big = patched_elf(dir.path().string(), "big.elf", kFilesz, 0xFFFFC000u);
+  CHECK_THROWS_WITH(ElfImage::load(big),
+                    Catch::Contains("outside FRAM") || Catch::Contains("past the end of file"));
+  const std::string past = patched_elf(dir.path().string(), "past.elf", kFilesz, 0x1000u);
+  CHECK_THROWS_WITH(ElfImage::load(past), Catch::Contains("past the end of file"));
+}
+
+TEST_CASE("ElfImage: a FIFO is rejected instead of blocking in open()") {
+  ipsim::test::TempDir dir;
+  const std::string fifo = (dir.path() / "fifo.elf").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(ElfImage::load(fifo), Catch::Contains("not a regular file"));
+}
+
+TEST_CASE("Fram and Sram: contains() does not wrap at the top of the address space") {
+  CHECK(Fram::contains(0x4000, 0x40000));
+  CHECK_FALSE(Fram::contains(0x4000, 0x40001));
+  CHECK_FALSE(Fram::contains(0xFFFFFFF0u, 0x20));
+  CHECK_FALSE(Fram::contains(0xFFFFFFFFu, 1));
+  CHECK_FALSE(Fram::contains(0x1800, 0xFFFFFFFFu));
+  CHECK(range_inside(kSramBegin, kSramEnd - kSramBegin, kSramBegin, kSramEnd));
+  CHECK_FALSE(range_inside(0xFFFFFFFFu, 2, kSramBegin, kSramEnd));
+  CHECK_FALSE(range_inside(kSramBegin, 0xFFFFFFFFu, kSramBegin, kSramEnd));
+}
+
+TEST_CASE("Msp430Core: a breakpoint at the reset entry stops before the first instruction") {
+  const ElfImage image = ElfImage::load(elf("wdt.elf"));
+  PlatformConfig config;
+  config.stop_at = image.find("_start")->addr;
+  Platform platform(config, image);
+  platform.run();
+  CHECK(platform.stop_reason() == "breakpoint");
+  CHECK(platform.core().pc() == config.stop_at);
+  CHECK(platform.core().instructions() == 0);
 }

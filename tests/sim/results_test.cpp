@@ -239,3 +239,11 @@ TEST_CASE("the comparison table shows speedup and NVM reduction over the baselin
         std::string::npos);
   CHECK(t2.find("hawaii-100uF: ") == std::string::npos);  // completed runs are not listed
 }
+
+TEST_CASE("json_text: bytes that are not UTF-8 are replaced, not thrown on") {
+  const json j = {{"console", std::string("ok \xff\xfe end")}, {"n", 1}};
+  CHECK_THROWS(j.dump());  // what the writers used to call
+  const std::string text = json_text(j);
+  CHECK_THAT(text, Catch::Contains("ok \xEF\xBF\xBD"));  // U+FFFD
+  CHECK(json::parse(text)["n"] == 1);
+}
