@@ -81,6 +81,8 @@ static uint16_t lp_run(uint16_t cmd, const void* src0, const uint16_t* params,
   DMA2CTL = 0;
   DMA3CTL = 0;
   DMACTL1 = LP_TSEL_TA1CCR0 | (LP_TSEL_TA2CCR0 << 8);
+  TA1CCTL0 = 0;  // a CCIFG left by the last command's final period must not trigger now
+  TA2CCTL0 = 0;
   lp_set_addr(&IPSIM_DMA_SAL(2), (uint32_t)(uintptr_t)p->lea_out);
   lp_set_addr(&IPSIM_DMA_DAL(2), p->fram_dst);
   DMA2SZ = p->n;
