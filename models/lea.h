@@ -27,9 +27,16 @@
 //   ISR); HAWAII starts its footprint DMA timers together with the command at the LEA's
 //   output rate, which only works if the LEA starts almost at once, so the LEA's own start-up
 //   is set small (kLeaStartupCycles = 24: parameter-block fetch and pipeline fill, a guess).
-// - FIR per output 6 + 1 per tap, element-wise ops 2 per element: HAWAII's footprint-timer
-//   periods (6 + Kw for FIR, 2 for add, facts baselines §3), which must track the LEA's output
-//   rate; taken as equal to it.
+// - FIR per output 6 + 1 per tap, element-wise ops 2 per element: derived from HAWAII's
+//   footprint-timer settings (TA1CCR0 = 6 + Kw for a FIR, 2 for an add; its convolution.h). Its
+//   timers must not outrun the LEA, so their periods (CCR0 + 1 = 7 + Kw and 3 SMCLK cycles)
+//   bound the LEA's time per output from above; the FIR rate equals that bound for odd Kw
+//   (6 + taps = 7 + Kw), the add rate is the CCR0 value itself. This is the best available
+//   guess, not a measurement, and it is circular when used to judge HAWAII. The firmware does
+//   not read it: its pacing is its own parameter (kernels/strategies/hawaii_fir.c,
+//   HF_FIR_CCR0_BASE and HF_ADD_CCR0), verified at run time against whatever rate this model
+//   has (kernels/runtime/lea_paced.h). docs/results.md
+//   ("What depends on the LEA timing guess") lists the figures that depend on it.
 // - MPYMATRIXROW and MACMATRIX use the MAC rate (1.5 per MAC), MPYMATRIXROW plus 6 per output
 //   like FIR; MAX/MIN 1 per element (single-operand streaming, a guess).
 // Other approximations:

@@ -60,7 +60,11 @@ static uint16_t lp_run(uint16_t cmd, const void* src0, const uint16_t* params,
                        const lea_paced_t* p) {
   lea_paced_cal_t* cal = lp_cal(cmd, p->ccr0);
   const uint16_t ccr0 = cal->ccr0;
+#ifdef LEA_PACED_TRUST_PACING  // HAWAII's code: no probe, no check (tests' negative control)
+  const int probe = 0;
+#else
   const int probe = p->n > cal->n_verified;
+#endif
   if (probe)
     for (uint16_t i = 0; i < p->n; ++i) p->lea_out[i] = (int16_t)LP_SENTINEL;
   volatile uint16_t* footprint = probe ? &lea_paced_probe_footprint : p->footprint;
@@ -77,6 +81,8 @@ static uint16_t lp_run(uint16_t cmd, const void* src0, const uint16_t* params,
   DMA2CTL = 0;
   DMA3CTL = 0;
   DMACTL1 = LP_TSEL_TA1CCR0 | (LP_TSEL_TA2CCR0 << 8);
+  TA1CCTL0 = 0;  // a CCIFG left by the last command's final period must not trigger now
+  TA2CCTL0 = 0;
   lp_set_addr(&IPSIM_DMA_SAL(2), (uint32_t)(uintptr_t)p->lea_out);
   lp_set_addr(&IPSIM_DMA_DAL(2), p->fram_dst);
   DMA2SZ = p->n;
@@ -100,6 +106,9 @@ static uint16_t lp_run(uint16_t cmd, const void* src0, const uint16_t* params,
   LP_LOW(LEAIFG) = flags;  // write 1 to clear, so the restored LEAIE sees nothing stale
   LP_LOW(LEAIE) = lea_ie;
   if (!overrun && probe) overrun = !lp_same(p->fram_dst, p->lea_out, p->n);
+#ifdef LEA_PACED_TRUST_PACING
+  overrun = 0;
+#endif
   if (overrun) {
     ++lea_paced_overruns;
     dma_copy_words(p->fram_dst, (uint32_t)(uintptr_t)p->lea_out, p->n);

@@ -24,6 +24,8 @@
 //   vector again by block DMA; the CCR0 in use grows by a quarter + 1 and must be verified
 //   again. So results are right whatever the LEA's (steady) rate; a pacing that is too fast costs
 //   probes and repairs, which the FRAM counters of these symbols show.
+// Built with LEA_PACED_TRUST_PACING, it trusts the pacing as HAWAII's code does (no probe, no
+// check, no repair): the tests' negative control.
 // The DMA ISR is kernels/runtime/dma.c's; the LEA completion interrupt is off while a paced
 // command runs (HAWAII clears LEAIE) and its flag is cleared afterwards.
 #ifndef IPSIM_RUNTIME_LEA_PACED_H
