@@ -115,10 +115,11 @@ void Msp430Cpu::thread() {
     if (finished()) break;
     switch (reason) {
       case StopReason::kFault:
-        finish("fault");
+        if (!(on_stop && on_stop(reason))) finish("fault");
         break;
       case StopReason::kBreakpoint:
-        finish("breakpoint");
+      case StopReason::kDebugStop:
+        if (!(on_stop && on_stop(reason))) finish("breakpoint");
         break;
       case StopReason::kSleep: {
         // LPM: MCLK is off. Wait for the next peripheral activity (or until the power model

@@ -54,6 +54,9 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // Time spent asleep (CPUOFF) between two slices.
   std::function<void(const sc_core::sc_time& duration)> after_sleep = [](const sc_core::sc_time&) {
   };
+  // A debugger's say when the core stops at a breakpoint, a CoreObserver stop or a fault:
+  // true resumes the run (time has not advanced meanwhile), false ends it. Empty: it ends.
+  std::function<bool(StopReason)> on_stop;
   // Ends the simulation after the current slice (sc_stop()) with this reason.
   void finish(const std::string& reason);
   bool finished() const { return !m_finish_reason.empty(); }

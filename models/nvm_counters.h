@@ -71,6 +71,14 @@ class NvmCounters {
     fold();
     return m_totals[index(who, op)];
   }
+  // Bytes of op by every initiator without folding batched counts: exact for kRead and
+  // kWrite (never batched) and cheap enough to call per instruction (the profiler does).
+  uint64_t unfolded_bytes(NvmOp op) const {
+    uint64_t sum = 0;
+    for (unsigned w = 0; w < kNumInitiators; ++w)
+      sum += m_totals[w * kNumNvmOps + unsigned(op)].bytes;
+    return sum;
+  }
   // Sum over [begin, end) of FRAM addresses.
   Cell range(Initiator who, NvmOp op, uint32_t begin, uint32_t end) const;
   const Cell& at(Initiator who, NvmOp op, uint32_t addr) const {

@@ -11,6 +11,8 @@
 
 #include "sim/cli_error.h"
 #include "sim/config.h"
+#include "sim/debug_observers.h"
+#include "sim/debug_session.h"
 #include "sim/nvm_report.h"
 #include "sim/platform.h"
 #include "sim/results.h"
@@ -73,19 +75,20 @@ std::string to_hex(const std::vector<uint8_t>& bytes) {
 
 int exec_command(const std::vector<std::string>& args) {
   po::options_description opts("ipsim exec FIRMWARE.elf [options]");
-  std::string elf_path, stop_at, power = "continuous";
+  std::string elf_path, power = "continuous";
+  DebugOptions debug;
   std::vector<std::string> dumps;
   std::string max_cycles_text = "0";
   uint64_t seed = 1;
   bool json = false;
-  opts.add_options()("help,h", "show this help")(
-      "stop-at", po::value(&stop_at), "stop before executing the instruction at SYMBOL (or ADDR)")(
-      "max-cycles", po::value(&max_cycles_text), "stop after N CPU cycles")(
+  opts.add_options()("help,h", "show this help")("max-cycles", po::value(&max_cycles_text),
+                                                 "stop after N CPU cycles")(
       "dump", po::value(&dumps)->composing(), "dump ADDR:LEN or SYMBOL after the run (repeatable)")(
       "power", po::value(&power),
       "continuous (default), or a config file whose platform and source describe the supply")(
       "seed", po::value(&seed), "seed for SRAM power-up content")(
       "json", po::bool_switch(&json), "print one JSON object on stdout");
+  debug.add_to(opts);
   po::options_description hidden;
   hidden.add_options()("elf", po::value(&elf_path));
   po::options_description all;
@@ -124,21 +127,18 @@ int exec_command(const std::vector<std::string>& args) {
     config.power.no_progress_limit = 0;  // any firmware: markers are optional
     if (!vm.count("seed")) config.seed = static_cast<uint64_t>(run_config.seed);
   }
-  if (!stop_at.empty()) {
-    if (const auto sym = image.find(stop_at))
-      config.stop_at = sym->addr;
-    else if (!stop_at.empty() && std::isdigit(static_cast<unsigned char>(stop_at[0])))
-      config.stop_at = static_cast<uint32_t>(parse_number(stop_at, "--stop-at"));
-    else
-      throw CliError("--stop-at " + stop_at + ": no such symbol in " + elf_path);
-  }
+  DebugSession session(debug, image);
+  session.prepare(config);
+
   Platform platform(config, image);
+  session.attach(platform);
   const auto host_start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
   platform.run();
   const double host_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const double cpu_s = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  session.finish(platform);
 
   Msp430Core& core = platform.core();
   nlohmann::json out;
@@ -149,6 +149,8 @@ int exec_command(const std::vector<std::string>& args) {
   out["instructions"] = core.instructions();
   out["stop_reason"] = platform.stop_reason();
   if (platform.stop_reason() == "exit") out["exit_code"] = platform.exit_code();
+  if (platform.stop_reason() == "breakpoint" || session.breakpoint_stops() > 0)
+    out["breakpoint_stops"] = session.breakpoint_stops();
   if (platform.stop_reason() == "fault") {
     const Fault& f = core.fault();
     out["fault"] = {{"message", platform.fault_message()},
@@ -160,6 +162,8 @@ int exec_command(const std::vector<std::string>& args) {
   out["resets"] = platform.resets();
   out["boots"] = platform.boots();
   out["power_failures"] = platform.power().power_failures();
+  out["wasted_cycles"] = platform.power().wasted_cycles();
+  out["lea_busy_cycles"] = platform.lea().busy_cycles();
   out["on_time_s"] = platform.power().on_time_s();
   out["off_time_s"] = platform.power().off_time_s();
   out["sleep_s"] = platform.sleep_time_s();
@@ -206,13 +210,18 @@ int exec_command(const std::vector<std::string>& args) {
                 out["nvm"]["write_bytes"].get<unsigned long long>(),
                 out["nvm"]["read_bytes"].get<unsigned long long>(),
                 out["nvm"]["fetch_bytes"].get<unsigned long long>());
-    for (const auto& [key, hex] : dumps_json.items())
-      std::printf("%s: %s\n", key.c_str(), hex.get<std::string>().c_str());
+    for (const auto& dump : dump_ranges)  // in the order given
+      std::printf("%s: %s\n", dump.first.c_str(),
+                  dumps_json[dump.first].get<std::string>().c_str());
+    if (session.profiler())
+      std::printf("\nprofile (top 20):\n%s", session.profiler()->flat_table(20).c_str());
   }
   if (platform.stop_reason() == "fault") {
     std::cerr << "ipsim: firmware fault: " << platform.fault_message() << "\n";
     return 3;
   }
+  // docs/config.md "Exit status": the firmware's own DBG_EXIT code, as a shell sees it.
+  if (platform.stop_reason() == "exit") return platform.exit_code() & 0xFF;
   return 0;
 }
 

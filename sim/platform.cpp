@@ -5,6 +5,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "sim/debug_observers.h"
+
 namespace ipsim {
 
 namespace {
@@ -119,9 +121,13 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   };
   m_cpu.after_slice = [this](uint64_t cycles, const sc_core::sc_time& duration) {
     m_power->after_slice(cycles, duration);
+    if (after_slice_hook) after_slice_hook();
   };
   m_cpu.limit_sleep = [this](const sc_core::sc_time& t) { return m_power->limit_sleep(t); };
-  m_cpu.after_sleep = [this](const sc_core::sc_time& t) { m_power->after_sleep(t); };
+  m_cpu.after_sleep = [this](const sc_core::sc_time& t) {
+    m_power->after_sleep(t);
+    if (after_slice_hook) after_slice_hook();
+  };
   if (m_config.stop_at) m_cpu.core().set_breakpoint(*m_config.stop_at);
 
   m_sram.power_on_pattern(m_config.seed);
@@ -170,6 +176,7 @@ void Platform::apply_pending_reset() {
   m_cpu.core().reset();
   m_pending_reset.reset();
   ++m_resets;
+  if (on_power_event) on_power_event("reset");
 }
 
 void Platform::lose_power() {
@@ -179,6 +186,7 @@ void Platform::lose_power() {
   m_irq.clear_all();
   m_fram.cache().invalidate_all();
   m_pending_reset.reset();
+  if (on_power_event) on_power_event("brown-out");
 }
 
 void Platform::restore_power() {
@@ -192,6 +200,18 @@ void Platform::restore_power() {
   if (m_spi_fram) m_spi_fram->power_on(sc_core::sc_time_stamp());
   for (Peripheral* p : m_peripherals) p->reset();
   m_cpu.core().reset();
+  if (on_power_event) on_power_event("reboot");
+}
+
+void Platform::add_observer(CoreObserver* observer) {
+  if (!m_observers) m_observers = std::make_unique<ObserverChain>();
+  m_observers->add(observer);
+  m_cpu.core().set_observer(m_observers->single());
+}
+
+void Platform::reset_node() {
+  lose_power();
+  restore_power();
 }
 
 void Platform::run() {
@@ -233,6 +253,25 @@ std::vector<uint8_t> Platform::read_memory(uint32_t addr, uint32_t len) {
     }
   }
   return out;
+}
+
+}  // namespace ipsim
+
+namespace ipsim {
+
+void Platform::write_memory(uint32_t addr, const std::vector<uint8_t>& bytes) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const uint32_t a = addr + static_cast<uint32_t>(i);
+    if (!Fram::contains(a) && !m_sram.contains(a)) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "cannot write 0x%05X: not SRAM or FRAM", a);
+      throw std::runtime_error(buf);
+    }
+  }
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const uint32_t a = addr + static_cast<uint32_t>(i);
+    *(Fram::contains(a) ? m_fram.host(a) : m_sram.host(a)) = bytes[i];
+  }
 }
 
 }  // namespace ipsim

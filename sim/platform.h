@@ -33,6 +33,8 @@
 
 namespace ipsim {
 
+class ObserverChain;
+
 // Where persistent state can live (docs/config.md platform.nvm).
 struct NvmPlatformConfig {
   enum class Kind { kInternal, kSpiFram };
@@ -77,12 +79,27 @@ class Platform {
   uint64_t resets() const { return m_resets; }  // PUC/POR/BOR requested by peripherals
   uint64_t boots() const { return m_boots; }    // power-on resets, the first one included
   PowerController& power() { return *m_power; }
+  Msp430Cpu& cpu() { return m_cpu; }
+
+  // Debugging, tracing, profiling (sim/debug_observers.h, sim/gdb_server.h); unused, they cost
+  // nothing. Observers see every instruction in the order added (not owned).
+  void add_observer(CoreObserver* observer);
+  // Power and reset events as they happen: "brown-out" (power lost), "reboot" (power back,
+  // BOR), "reset" (a PUC/POR requested by a peripheral).
+  std::function<void(const char* event)> on_power_event;
+  // After every CPU slice and sleep, once the power model has booked it.
+  std::function<void()> after_slice_hook;
+  // Node-level actions for a debugger: a BOR now, as if the supply had been cycled with no
+  // off time (FRAM kept, SRAM and registers lost).
+  void reset_node();
 
   // Writes an ELF symbol's bytes into the image before the run (a deployment parameter, like
   // flashing); not NVM traffic. Throws if the symbol is missing, too small or not in FRAM.
   void write_symbol(const std::string& name, const std::vector<uint8_t>& bytes);
   // Reads memory the way a debugger does (no side effects, no counting). Throws for vacant.
   std::vector<uint8_t> read_memory(uint32_t addr, uint32_t len);
+  // Writes SRAM or FRAM the way a debugger does (not NVM traffic). Throws for anything else.
+  void write_memory(uint32_t addr, const std::vector<uint8_t>& bytes);
 
  private:
   void request_reset(const ResetCause& cause);
@@ -117,6 +134,7 @@ class Platform {
   std::vector<Peripheral*> m_peripherals;
   std::optional<ResetCause> m_pending_reset;
   std::unique_ptr<PowerController> m_power;
+  std::unique_ptr<ObserverChain> m_observers;
   uint64_t m_resets = 0;
   uint64_t m_boots = 0;
   int m_exit_code = 0;

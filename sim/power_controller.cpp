@@ -89,6 +89,22 @@ void PowerController::book_ideal(double duration_s, double current_a) {
 }
 
 uint64_t PowerController::limit_slice(uint64_t proposed) {
+  if (m_cut_requested) {
+    m_cut_requested = false;
+    if (m_supervisor) {
+      if (m_supervisor->is_on()) {
+        const double c = m_supervisor->capacitor().capacitance_f();
+        const double v_off = m_supervisor->config().v_off;
+        // Slightly more than C * (V - v_off), so the supervisor sees Vcap <= v_off.
+        m_supervisor->consume_charge(c * (m_supervisor->voltage() - v_off) * (1 + 1e-9) + 1e-15);
+      }
+    } else {
+      ++m_ideal_failures;
+    }
+    observe(0.0, "power-off");
+    power_cycle();
+    return 0;
+  }
   if (m_config.time_limit_s > 0 && sc_core::sc_time_stamp().to_seconds() >= m_config.time_limit_s) {
     m_actions.finish("time-limit");
     return 0;

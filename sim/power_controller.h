@@ -86,6 +86,11 @@ class PowerController {
   // CPU cycles run since the last new progress marker before each power failure: work lost
   // and redone.
   uint64_t wasted_cycles() const { return m_wasted_cycles; }
+  // CPU cycle count at the last new progress marker (or power-on): where waste starts.
+  uint64_t cycles_at_progress() const { return m_cycles_at_progress; }
+  // A debugger's `monitor fail`: power is cut before the next instruction. Supervised: the
+  // capacitor is drained to v_off (the charge is booked as consumed), then recharges as usual.
+  void cut_power_now() { m_cut_requested = true; }
   bool supervised() const { return m_config.mode == PowerConfig::Mode::kSupervised; }
   // The capacitor starts below v_on: the node is off until it has charged.
   bool starts_off() const { return m_supervisor && !m_supervisor->is_on() && m_never_on; }
@@ -117,6 +122,7 @@ class PowerController {
   double m_ideal_on_s = 0, m_ideal_off_s = 0;
   uint64_t m_ideal_failures = 0;
   uint64_t m_injection_left = 0;
+  bool m_cut_requested = false;
   bool m_never_on = true;
   // Non-progress detection.
   std::set<std::pair<uint16_t, uint32_t>> m_seen_markers;

@@ -137,6 +137,12 @@ struct Engine {
   uint64_t insn_cycle = 0;
   uint64_t irq_allowed_at = 0;  // EINT delay: interrupts accepted once insns reaches this
 
+  // Debugging (Msp430Core::set_observer, set_page_watched); off the fast paths.
+  CoreObserver* observer = nullptr;
+  bool watched[kNumPages] = {};
+  MemKind data_kind[kNumPages] = {};  // pages[].kind before watching turns a page kSlow
+  bool watch_hit = false;
+
   static constexpr unsigned kSlotsPerPage = (1u << kPageShift) / 2;
 
   // ---- faults -------------------------------------------------------------------------
@@ -166,13 +172,36 @@ struct Engine {
     throw Abort{};
   }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
+    if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_read(a, size);
     uint16_t v = 0;
     if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) abort(Fault::Kind::kVacantAccess, a);
     return size == 1 ? (v & 0xFFu) : v;
   }
   __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
+    if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_write(a, size, v);
     if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
       abort(Fault::Kind::kVacantAccess, a);
+  }
+
+  // A watched page is kSlow in pages[] but keeps its host pointer; data_kind is its real kind.
+  __attribute__((noinline)) uint32_t watched_read(uint32_t a, unsigned size) {
+    a &= kMask20;
+    const uint32_t page = a >> kPageShift;
+    if (data_kind[page] == MemKind::kFram) fram_read(a, size);
+    const uint8_t* h = pages[page].host + (a & 0xFF);
+    if (observer && observer->on_watch(a, size, false)) watch_hit = true;
+    return size == 1 ? h[0] : load16(h);
+  }
+  __attribute__((noinline)) void watched_write(uint32_t a, unsigned size, uint32_t v) {
+    a &= kMask20;
+    const uint32_t page = a >> kPageShift;
+    if (data_kind[page] == MemKind::kFram) fram_write(a, size);
+    uint8_t* h = pages[page].host + (a & 0xFF);
+    if (size == 1)
+      h[0] = static_cast<uint8_t>(v);
+    else
+      store16(h, static_cast<uint16_t>(v));
+    if (observer && observer->on_watch(a, size, true)) watch_hit = true;
   }
 
   IPSIM_INLINE uint32_t read8(uint32_t a) {
@@ -625,12 +654,12 @@ struct Engine {
 
   // ---- decoder ----------------------------------------------------------------------------
   bool is_fram(uint32_t a) const {
-    return pages[(a & kMask20) >> kPageShift].kind == MemKind::kFram;
+    return data_kind[(a & kMask20) >> kPageShift] == MemKind::kFram;
   }
   bool peek(uint32_t a, uint16_t& v) const {
     a &= kMask20;
     const PageEntry& p = pages[a >> kPageShift];
-    if (p.kind == MemKind::kSlow) return false;
+    if (p.host == nullptr) return false;  // peripherals and vacant memory
     v = load16(p.host + (a & 0xFF));
     return true;
   }
@@ -1237,7 +1266,7 @@ struct Engine {
 
   __attribute__((noinline)) DecodedInsn* fetch_slow(uint32_t pc) {
     const uint32_t page = pc >> kPageShift;
-    if (pages[page].kind == MemKind::kSlow)
+    if (pages[page].host == nullptr)
       abort(pc < kPeriphEnd ? Fault::Kind::kFetchFromPeripheral : Fault::Kind::kVacantAccess, pc);
     if (!dcache[page]) {
       dcache[page].reset(new DecodedInsn[kSlotsPerPage]);
@@ -1324,7 +1353,8 @@ struct Engine {
     const bool fram_on = fcache != nullptr || counters != nullptr;
     MemKind k = mapped_kind[page];
     if (k == MemKind::kFram && !fram_on) k = MemKind::kRam;
-    pages[page].kind = pages[page].host ? k : MemKind::kSlow;
+    data_kind[page] = pages[page].host ? k : MemKind::kSlow;
+    pages[page].kind = watched[page] ? MemKind::kSlow : data_kind[page];
     drop_decode_cache(page);
   }
 };
@@ -1411,6 +1441,7 @@ bool Msp430Core::sleeping() const {
 }
 
 StopReason Msp430Core::run(uint64_t target_cycles) {
+  if (IPSIM_UNLIKELY(m_observer != nullptr)) return run_observed(target_cycles);
   cpu::Engine& e = *m_impl;
   if (e.faulted) return StopReason::kFault;
   StopReason why = StopReason::kBudget;
@@ -1470,6 +1501,76 @@ StopReason Msp430Core::step() {
         why = StopReason::kSleep;
       else
         e.exec_one(e.r[0], fc);
+    }
+  } catch (const cpu::Abort&) {
+    e.abort_insn(pc, start);
+    why = StopReason::kFault;
+  }
+  e.fold_fetch_hits();
+  return why;
+}
+
+void Msp430Core::set_observer(CoreObserver* observer) {
+  m_observer = observer;
+  m_impl->observer = observer;
+}
+
+void Msp430Core::set_page_watched(uint32_t page, bool watched) {
+  cpu::Engine& e = *m_impl;
+  if (page >= kNumPages || (watched && e.pages[page].host == nullptr)) return;
+  e.watched[page] = watched;
+  e.refresh_page(page);
+}
+
+// The loop of run() with an observer: the same steps, plus its calls around each instruction.
+StopReason Msp430Core::run_observed(uint64_t target_cycles) {
+  cpu::Engine& e = *m_impl;
+  if (e.faulted) return StopReason::kFault;
+  StopReason why = StopReason::kBudget;
+  uint32_t pc = e.r[0];
+  uint64_t start = e.cycles;
+  e.free_retired();
+  cpu::Engine::FetchCache fc;
+  try {
+    bool first = true;
+    while ((start = e.cycles) < target_cycles) {
+      if (m_stop_requested) {
+        m_stop_requested = false;
+        why = StopReason::kSyncRequest;
+        break;
+      }
+      if (e.r[0] == m_breakpoint && !first) {
+        why = StopReason::kBreakpoint;
+        break;
+      }
+      if (e.irq.any()) {
+        const unsigned vector = e.irq.highest();
+        if (e.try_interrupt()) {
+          m_observer->on_interrupt(vector, pc);
+          pc = e.r[0];
+          first = false;
+          continue;
+        }
+      }
+      if (e.r[2] & cpu::kSrCpuOff) {
+        why = StopReason::kSleep;
+        break;
+      }
+      if (m_observer->before_insn(pc, first)) {
+        why = StopReason::kDebugStop;
+        break;
+      }
+      first = false;
+      e.watch_hit = false;
+      const uint32_t insn_pc = pc;
+      const cpu::DecodedInsn* d = e.fetch(pc, fc);
+      const bool is_call = d->kind == cpu::kKindFormat2 && d->op == cpu::kCall;
+      pc = e.exec_one(pc, fc);
+      m_observer->after_insn(insn_pc, start, is_call);
+      if (e.watch_hit) {
+        why = StopReason::kDebugStop;
+        break;
+      }
     }
   } catch (const cpu::Abort&) {
     e.abort_insn(pc, start);

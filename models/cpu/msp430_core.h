@@ -13,11 +13,29 @@ class FramCache;
 class NvmCounters;
 
 enum class StopReason : uint8_t {
-  kBudget,      // the cycle target given to run() was reached
-  kSleep,       // CPUOFF set and no interrupt can wake the core: caller waits for an IRQ
-  kBreakpoint,  // PC reached the breakpoint address (before executing it)
-  kFault,       // illegal instruction or vacant access: see fault()
-  kSyncRequest  // request_stop() was called (a peripheral needs the present)
+  kBudget,       // the cycle target given to run() was reached
+  kSleep,        // CPUOFF set and no interrupt can wake the core: caller waits for an IRQ
+  kBreakpoint,   // PC reached the breakpoint address (before executing it)
+  kFault,        // illegal instruction or vacant access: see fault()
+  kSyncRequest,  // request_stop() was called (a peripheral needs the present)
+  kDebugStop     // the CoreObserver asked to stop (breakpoint, step, watchpoint)
+};
+
+// Sees every instruction, for debuggers, tracers and profilers. While one is set, run() takes
+// a separate loop that calls it; with none set the fast loop is untouched (no per-instruction
+// cost). All calls come from run() or step().
+class CoreObserver {
+ public:
+  virtual ~CoreObserver() = default;
+  // Before the instruction at pc; first: the first instruction of this run() (a debugger
+  // resuming from a breakpoint lets it execute). true: stop before it (kDebugStop).
+  virtual bool before_insn(uint32_t pc, bool first) = 0;
+  // After it retired: start_cycle is the cycle count before it; is_call: CALL or CALLA.
+  virtual void after_insn(uint32_t pc, uint64_t start_cycle, bool is_call) = 0;
+  // An interrupt was accepted (vector index, facts §1.3) while the PC was from_pc.
+  virtual void on_interrupt(unsigned vector, uint32_t from_pc) = 0;
+  // A CPU data access to a watched page (set_page_watched). true: stop after the instruction.
+  virtual bool on_watch(uint32_t addr, unsigned size, bool write) = 0;
 };
 
 struct Fault {
@@ -51,7 +69,13 @@ class Msp430Core {
 
   void request_stop() { m_stop_requested = true; }
   void set_breakpoint(uint32_t addr) { m_breakpoint = addr; }  // 0xFFFFFFFF = none
-  void add_cycles(uint64_t n);                                 // CPU stalled (DMA block transfer)
+  // Observer of every instruction (nullptr: none, the fast loop). Not owned.
+  void set_observer(CoreObserver* observer);
+  // CPU data accesses to a watched 256-byte page take the slow path and call
+  // CoreObserver::on_watch (code on the page still runs). Pages that are not SRAM or FRAM
+  // cannot be watched.
+  void set_page_watched(uint32_t page, bool watched);
+  void add_cycles(uint64_t n);  // CPU stalled (DMA block transfer)
 
   uint32_t reg(unsigned n) const;
   void set_reg(unsigned n, uint32_t value);
@@ -82,7 +106,9 @@ class Msp430Core {
 
  private:
   struct Impl;
+  StopReason run_observed(uint64_t target_cycles);
   Impl* m_impl;
+  CoreObserver* m_observer = nullptr;
   uint32_t m_breakpoint = 0xFFFFFFFF;
   // Set when run() stopped at the breakpoint: the next run() executes that instruction
   // instead of stopping again. A breakpoint at the reset entry still stops the first run().
