@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -161,6 +162,39 @@ std::size_t Trace::index_at(double t_s, std::size_t hint) const {
 
 double Trace::value_at(std::size_t column, double t_s) const {
   return m_values[column][index_at(t_s)];
+}
+
+Trace Trace::played(double offset_s, double time_scale, bool wrap) const {
+  auto seconds = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%gs", v);
+    return std::string(buf);
+  };
+  if (!(offset_s >= 0 && offset_s < m_duration_s))
+    throw TraceError(m_name + ":0: source.offset " + seconds(offset_s) +
+                     " is not inside the trace, which lasts " + seconds(m_duration_s));
+  if (!(time_scale > 0 && std::isfinite(time_scale)))
+    throw TraceError(m_name + ":0: source.time_scale must be a number > 0");
+  Trace out;
+  out.m_name = m_name;
+  out.m_columns = m_columns;
+  out.m_values.resize(m_columns.size());
+  auto push = [&](double t, std::size_t i) {
+    out.m_time_s.push_back(t * time_scale);
+    for (std::size_t c = 0; c < m_columns.size(); ++c) out.m_values[c].push_back(m_values[c][i]);
+  };
+  const std::size_t first = index_at(offset_s);
+  push(0.0, first);  // the sample holding at the offset, from the offset on
+  for (std::size_t i = first + 1; i < size(); ++i) push(m_time_s[i] - offset_s, i);
+  double duration = m_duration_s - offset_s;
+  if (wrap) {
+    // The cycle's beginning, up to the offset (the first sample only if it starts before).
+    for (std::size_t i = 0; i <= first; ++i)
+      if (m_time_s[i] < offset_s) push(duration + m_time_s[i], i);
+    duration = m_duration_s;
+  }
+  out.m_duration_s = duration * time_scale;
+  return out;
 }
 
 std::size_t TraceCursor::sample_at(double t_s, double* interval_end_s) const {

@@ -58,6 +58,13 @@ class Trace {
   // Zero-order-hold value of `column` at trace time t_s (t_s outside the trace is clamped).
   double value_at(std::size_t column, double t_s) const;
 
+  // The trace as a run plays it (source.offset, source.time_scale): trace time `offset_s`
+  // becomes time 0 and every interval lasts `time_scale` times as long. With `wrap` the part
+  // before the offset follows the end, so that a looping trace keeps its whole cycle (a day
+  // that starts at sunrise); without, the trace ends at its own end. Throws TraceError when
+  // the offset is not inside the trace or the scale is not a finite number > 0.
+  Trace played(double offset_s, double time_scale, bool wrap) const;
+
  private:
   std::string m_name;
   std::vector<std::string> m_columns;         // value columns, without time_s

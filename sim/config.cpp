@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace ipsim {
@@ -758,11 +759,33 @@ HarvesterSpec parse_harvester(Section s) {
   return h;
 }
 
+// source.offset: a time ("6h", "90min", "21600") or a time of day "HH:MM[:SS]" counted from
+// the trace's first sample.
+double trace_offset(Section& s, const Located& v) {
+  const std::string what =
+      "a time (e.g. 6h) or a time of day HH:MM[:SS] (e.g. 06:30) from the trace's first sample";
+  const YAML::Node& n = s.scalar_node("offset", v, what);
+  const std::string text = n.Scalar();
+  static const std::regex kTimeOfDay(R"(^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?$)");
+  double offset = -1;
+  std::smatch m;
+  if (std::regex_match(text, m, kTimeOfDay)) {
+    const double h = std::stod(m[1]), min = std::stod(m[2]),
+                 sec = m[3].matched ? std::stod(m[3]) : 0;
+    if (h < 24 && min < 60 && sec < 60) offset = h * 3600 + min * 60 + sec;
+  } else if (auto q = parse_quantity(text, Unit::Second)) {
+    offset = *q;
+  }
+  if (!(offset >= 0 && std::isfinite(offset)))
+    s.fail_at(v, "source.offset", "expected " + what + ", got '" + text + "'");
+  return offset;
+}
+
 SourceSpec parse_source(Section s) {
   SourceSpec src;
   src.type = s.opt_enum("type", kSourceTypeNames).value_or(src.type);
   const std::map<SourceType, std::vector<std::string>> keys = {
-      {SourceType::Trace, {"file", "harvester", "loop"}},
+      {SourceType::Trace, {"file", "harvester", "loop", "offset", "time_scale"}},
       {SourceType::Constant, {"power", "current"}},
       {SourceType::SquareWave, {"power", "t_on", "t_off"}},
       {SourceType::Continuous, {}},
@@ -788,6 +811,10 @@ SourceSpec parse_source(Section s) {
   switch (src.type) {
     case SourceType::Trace: {
       src.loop = s.boolean("loop", src.loop);
+      if (auto v = s.get("offset")) src.offset_s = trace_offset(s, *v);
+      src.time_scale = s.quantity("time_scale", Unit::None, src.time_scale);
+      s.require("time_scale", src.time_scale > 0 && std::isfinite(src.time_scale),
+                "a number > 0 (2 plays the trace at half speed, 0.5 at double speed)");
       src.harvester = parse_harvester(*s.section("harvester"));
       if (src.harvester.model == HarvesterModel::VoltageSource && !s.peek("file")) break;
       src.file = s.file("file", "a trace CSV file (see traces/README.md)");
@@ -999,6 +1026,8 @@ json to_json_value(const Config& c) {
        {{"type", to_string(c.source.type)},
         {"file", c.source.file},
         {"loop", c.source.loop},
+        {"offset_s", c.source.offset_s},
+        {"time_scale", c.source.time_scale},
         {"harvester",
          {{"model", to_string(h.model)},
           {"scale", h.scale},
@@ -1055,6 +1084,8 @@ Config config_from_json(const json& j) {
   c.source.type = enum_from_json(kSourceTypeNames, s.at("type"));
   c.source.file = s.at("file").get<std::string>();
   c.source.loop = s.at("loop").get<bool>();
+  c.source.offset_s = s.value("offset_s", 0.0);
+  c.source.time_scale = s.value("time_scale", 1.0);
   const json& h = s.at("harvester");
   auto& hv = c.source.harvester;
   hv.model = enum_from_json(kHarvesterNames, h.at("model"));

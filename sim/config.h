@@ -125,6 +125,8 @@ struct SourceSpec {
   std::string file;  // trace: absolute path after resolution
   HarvesterSpec harvester;
   bool loop = false;                   // trace: repeat when the run outlasts the trace
+  double offset_s = 0.0;               // trace: trace time played at simulated time 0
+  double time_scale = 1.0;             // trace: simulated seconds per trace second
   std::optional<double> power_w;       // constant (or current_a), square-wave
   std::optional<double> current_a;     // constant
   double t_on_s = 0.0, t_off_s = 0.0;  // square-wave

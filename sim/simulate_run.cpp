@@ -47,7 +47,10 @@ std::shared_ptr<energy::Harvester> make_harvester(const SourceSpec& s) {
   const HarvesterSpec& h = s.harvester;
   if (h.model == HarvesterModel::VoltageSource)
     return std::make_shared<VoltageSourceHarvester>(h.v_source, h.r_series_ohm);
-  auto trace = std::make_shared<const Trace>(Trace::load(s.file));
+  Trace loaded = Trace::load(s.file);
+  if (s.offset_s != 0 || s.time_scale != 1)
+    loaded = loaded.played(s.offset_s, s.time_scale, s.loop);
+  auto trace = std::make_shared<const Trace>(std::move(loaded));
   switch (h.model) {
     case HarvesterModel::Power:
       return std::make_shared<PowerTraceHarvester>(trace, h.scale, s.loop);

@@ -142,3 +142,50 @@ TEST_CASE("Every shipped trace loads with its documented size", "[trace]") {
     CHECK(t.has_column(r.column));
   }
 }
+
+TEST_CASE("A trace is played from an offset and at a time scale", "[trace]") {
+  // Samples at 0, 1, 3 (power 1, 2, 0.5); it lasts 5 s.
+  const Trace t = Trace::parse("time_s,power_W\n10,1\n11,2\n13,0.5\n", "x.csv");
+  const auto p = t.column_index("power_W");
+
+  SECTION("offset inside a sample, no wrap: the trace ends at its own end") {
+    const Trace s = t.played(2.0, 1.0, false);
+    CHECK(s.duration_s() == 3.0);
+    CHECK(s.value_at(p, 0.0) == 2.0);   // sample 1 holds at trace time 2
+    CHECK(s.value_at(p, 0.99) == 2.0);  // until trace time 3
+    CHECK(s.value_at(p, 1.0) == 0.5);
+  }
+  SECTION("wrap keeps the whole cycle, the beginning after the end") {
+    const Trace s = t.played(2.0, 1.0, true);
+    CHECK(s.duration_s() == 5.0);
+    CHECK(s.value_at(p, 2.5) == 0.5);
+    CHECK(s.value_at(p, 3.0) == 1.0);  // trace time 0 follows trace time 5
+    CHECK(s.value_at(p, 4.0) == 2.0);  // trace time 1 .. 2 (the part before the offset)
+    CHECK(s.value_at(p, 4.99) == 2.0);
+    // The played trace, looped, equals the original trace shifted by the offset.
+    TraceCursor played(s, true), original(t, true);
+    for (double x = 0; x < 20; x += 0.25) {
+      double e1 = 0, e2 = 0;
+      INFO("time " << x);
+      CHECK(s.value(p, played.sample_at(x, &e1)) == t.value(p, original.sample_at(x + 2, &e2)));
+    }
+  }
+  SECTION("offset on a sample boundary, time scale 2 (half speed)") {
+    const Trace s = t.played(1.0, 2.0, true);
+    CHECK(s.duration_s() == 10.0);
+    CHECK(s.value_at(p, 0.0) == 2.0);
+    CHECK(s.value_at(p, 3.99) == 2.0);  // trace seconds 1..3 last 4 s
+    CHECK(s.value_at(p, 4.0) == 0.5);
+    CHECK(s.value_at(p, 8.0) == 1.0);  // wrapped: trace time 0 at (5 - 1) x 2
+  }
+  SECTION("time scale alone compresses a day into minutes") {
+    const Trace s = t.played(0.0, 0.1, false);
+    CHECK(s.duration_s() == Approx(0.5));
+    CHECK(s.value_at(p, 0.15) == 2.0);
+  }
+  SECTION("bad offset or scale") {
+    CHECK_THROWS_WITH(t.played(5.0, 1.0, false), Catch::Contains("x.csv:0: source.offset 5s"));
+    CHECK_THROWS_WITH(t.played(-1.0, 1.0, false), Catch::Contains("not inside the trace"));
+    CHECK_THROWS_WITH(t.played(0.0, 0.0, false), Catch::Contains("time_scale"));
+  }
+}

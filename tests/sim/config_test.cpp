@@ -494,3 +494,41 @@ TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
   CHECK(kernel_from_string("cpu") == Kernel::Cpu);
   CHECK(!kernel_from_string("fir"));
 }
+
+TEST_CASE("source.offset takes a time or a time of day, source.time_scale a number") {
+  TempDir dir;
+  dir.write("p.csv", "time_s,power_W\n0,1\n1,2\n");
+  auto source = [&](const std::string& extra) {
+    return replace(kMinimal, "  type: constant\n  power: 1mW\n",
+                   "  type: trace\n  file: p.csv\n" + extra);
+  };
+  auto offset_of = [&](const std::string& value) {
+    return load_experiment(dir.write("a.yaml", source("  offset: " + value + "\n")))
+        .runs.at(0)
+        .config.source.offset_s;
+  };
+  CHECK(offset_of("6h") == Approx(21600));
+  CHECK(offset_of("90min") == Approx(5400));
+  CHECK(offset_of("120") == Approx(120));
+  CHECK(offset_of("\"06:30\"") == Approx(6.5 * 3600));
+  CHECK(offset_of("06:30:15") == Approx(6.5 * 3600 + 15));
+  CHECK(offset_of("23:59:59.5") == Approx(86399.5));
+  const Config c =
+      load_experiment(dir.write("b.yaml", source("  time_scale: 0.5\n"))).runs.at(0).config;
+  CHECK(c.source.time_scale == 0.5);
+  CHECK(c.source.offset_s == 0);
+  // Both survive the trip through a specs file.
+  Config round = config_from_json(to_json_value(c));
+  CHECK(round.source.time_scale == 0.5);
+
+  check_error(error_of(dir, source("  offset: 25:00\n")), "cfg.yaml:8:", "source.offset",
+              "a time of day HH:MM[:SS]");
+  check_error(error_of(dir, source("  offset: 3V\n")), "cfg.yaml:8:", "source.offset",
+              "expected a time (e.g. 6h)");
+  check_error(error_of(dir, source("  offset: -1s\n")), "cfg.yaml:8:", "source.offset",
+              "got '-1s'");
+  check_error(error_of(dir, source("  time_scale: 0\n")), "cfg.yaml:8:", "source.time_scale",
+              "a number > 0");
+  check_error(error_of(dir, replace(kMinimal, "  power: 1mW\n", "  power: 1mW\n  offset: 1h\n")),
+              "cfg.yaml:8:", "source.offset", "is not used by source.type constant");
+}

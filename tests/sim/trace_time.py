@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""`ipsim run` with real trace sources: source.offset and source.time_scale move and stretch
+the trace, and a run whose trace ends before the firmware finishes has status trace-ended
+with a message. Standard library only.
+
+usage: trace_time.py --ipsim BUILD/ipsim --elf demo.elf --work DIR
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+# Dark for 5 s, then 10 mW for 2 s: the demo firmware finishes shortly after the light comes.
+LATE_LIGHT = "time_s,power_W\n0,0\n5,0.01\n6,0.01\n"
+DARK = "time_s,power_W\n0,0\n1,0\n"
+CONFIG = """name: trace-time
+time_limit: 20s
+platform:
+  capacitor:
+    capacitance: 100uF
+source:
+  type: trace
+  file: late_light.csv
+workload:
+  strategy: continuous
+"""
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def run(args, work, name, sets, expect_rc=0):
+    out = os.path.join(work, name)
+    cmd = [args.ipsim, "run", os.path.join(work, "c.yaml"), "--out", out,
+           "--set", "workload.firmware=" + os.path.abspath(args.elf)]
+    for s in sets:
+        cmd += ["--set", s]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != expect_rc:
+        fail("%s exited %d:\n%s%s" % (" ".join(cmd), p.returncode, p.stdout, p.stderr))
+    with open(os.path.join(out, "results.json")) as f:
+        return json.load(f)["runs"][0], p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ipsim", required=True)
+    ap.add_argument("--elf", required=True)
+    ap.add_argument("--work", required=True)
+    args = ap.parse_args()
+    if not os.path.isfile(args.elf):
+        print("skipped: no test ELF %r" % args.elf)
+        return 77
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    for name, text in (("late_light.csv", LATE_LIGHT), ("dark.csv", DARK),
+                       ("c.yaml", CONFIG)):
+        with open(os.path.join(args.work, name), "w") as f:
+            f.write(text)
+
+    plain, _ = run(args, args.work, "plain", [])
+    if plain["status"] != "completed" or not 5.0 < plain["total_time_s"] < 5.5:
+        fail("without offset the run should complete just after 5 s: %s %s"
+             % (plain["status"], plain["total_time_s"]))
+    late = plain["total_time_s"] - 5.0
+    shifted, _ = run(args, args.work, "offset", ["source.offset=5s"])
+    if shifted["status"] != "completed" or abs(shifted["total_time_s"] - late) > 1e-3:
+        fail("offset 5 s should start in the light: %s s, expected %s s"
+             % (shifted["total_time_s"], late))
+    day, _ = run(args, args.work, "time_of_day", ["source.offset=\"00:00:05\""])
+    if abs(day["total_time_s"] - shifted["total_time_s"]) > 1e-9:
+        fail("offset 00:00:05 and 5s differ: %s vs %s"
+             % (day["total_time_s"], shifted["total_time_s"]))
+    fast, _ = run(args, args.work, "time_scale", ["source.time_scale=0.1"])
+    if fast["status"] != "completed" or not 0.5 < fast["total_time_s"] < 0.5 + late + 0.1:
+        fail("time_scale 0.1 should bring the light at 0.5 s: %s" % fast["total_time_s"])
+    if fast["provenance"]["config"]["source"]["time_scale"] != 0.1:
+        fail("the resolved config does not record time_scale")
+
+    ended, table = run(args, args.work, "dark", ["source.file=" + os.path.join(args.work, "dark.csv")])
+    if ended["status"] != "trace-ended" or "trace ended" not in ended.get("message", ""):
+        fail("a dark trace must end the run with status trace-ended and a message: %s %r"
+             % (ended["status"], ended.get("message")))
+    if abs(ended["total_time_s"] - 2.0) > 1e-6:
+        fail("the dark trace lasts 2 s, the run %s s" % ended["total_time_s"])
+    if "trace-ended: the energy trace ended" not in table:
+        fail("the table does not say why the run did not complete:\n" + table)
+    limited, _ = run(args, args.work, "limit", ["time_limit=2s"])
+    if limited["status"] != "time-limit" or "time_limit" not in limited.get("message", ""):
+        fail("time_limit 2s: status %s, message %r" % (limited["status"], limited.get("message")))
+    print("trace_time: OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
