@@ -2,6 +2,9 @@
 // constant power. The whole network runs layer by layer in two FRAM ping-pong buffers
 // (nn_forward's order) on the image's kernel (kernel.h); after a power failure it starts the
 // inference over.
+// FRAM writes per inference, every kernel, exact under continuous power: the input copy into
+// fmap_a, then each layer's output map once, layer i into fmap_b for even i and fmap_a for
+// odd i, 2 B per word; nothing else (tests/strategies/nvm_closed_form.py checks it).
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/kernel.h"
 #include "kernels/strategies/strategy.h"

@@ -7,6 +7,11 @@
 // df_done (slices committed in this inference), is the whole progress state: after a power
 // failure the interrupted slice is recomputed from its input.
 //
+// FRAM writes per inference: each group's last output map once, into its out_buf (2 B per
+// word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin; the sample input is
+// read in place and intermediates stay in SRAM. Exact under continuous power
+// (tests/strategies/nvm_closed_form.py).
+//
 // Halo rows (columns for 1-D maps) are recomputed by every slice that needs them rather than
 // cached: no extra FRAM state, at the price of the extra MACs the planner reports.
 //

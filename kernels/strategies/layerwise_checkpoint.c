@@ -15,8 +15,13 @@
 // execution restarts at that tile. A tile cut by a power failure is recomputed from
 // scratch: it only reads the layer's input map (and the other lw_acc slot), so redoing it
 // is idempotent.
-// NVM writes: each feature map once (plus the part of a tile redone after each failure),
-// 2 bytes of progress per tile and 4 bytes per split-output chunk; nothing else.
+// NVM writes per inference: the input copy into fmap_a and each layer's output map once (as
+// continuous; plus the part of a tile redone after each failure), 2 B of lw_done per tile
+// plus 2 at begin, and 4 B of lw_acc per chunk of a split output but its last. Tiles per
+// layer (tiling()): on cpu, conv/pool outputs of ~LW_TILE_MACS MACs (rows, or column runs),
+// FC neuron runs, or C_in-chunks of one output when it exceeds the budget; on lea-mac and
+// lea-fir, conv/FC tiles of ~LW_LEA_TILE_CYCLES estimated cycles (lea_tiling()), never split,
+// so no lw_acc. Exact under continuous power (tests/strategies/nvm_closed_form.py).
 // Kernels: cpu, lea-mac and lea-fir (kernel.h); on the LEA kernels the conv and FC tiles are
 // whole rows or neurons (lea_tiling), pools keep the CPU tiling.
 // Mechanism: task-based checkpointing at tile granularity with one atomic progress word

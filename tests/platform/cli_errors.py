@@ -68,6 +68,25 @@ def main():
     if rc != 0 or json.loads(out)["dumps"].get("0x4400:2") is None:
         failures.append(f"--dump 0x4400:2: exit {rc}")
 
+    # A (strategy, kernel) the config allows but the firmware directory lacks: the run fails
+    # with a message naming the strategy, the kernel and the missing image.
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "k.yaml")
+        with open(cfg, "w") as f:
+            f.write("name: k\nplatform: {capacitor: {capacitance: 100uF}}\n"
+                    "workload: {network: kws, strategy: continuous, kernel: lea-fir}\n")
+        env = dict(os.environ, IPSIM_FIRMWARE_DIR=os.path.join(tmp, "empty"))
+        p = subprocess.run([a.ipsim, "run", cfg, "--out", os.path.join(tmp, "out")],
+                           capture_output=True, text=True, timeout=60, env=env)
+        text = p.stdout + p.stderr
+        want = ["no firmware image for workload.strategy continuous on workload.kernel lea-fir",
+                "infer_kws_continuous_lea_fir.elf"]
+        missing = [w for w in want if w not in text]
+        if missing:
+            failures.append(f"missing image: missing {missing}\n--- output ---\n{text}")
+        else:
+            print("ok   missing image: " + want[0])
+
     # The fault JSON names the faulting PC: the `bad` label of each program.
     for prog in ("illegal", "vacant"):
         rc, out, _ = run(a.ipsim, os.path.join(d, f"{prog}.elf"), "--json")
