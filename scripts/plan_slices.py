@@ -40,7 +40,7 @@ safety margin (default 30 %) for the model's error.
 
 Slice cycles = sum over the group's layers of the work of that layer's region (the cost
 model below) + staging of the input band + a per-slice overhead. The coefficients were
-calibrated on this simulator: infer_<net>_depth_first.elf run under `ipsim exec --json`
+calibrated on this simulator: infer_<net>_depth_first_lea_mac.elf run under `ipsim exec --json`
 (continuous power), per-slice cycles taken from the DBG_SLICE_DONE marker timestamps, and
 fitted by least squares over kws, har and mnist slices:
     scripts/plan_slices.py --calibrate kws=kws.json har=har.json mnist=mnist.json
@@ -522,7 +522,7 @@ def committed_plan(net, out_dir):
 def calibrate(p, paths):
     """Least-squares fit of COEFFICIENTS to measured slice cycles.
 
-    Each path is the JSON of `ipsim exec infer_<net>_depth_first.elf --json` (continuous
+    Each path is the JSON of `ipsim exec infer_<net>_depth_first_lea_mac.elf --json` (continuous
     power) built from the plan p of that network; slice k's cycles are the distance between
     consecutive DBG_SLICE_DONE markers (the first from the first marker after boot)."""
     import numpy as np

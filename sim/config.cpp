@@ -199,6 +199,8 @@ const EnumName<Strategy> kStrategyNames[] = {
     {Strategy::Sonic, "sonic"},
     {Strategy::Hawaii, "hawaii"},
     {Strategy::DepthFirst, "depth-first"}};
+const EnumName<Kernel> kKernelNames[] = {
+    {Kernel::Cpu, "cpu"}, {Kernel::LeaMac, "lea-mac"}, {Kernel::LeaFir, "lea-fir"}};
 const EnumName<SourceType> kSourceTypeNames[] = {
     {SourceType::Trace, "trace"},
     {SourceType::Constant, "constant"},
@@ -246,6 +248,9 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 const char* to_string(Strategy v) {
   return enum_to_string(kStrategyNames, v);
 }
+const char* to_string(Kernel v) {
+  return enum_to_string(kKernelNames, v);
+}
 const char* to_string(SourceType v) {
   return enum_to_string(kSourceTypeNames, v);
 }
@@ -257,6 +262,30 @@ const char* to_string(SolarCell v) {
 }
 std::optional<Strategy> strategy_from_string(const std::string& s) {
   return enum_from_string(kStrategyNames, s);
+}
+std::optional<Kernel> kernel_from_string(const std::string& s) {
+  return enum_from_string(kKernelNames, s);
+}
+
+std::vector<Kernel> kernels_of(Strategy s) {
+  switch (s) {
+    case Strategy::Continuous:
+    case Strategy::LayerwiseCheckpoint:
+      return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};
+    case Strategy::Sonic:
+      return {Kernel::Cpu};  // its published form
+    case Strategy::Hawaii:
+      return {Kernel::LeaMac, Kernel::LeaFir};
+    case Strategy::DepthFirst:
+      return {Kernel::LeaMac};  // lea-fir slices: not built yet
+  }
+  return {};
+}
+
+// Kernel-fair defaults: every LEA strategy on the same kernel. That is lea-mac until hawaii
+// and depth-first both have lea-fir images; then lea-fir (docs/kernels.md).
+Kernel default_kernel(Strategy s) {
+  return s == Strategy::Sonic ? Kernel::Cpu : Kernel::LeaMac;
 }
 
 // Coefficient names follow energy/load_model.h; extend here when it grows one.
@@ -814,7 +843,7 @@ SourceSpec parse_source(Section s) {
 
 WorkloadSpec parse_workload(Section s) {
   WorkloadSpec w;
-  s.check_keys({"network", "firmware", "strategy", "inferences", "inputs"});
+  s.check_keys({"network", "firmware", "strategy", "kernel", "inferences", "inputs"});
   if (s.peek("firmware")) w.firmware = s.file("firmware", "an MSP430 ELF file");
   auto net = s.opt_string("network");
   if (w.firmware.empty()) {
@@ -829,6 +858,15 @@ WorkloadSpec parse_workload(Section s) {
   auto strat = s.opt_enum("strategy", kStrategyNames);
   if (!strat) s.missing("strategy", "one of " + join(enum_names(kStrategyNames), ", "));
   w.strategy = *strat;
+  w.kernel = default_kernel(w.strategy);
+  if (auto k = s.opt_enum("kernel", kKernelNames)) {
+    std::vector<std::string> allowed;
+    for (Kernel a : kernels_of(w.strategy)) allowed.push_back(to_string(a));
+    s.require("kernel", std::find(allowed.begin(), allowed.end(), to_string(*k)) != allowed.end(),
+              "a kernel " + std::string(to_string(w.strategy)) + " runs on (" +
+                  join(allowed, ", ") + ")");
+    w.kernel = *k;
+  }
   const long long n = s.integer("inferences", w.inferences);
   s.require("inferences", n >= 1 && n <= 1000000, "an integer >= 1");
   w.inferences = static_cast<int>(n);
@@ -982,6 +1020,7 @@ json to_json_value(const Config& c) {
        {{"network", c.workload.network},
         {"firmware", c.workload.firmware},
         {"strategy", to_string(c.workload.strategy)},
+        {"kernel", to_string(c.workload.kernel)},
         {"inferences", c.workload.inferences},
         {"inputs", c.workload.inputs}}},
       {"slurm",
@@ -1039,6 +1078,8 @@ Config config_from_json(const json& j) {
   c.workload.network = w.at("network").get<std::string>();
   c.workload.firmware = w.at("firmware").get<std::string>();
   c.workload.strategy = enum_from_json(kStrategyNames, w.at("strategy"));
+  c.workload.kernel = w.contains("kernel") ? enum_from_json(kKernelNames, w.at("kernel"))
+                                           : default_kernel(c.workload.strategy);
   c.workload.inferences = w.at("inferences").get<int>();
   c.workload.inputs = w.at("inputs").get<std::vector<int>>();
   const json& sl = j.at("slurm");

@@ -47,16 +47,26 @@ std::string format_quantity(double value, Unit unit);
 // ---- typed configuration --------------------------------------------------------------------
 
 enum class Strategy { Continuous, LayerwiseCheckpoint, Sonic, Hawaii, DepthFirst };
+// How convolutions and FC layers are computed (workload.kernel, docs/kernels.md); the values
+// are kernels/nn's NN_KERNEL_* codes.
+enum class Kernel { Cpu = 0, LeaMac = 1, LeaFir = 2 };
 enum class SourceType { Trace, Constant, SquareWave, Continuous, FailureInjection };
 enum class HarvesterModel { Power, Rf, Solar, VoltageSource };
 enum class SolarCell { AreaEfficiency, SingleDiode, Mppt };
 
 // Names as written in YAML ("layerwise-checkpoint", "square-wave", "voltage-source", ...).
 const char* to_string(Strategy v);
+const char* to_string(Kernel v);
 const char* to_string(SourceType v);
 const char* to_string(HarvesterModel v);
 const char* to_string(SolarCell v);
 std::optional<Strategy> strategy_from_string(const std::string& s);
+std::optional<Kernel> kernel_from_string(const std::string& s);
+
+// The kernels a strategy runs on (the firmware is built for these, kernels/strategies) and
+// its default: lea-fir for the LEA strategies, cpu for sonic.
+std::vector<Kernel> kernels_of(Strategy s);
+Kernel default_kernel(Strategy s);
 
 // Built-in networks (kernels/networks); `workload.firmware` runs any other ELF.
 inline const std::vector<std::string> kNetworks = {"mnist", "har", "kws"};
@@ -126,6 +136,7 @@ struct WorkloadSpec {
   std::string network;   // one of kNetworks, or (with firmware) a free label
   std::string firmware;  // absolute ELF path for custom firmware, else empty
   Strategy strategy = Strategy::DepthFirst;
+  Kernel kernel = Kernel::LeaFir;  // resolved: the strategy's default unless set
   int inferences = 1;
   std::vector<int> inputs = {0};
 };

@@ -96,6 +96,7 @@ json complete_run_json(const RunSpec& spec, json run) {
   };
   fill("network", c.workload.network);
   fill("strategy", to_string(c.workload.strategy));
+  fill("kernel", to_string(c.workload.kernel));
   fill("trace", trace_label(c));
   // Rounded to pF so that 1e-4 F reads 100, not 100.00000000000001.
   fill("capacitor_uF", std::round(c.platform.capacitor.capacitance_f * 1e12) / 1e6);
@@ -138,6 +139,7 @@ const std::vector<std::string> kCsvColumns = {"index",
                                               "name",
                                               "network",
                                               "strategy",
+                                              "kernel",
                                               "trace",
                                               "capacitor_uF",
                                               "seed",
@@ -333,10 +335,10 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
       base_of.emplace(comparison_key(r), &r);
 
   const std::vector<std::string> header = {
-      "run",     "strategy",    "network",        "trace",    "cap uF",  "time s",
+      "run",     "strategy",    "kernel",         "network",  "trace",   "cap uF", "time s",
       "speedup", "NVM written", "vs " + baseline, "failures", "correct", "status"};
   std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> errors;
+  std::vector<std::string> errors, mixed_kernels;
   for (const auto& r : runs) {
     const bool done = r.value("status", "") == "completed";
     const auto t = number_at(r, "total_time_s");
@@ -352,10 +354,14 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
       if (auto bw = number_at(*base, "nvm.write_bytes"); bw && *bw > 0 && *w > 0)
         reduction = *bw >= *w ? fmt("%.2fx less", *bw / *w) : fmt("%.2fx more", *w / *bw);
     const auto [n, ok] = inference_counts(r);
-    rows.push_back({str_or(r, "name"), str_or(r, "strategy"), str_or(r, "network"),
-                    str_or(r, "trace"), cap ? fmt("%g", *cap) : "-", t ? fmt("%.4g", *t) : "-",
-                    speedup, w ? bytes_text(*w) : "-", reduction, pf ? fmt("%.0f", *pf) : "-",
-                    n == 0 ? "-" : (ok == n ? "yes" : "no"), str_or(r, "status")});
+    if (base && base != &r && str_or(r, "kernel") != str_or(*base, "kernel"))
+      mixed_kernels.push_back(str_or(r, "name") + " (" + str_or(r, "kernel") + ") vs " +
+                              str_or(*base, "name") + " (" + str_or(*base, "kernel") + ")");
+    rows.push_back({str_or(r, "name"), str_or(r, "strategy"), str_or(r, "kernel"),
+                    str_or(r, "network"), str_or(r, "trace"), cap ? fmt("%g", *cap) : "-",
+                    t ? fmt("%.4g", *t) : "-", speedup, w ? bytes_text(*w) : "-", reduction,
+                    pf ? fmt("%.0f", *pf) : "-", n == 0 ? "-" : (ok == n ? "yes" : "no"),
+                    str_or(r, "status")});
     if (r.value("status", "") == "error") {
       std::string e = str_or(r, "error", "(no message)");
       errors.push_back(str_or(r, "name") + ": " + e.substr(0, e.find('\n')));
@@ -371,7 +377,7 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
     std::string text;
     for (size_t c = 0; c < cells.size(); ++c) {
       // Text columns left-aligned, numbers right-aligned.
-      const bool left = c <= 3 || c == cells.size() - 1;
+      const bool left = c <= 4 || c == cells.size() - 1;
       const std::string pad(width[c] - cells[c].size(), ' ');
       text += (c ? "  " : "") + (left ? cells[c] + pad : pad + cells[c]);
     }
@@ -380,6 +386,11 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
   };
   line(header);
   for (const auto& row : rows) line(row);
+  if (!mixed_kernels.empty()) {
+    os << "\nwarning: these runs are compared with a baseline on another kernel, so the "
+          "ratios mix the strategy with the kernel (set workload.kernel, docs/kernels.md):\n";
+    for (const auto& m : mixed_kernels) os << "  " << m << "\n";
+  }
   if (!errors.empty()) {
     os << "\nerrors:\n";
     for (const auto& e : errors) os << "  " << e << "\n";

@@ -137,12 +137,23 @@ std::string firmware_path_for(const Config& config) {
     if (ch == '-') ch = '_';
   const char* env = std::getenv("IPSIM_FIRMWARE_DIR");
   const std::string dir = env && *env ? env : exe_dir() + "/firmware";
-  return dir + "/infer_" + config.workload.network + "_" + strategy + ".elf";
+  std::string kernel = to_string(config.workload.kernel);
+  for (char& ch : kernel)
+    if (ch == '-') ch = '_';
+  return dir + "/infer_" + config.workload.network + "_" + strategy + "_" + kernel + ".elf";
 }
 
 RunResult simulate_run(const RunSpec& spec) {
   const Config& config = spec.config;
   const std::string elf_path = firmware_path_for(config);
+  if (config.workload.firmware.empty() && !fs::exists(elf_path))
+    throw std::runtime_error(
+        std::string("no firmware image for workload.strategy ") +
+        to_string(config.workload.strategy) + " on workload.kernel " +
+        to_string(config.workload.kernel) + " (" + elf_path + "); this build does not have it" +
+        (config.workload.strategy == Strategy::Hawaii && config.workload.kernel == Kernel::LeaFir
+             ? ": HAWAII as published comes from kernels/strategies/hawaii_fir.c"
+             : ""));
   const ElfImage image = ElfImage::load(elf_path);
 
   PlatformConfig pc;
@@ -231,7 +242,8 @@ RunResult simulate_run(const RunSpec& spec) {
     for (unsigned i = 0; i < completed; ++i) {
       const unsigned in = static_cast<unsigned>(inputs[i % inputs.size()]);
       nn_network_load_input(net, static_cast<uint16_t>(in), input.data());
-      const int golden_class = golden_run(net, input.data(), golden.data());
+      const int golden_class = golden_run_kernel(net, static_cast<int>(config.workload.kernel),
+                                                 input.data(), golden.data());
       const int predicted = word(1 + i);
       bool bit_identical = golden_class == predicted;
       nlohmann::json scores = nlohmann::json::array();

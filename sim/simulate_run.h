@@ -16,8 +16,8 @@ RunResult simulate_run(const RunSpec& spec);
 PowerConfig power_config_from(const Config& config);
 
 // The firmware a run executes: workload.firmware, or
-// <firmware dir>/infer_<network>_<strategy>.elf where the firmware dir is $IPSIM_FIRMWARE_DIR
-// or the `firmware` folder beside the ipsim executable.
+// <firmware dir>/infer_<network>_<strategy>_<kernel>.elf ('-' written '_') where the firmware dir
+// is $IPSIM_FIRMWARE_DIR or the `firmware` folder beside the ipsim executable.
 std::string firmware_path_for(const Config& config);
 
 }  // namespace ipsim

@@ -7,6 +7,11 @@
 // df_done (slices committed in this inference), is the whole progress state: after a power
 // failure the interrupted slice is recomputed from its input.
 //
+// FRAM writes per inference: each group's last output map once, into its out_buf (2 B per
+// word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin; the sample input is
+// read in place and intermediates stay in SRAM. Exact under continuous power
+// (tests/strategies/nvm_closed_form.py).
+//
 // Halo rows (columns for 1-D maps) are recomputed by every slice that needs them rather than
 // cached: no extra FRAM state, at the price of the extra MACs the planner reports.
 //
@@ -53,31 +58,6 @@ static nn_dst_t band_view(int16_t* data, const nn_region_t* r) {
   const uint16_t cols = (uint16_t)(r->x1 - r->x0);
   nn_dst_t v = {data, r->c0, r->y0, r->x0, (uint16_t)((r->y1 - r->y0) * cols), cols};
   return v;
-}
-
-// Conv region r of layer L on the LEA: one MAC job per output element (lea_kernels.h).
-// Conv sources hold every input channel (s->c0 = 0) and the rows/columns r needs.
-static void conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s,
-                        const nn_dst_t* d, const nn_region_t* r) {
-  for (uint16_t oc = r->c0; oc < r->c1; ++oc) {
-    const int32_t bias = lk_conv_load(b, L, oc);
-    int16_t* o = d->data + (uint16_t)(oc - d->c0) * d->chan_stride +
-                 (uint16_t)(r->y0 - d->y0) * d->row_stride;
-    for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride) {
-      const int16_t* row = s->data + (uint16_t)(y * L->sh - s->y0) * s->row_stride;
-      for (uint16_t x = r->x0; x < r->x1; ++x)
-        o[x - d->x0] = lk_conv_point(b, L, row + (uint16_t)(x * L->sw - s->x0), s->row_stride,
-                                     s->chan_stride, bias);
-    }
-  }
-}
-
-// FC output channels r->c0..c1 on the LEA; the source is the whole (dense) input map.
-static void fc_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
-                      const nn_region_t* r) {
-  const int resident = lk_fc_load_input(b, L, s->data);
-  for (uint16_t j = r->c0; j < r->c1; ++j)
-    d->data[(uint16_t)(j - d->c0) * d->chan_stride] = lk_fc_neuron(b, L, j, s->data, resident);
 }
 
 // Copies region r of sample input `input` (far FRAM, dense CHW) into an SRAM band.
@@ -144,9 +124,9 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     const nn_dst_t dst = k == n ? nn_dst_dense(fram_buf(g->out_buf), L->out)
                                 : band_view(df_plan.scratch[arena], &r[k]);
     if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
-      conv_region(&bufs, L, &src, &dst, &r[k]);
+      lk_conv_region(&bufs, L, &src, &dst, &r[k]);
     } else if (L->op == NN_OP_FC) {
-      fc_region(&bufs, L, &src, &dst, &r[k]);
+      lk_fc_region(&bufs, L, &src, &dst, &r[k]);
     } else {  // pools (and ReLU) on the CPU
       const int rc = nn_layer_forward(L, &src, &dst, &r[k]);
       if (rc != NN_OK) return rc;

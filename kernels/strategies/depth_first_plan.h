@@ -38,7 +38,7 @@ typedef struct {
   uint16_t lea_x_words;
 } df_plan_t;
 
-// Defined by the generated plans/<net>_plan.c linked into infer_<net>_depth_first.elf.
+// Defined by the generated plans/<net>_plan.c linked into infer_<net>_depth_first_lea_mac.elf.
 extern const df_plan_t df_plan;
 
 #ifdef __cplusplus

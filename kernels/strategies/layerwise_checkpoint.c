@@ -15,13 +15,21 @@
 // execution restarts at that tile. A tile cut by a power failure is recomputed from
 // scratch: it only reads the layer's input map (and the other lw_acc slot), so redoing it
 // is idempotent.
-// NVM writes: each feature map once (plus the part of a tile redone after each failure),
-// 2 bytes of progress per tile and 4 bytes per split-output chunk; nothing else.
+// NVM writes per inference: the input copy into fmap_a and each layer's output map once (as
+// continuous; plus the part of a tile redone after each failure), 2 B of lw_done per tile
+// plus 2 at begin, and 4 B of lw_acc per chunk of a split output but its last. Tiles per
+// layer (tiling()): on cpu, conv/pool outputs of ~LW_TILE_MACS MACs (rows, or column runs),
+// FC neuron runs, or C_in-chunks of one output when it exceeds the budget; on lea-mac and
+// lea-fir, conv/FC tiles of ~LW_LEA_TILE_CYCLES estimated cycles (lea_tiling()), never split,
+// so no lw_acc. Exact under continuous power (tests/strategies/nvm_closed_form.py).
+// Kernels: cpu, lea-mac and lea-fir (kernel.h); on the LEA kernels the conv and FC tiles are
+// whole rows or neurons (lea_tiling), pools keep the CPU tiling.
 // Mechanism: task-based checkpointing at tile granularity with one atomic progress word
 // (Alpaca-like tasks whose output goes to a buffer other than their input, so neither
 // privatisation nor a redo log is needed).
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/sections.h"
+#include "kernels/strategies/kernel.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
 
@@ -75,11 +83,68 @@ static uint16_t ops_per_output(const nn_layer_t* l) {
   }
 }
 
+// On the LEA kernels a tile is sized by its estimated cycles, LW_LEA_TILE_CYCLES: the
+// per-command cost dominates there, not the MACs. Estimates (cycles, measured on this
+// simulator's LEA model; the LEA MAC latency is facts §4.3's 1.5 n + 616):
+// - lea-mac conv output: about 1300 + 5 per receptive-field word (the CPU gather);
+// - lea-fir conv output row: per input channel, a band DMA and a channel add, and per kernel
+//   row one FIR of in.w outputs at (taps + 6) cycles each and a row add; about 300 cycles
+//   per command besides (the driver, LPM0 and the ISR);
+// - FC neuron: about 700 + 4 per weight (the weight-row DMA and the MAC).
+// A tile is a run of outputs (lea-mac: columns of one row when a row is too long), of whole
+// rows (lea-fir, which runs its FIRs over full rows), or of FC neurons; never less than one
+// row (lea-fir) or output, never a part of one output.
+#ifndef LW_LEA_TILE_CYCLES
+#define LW_LEA_TILE_CYCLES 20000ul
+#endif
+
+static uint16_t per_budget(uint32_t cost) {
+  const uint32_t n = LW_LEA_TILE_CYCLES / cost;
+  return n == 0 ? 1u : n > 0xFFFFu ? 0xFFFFu : (uint16_t)n;
+}
+
+static lw_tiling_t lea_tiling(const nn_layer_t* l, uint16_t ops) {
+  lw_tiling_t t;
+  t.chunks = 1;
+  t.span = 0;
+  t.per_row = 1;
+  if (l->op == NN_OP_FC) {
+    t.rows = per_budget(700u + 4ul * ops);
+    t.cols = 1;
+    t.per_chan = 1;
+    t.count = div_up(l->out.c, t.rows);
+    return t;
+  }
+  uint16_t rows, outs = l->out.w;
+  if (kernel_id == NN_KERNEL_LEA_FIR) {
+    const uint32_t taps = (uint32_t)l->kw + (l->kw & 1u);
+    rows = per_budget((uint32_t)l->in.c * (l->kh * (l->in.w * (taps + 6u) + 600u) + 600u));
+  } else {
+    outs = per_budget(1300u + 5ul * ops);
+    rows = outs >= l->out.w ? (uint16_t)(outs / l->out.w) : 0u;
+  }
+  if (rows) {  // whole rows
+    t.rows = rows;
+    t.cols = l->out.w;
+    t.per_chan = div_up(l->out.h, rows);
+  } else {  // a row cut into balanced column runs
+    t.per_row = div_up(l->out.w, outs);
+    t.rows = 1;
+    t.cols = div_up(l->out.w, t.per_row);
+    t.per_chan = (uint16_t)(l->out.h * t.per_row);
+  }
+  t.count = (uint16_t)(l->out.c * t.per_chan);
+  return t;
+}
+
 static lw_tiling_t tiling(const nn_layer_t* l) {
   lw_tiling_t t;
   t.chunks = 1;
   t.span = 0;
   const uint16_t ops = ops_per_output(l);
+  if (kernel_id != NN_KERNEL_CPU &&
+      (l->op == NN_OP_CONV2D || l->op == NN_OP_CONV1D || l->op == NN_OP_FC))
+    return lea_tiling(l, ops);
   uint16_t outs = (uint16_t)(LW_TILE_MACS / ops);  // outputs per tile
   if (outs == 0) outs = 1;
   if (l->op == NN_OP_FC) {  // FC: a run of neurons, or input chunks of one neuron
@@ -196,6 +261,7 @@ void strategy_begin(const nn_network_t* net, uint16_t input) {
 
 const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   (void)input;
+  kernel_init();
   int16_t* const bufs[2] = {fmap_a, fmap_b};
   uint16_t base = 0;  // tiles of the layers before layer i
   for (uint16_t i = 0; i < net->n_layers; ++i) {
@@ -208,7 +274,7 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
         dot_chunk(l, bufs[i & 1u], bufs[(i + 1u) & 1u], &t, (uint16_t)(done - base), done);
       } else {
         const nn_region_t r = tile_region(l, &t, (uint16_t)(done - base));
-        if (nn_layer_forward(l, &src, &dst, &r) != NN_OK) dbg_exit(0xE001u);
+        if (kernel_layer_forward(l, &src, &dst, &r) != NN_OK) dbg_exit(0xE001u);
       }
       __asm__ volatile("" ::: "memory");  // the tile is in FRAM before it is committed
       lw_done = (uint16_t)(done + 1u);

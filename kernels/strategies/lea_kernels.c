@@ -92,3 +92,28 @@ int16_t lk_fc_neuron(const lk_bufs_t* b, const nn_layer_t* l, uint16_t j, const 
   }
   return lk_finish(l, acc);
 }
+
+// Conv region r of layer L on the LEA: one MAC job per output element (lea_kernels.h).
+// Conv sources hold every input channel (s->c0 = 0) and the rows/columns r needs.
+void lk_conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
+                    const nn_region_t* r) {
+  for (uint16_t oc = r->c0; oc < r->c1; ++oc) {
+    const int32_t bias = lk_conv_load(b, L, oc);
+    int16_t* o = d->data + (uint16_t)(oc - d->c0) * d->chan_stride +
+                 (uint16_t)(r->y0 - d->y0) * d->row_stride;
+    for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride) {
+      const int16_t* row = s->data + (uint16_t)(y * L->sh - s->y0) * s->row_stride;
+      for (uint16_t x = r->x0; x < r->x1; ++x)
+        o[x - d->x0] = lk_conv_point(b, L, row + (uint16_t)(x * L->sw - s->x0), s->row_stride,
+                                     s->chan_stride, bias);
+    }
+  }
+}
+
+// FC output channels r->c0..c1 on the LEA; the source is the whole (dense) input map.
+void lk_fc_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
+                  const nn_region_t* r) {
+  const int resident = lk_fc_load_input(b, L, s->data);
+  for (uint16_t j = r->c0; j < r->c1; ++j)
+    d->data[(uint16_t)(j - d->c0) * d->chan_stride] = lk_fc_neuron(b, L, j, s->data, resident);
+}

@@ -50,4 +50,12 @@ int lk_fc_load_input(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* in)
 int16_t lk_fc_neuron(const lk_bufs_t* b, const nn_layer_t* l, uint16_t j, const int16_t* in,
                      int resident);
 
+// Regions of layers on the LEA (lea-mac), as kernels/nn's region calls: conv output region r
+// (sources hold every input channel and the rows/columns r needs), one MAC job per output
+// element; FC output channels r->c0..c1 from the whole dense input map.
+void lk_conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
+                    const nn_region_t* r);
+void lk_fc_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
+                  const nn_region_t* r);
+
 #endif

@@ -26,7 +26,9 @@
 // Expected NVM writes, per conv layer with P = in_c*kh*kw passes per output channel and a
 // plane of N = out.h*out.w elements: C_out * P * N * (4 B partial + 2 B index) plus
 // C_out * N * (2 B output + 2 B index) plus 12 B of commit per pass; per FC layer:
-// N_in * N_out * 6 B; pool/ReLU: 4 B per output element.
+// N_in * N_out * 6 B plus N_out * 4 B for the bias pass; pool/ReLU: 4 B per output element
+// and one commit; 20 B at begin. Kernel: cpu only (its published form). Exact under
+// continuous power (tests/strategies/nvm_closed_form.py).
 // Deviation from SONIC: SONIC keeps 16-bit fixed-point partial sums. The golden model
 // accumulates every output in int32 and requantizes once (q15_requant), so here the partial
 // sums are int32 (two FRAM words per element) and the final pass requantizes; this doubles

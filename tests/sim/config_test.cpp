@@ -335,6 +335,17 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
                 "expected one of continuous, layerwise-checkpoint, sonic, hawaii, depth-first; got "
                 "'hawai'");
   }
+  SECTION("unknown kernel") {
+    check_error(error_of(dir, kMinimal + "  kernel: lea-fft\n"), "cfg.yaml:11:", "workload.kernel",
+                "expected one of cpu, lea-mac, lea-fir; got 'lea-fft'");
+  }
+  SECTION("a kernel the strategy does not run on") {
+    check_error(error_of(dir, replace(kMinimal, "strategy: hawaii", "strategy: sonic") +
+                                  "  kernel: lea-fir\n"),
+                "cfg.yaml:11:", "workload.kernel", "a kernel sonic runs on (cpu)");
+    check_error(error_of(dir, kMinimal + "  kernel: cpu\n"), "cfg.yaml:11:", "workload.kernel",
+                "a kernel hawaii runs on (lea-mac, lea-fir)");
+  }
   SECTION("unknown network") {
     check_error(error_of(dir, replace(kMinimal, "network: mnist", "network: cifar")),
                 "cfg.yaml:9:", "workload.network", "expected one of mnist, har, kws");
@@ -463,4 +474,23 @@ TEST_CASE("set overrides (--set key=value) apply before validation") {
     CHECK(c.workload.firmware == (dir.path() / "fw.elf").string());
     CHECK(c.workload.network == "mnist");
   }
+}
+
+TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
+  TempDir dir;
+  const std::string path = dir.write("k.yaml", kMinimal +
+                                                   "sweep:\n  workload.strategy: [sonic, hawaii, "
+                                                   "continuous, layerwise-checkpoint]\n");
+  const Experiment ex = load_experiment(path);
+  REQUIRE(ex.runs.size() == 4);
+  CHECK(ex.runs[0].config.workload.kernel == Kernel::Cpu);  // sonic's published form
+  for (size_t i = 1; i < 4; ++i) CHECK(ex.runs[i].config.workload.kernel == Kernel::LeaMac);
+  const Experiment fir =
+      load_experiment(path, {"workload.strategy=continuous", "workload.kernel=lea-fir"});
+  CHECK(fir.runs[0].config.workload.kernel == Kernel::LeaFir);
+  const Config back = config_from_json(to_json_value(fir.runs[0].config));
+  CHECK(back.workload.kernel == Kernel::LeaFir);
+  CHECK(std::string(to_string(Kernel::LeaMac)) == "lea-mac");
+  CHECK(kernel_from_string("cpu") == Kernel::Cpu);
+  CHECK(!kernel_from_string("fir"));
 }

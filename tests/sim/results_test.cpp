@@ -165,19 +165,22 @@ TEST_CASE("results.csv has one row per run with the flattened scalar fields") {
   std::getline(in, row2);
   CHECK_FALSE(std::getline(in, extra));
   CHECK(header ==
-        "index,name,network,strategy,trace,capacitor_uF,seed,status,inferences,correct,"
+        "index,name,network,strategy,kernel,trace,capacitor_uF,seed,status,inferences,correct,"
         "total_time_s,on_time_s,off_time_s,power_failures,cycles,instructions,nvm.write_bytes,"
         "nvm.read_bytes,nvm.writes,nvm.reads,energy_J.harvested,energy_J.consumed,"
         "energy_J.stored_delta,energy_J.leaked,energy_J.clamped,host.seconds,host.mips,error,"
         "platform.capacitor.capacitance,workload.strategy");
   // Sorted by index.
   CHECK(row0 ==
-        "0,hawaii-100uF,mnist,hawaii,continuous,100.0,1,completed,1,0,1.5,0.375,1.125,12,123456,"
+        "0,hawaii-100uF,mnist,hawaii,lea-mac,continuous,100.0,1,completed,1,0,1.5,0.375,1.125,12,"
+        "123456,"
         "100000,3000.0,1000,10,20,0.001,0.0008,0.0002,0.0,0.0,0.5,3.2,,100uF,hawaii");
-  CHECK(row1.rfind("1,hawaii-1mF,mnist,hawaii,continuous,1000.0,1,completed,1,1,2.0,", 0) == 0);
-  CHECK(row2 ==
-        "2,depth-first-100uF,mnist,depth-first,continuous,100.0,1,error,0,0,,,,,,,,,,,,,,,,,,"
-        "\"worker crashed, \"\"badly\"\"\",100uF,depth-first");
+  CHECK(row1.rfind("1,hawaii-1mF,mnist,hawaii,lea-mac,continuous,1000.0,1,completed,1,1,2.0,", 0) ==
+        0);
+  CHECK(
+      row2 ==
+      "2,depth-first-100uF,mnist,depth-first,lea-mac,continuous,100.0,1,error,0,0,,,,,,,,,,,,,,,,,,"
+      "\"worker crashed, \"\"badly\"\"\",100uF,depth-first");
 }
 
 TEST_CASE("results.json and results.csv are written together, runs by index") {
@@ -227,4 +230,27 @@ TEST_CASE("the comparison table shows speedup and NVM reduction over the baselin
   CHECK(df_1mf.find("n/a") != std::string::npos);
   CHECK(hawaii_1mf.find("error") != std::string::npos);
   CHECK(table.find("errors:\n  hawaii-1mF: it broke") != std::string::npos);
+}
+
+TEST_CASE("the comparison table shows each run's kernel and warns when kernels differ") {
+  TempDir dir;
+  const Experiment ex =
+      load_experiment(dir.write("k.yaml",
+                                "name: k\nplatform:\n  capacitor:\n    capacitance: "
+                                "100uF\nworkload:\n  network: mnist\n  strategy: sonic\nsweep:\n"
+                                "  workload.strategy: [sonic, continuous]\n"));
+  std::vector<json> runs = {complete_run_json(ex.runs[0], measured(4.0, 1000)),
+                            complete_run_json(ex.runs[1], measured(2.0, 1000))};
+  CHECK(runs[0]["kernel"] == "cpu");
+  CHECK(runs[1]["kernel"] == "lea-mac");
+  const std::string table = comparison_table(runs, "sonic");
+  INFO(table);
+  CHECK(table.find("kernel") < table.find('\n'));
+  CHECK(table.find("lea-mac") != std::string::npos);
+  CHECK(table.find("warning: these runs are compared with a baseline on another kernel") !=
+        std::string::npos);
+  CHECK(table.find("continuous (lea-mac) vs sonic (cpu)") != std::string::npos);
+  // Same kernel everywhere: no warning.
+  const std::string same = comparison_table({runs[0]}, "sonic");
+  CHECK(same.find("warning") == std::string::npos);
 }

@@ -3,16 +3,41 @@
 DIR/results.json (stdlib only).
 
     check_run.py IPSIM CONFIG OUT_DIR --status completed [--min-failures N]
-                 [--max-failures N]
+                 [--max-failures N] [--nvm-closed-form]
 
 For status completed every inference must be golden_match (scores bit-identical to the
-host golden model)."""
+host golden model of the run's kernel). --nvm-closed-form (runs under continuous power):
+the FRAM bytes written per symbol must equal the strategy's closed form exactly
+(nvm_closed_form.py)."""
 import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
+
+import nvm_closed_form
+
+
+def check_nvm(run):
+    """Measured FRAM bytes written per symbol against the closed form; a list of errors."""
+    name = run.get("name", "?")
+    if run.get("power_failures", 0):
+        return ["%s: --nvm-closed-form needs a run without power failures" % name]
+    want = nvm_closed_form.expected_writes(run["strategy"], run["kernel"], run["network"],
+                                           len(run["inferences"]))
+    if want is None:
+        print("%s: no closed form here for %s on %s" % (name, run["strategy"], run["kernel"]))
+        return []
+    got = {k: v["write_bytes"] for k, v in run["nvm"]["by_symbol"].items() if v["write_bytes"]}
+    errors = []
+    for sym in sorted(set(want) | set(got)):
+        if want.get(sym, 0) != got.get(sym, 0):
+            errors.append("%s: FRAM bytes written to %s: measured %d, closed form %d" %
+                          (name, sym, got.get(sym, 0), want.get(sym, 0)))
+    if not errors:
+        print("%s: FRAM writes per symbol equal the closed form: %s" % (name, want))
+    return errors
 
 
 def main():
@@ -23,6 +48,7 @@ def main():
     ap.add_argument("--status", default="completed")
     ap.add_argument("--min-failures", type=int, default=0)
     ap.add_argument("--max-failures", type=int, default=None)
+    ap.add_argument("--nvm-closed-form", action="store_true")
     a = ap.parse_args()
     shutil.rmtree(a.out, ignore_errors=True)  # a stale results.json must not pass
     os.makedirs(a.out)
@@ -48,6 +74,8 @@ def main():
             if not infs or bad:
                 errors.append("%s: inferences not golden_match: %s (of %d)" %
                               (name, bad, len(infs)))
+        if a.nvm_closed_form and st == "completed":
+            errors += check_nvm(run)
         if pf < a.min_failures:
             errors.append("%s: power_failures %d < %d" % (name, pf, a.min_failures))
         if a.max_failures is not None and pf > a.max_failures:
