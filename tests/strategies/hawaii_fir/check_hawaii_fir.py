@@ -5,9 +5,9 @@
         [--set KEY=VALUE]... [--min-failures N] [--golden match|mismatch] [--closed-form]
         [--overruns zero|some]
 
---golden match: the scores of every inference bit-identical to `GOLDEN --kernel lea-fir`, the
-host golden model of the lea-fir kernel (mismatch: at least one is not; for the unguarded
-negative control). --closed-form: FRAM bytes written per symbol
+--golden match: the run is on the lea-fir kernel and the scores of every inference are
+bit-identical to `GOLDEN --kernel lea-fir`, the host golden model of that kernel, and
+golden_match (mismatch: at least one is not; for the unguarded negative control). --closed-form: FRAM bytes written per symbol
 equal the closed form in kernels/strategies/hawaii_fir.c's header, computed here from the
 layer table of NET.c (exact; the pacing's probes and repairs are accounted for from the
 counters lea_paced.c keeps). --overruns: lea_paced_overruns never written / written."""
@@ -111,7 +111,10 @@ def main():
                            universal_newlines=True, check=True)
         want = json.loads(g.stdout)["scores"]
         print("input %d: scores %s, lea-fir golden %s" % (inf["input"], inf.get("scores"), want))
-        matched = matched and inf.get("scores") == want
+        # Both the sim's own check (its kernel's golden model) and the golden tool's scores.
+        matched = matched and inf.get("scores") == want and bool(inf.get("golden_match"))
+    if run.get("kernel") != "lea-fir":
+        errors.append("kernel %s, expected lea-fir" % run.get("kernel"))
     if a.golden == "match" and not matched:
         errors.append("inferences not bit-identical to the golden model")
     if a.golden == "mismatch" and matched:
