@@ -63,6 +63,15 @@ ElfImage ElfImage::load(const std::string& path) {
   image.m_path = path;
   image.m_entry = static_cast<uint32_t>(ehdr.e_entry);
 
+  // File extents of the allocated sections with contents: what segments are loaded for.
+  std::vector<std::pair<uint64_t, uint64_t>> alloc_extents;
+  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf.get(), scn)) != nullptr;) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_ALLOC) && sh.sh_type != SHT_NOBITS &&
+        sh.sh_size > 0)
+      alloc_extents.push_back({sh.sh_offset, sh.sh_offset + sh.sh_size});
+  }
+
   size_t phnum = 0;
   if (elf_getphdrnum(elf.get(), &phnum) != 0) throw ElfError(path + ": bad program headers");
   std::vector<uint8_t> file;
@@ -70,6 +79,23 @@ ElfImage ElfImage::load(const std::string& path) {
     GElf_Phdr ph;
     if (!gelf_getphdr(elf.get(), static_cast<int>(i), &ph)) continue;
     if (ph.p_type != PT_LOAD || ph.p_filesz == 0) continue;
+    // Trim the segment to the allocated sections inside it (headers are not program bytes).
+    uint64_t lo = ph.p_offset + ph.p_filesz, hi = ph.p_offset;
+    for (const auto& [s_begin, s_end] : alloc_extents)
+      if (s_begin >= ph.p_offset && s_end <= ph.p_offset + ph.p_filesz)
+        lo = std::min(lo, s_begin), hi = std::max(hi, s_end);
+    if (!alloc_extents.empty() && lo >= hi) {
+      image.m_warnings.push_back(path + ": segment " + std::to_string(i) + " at " +
+                                 hex(static_cast<uint32_t>(ph.p_paddr)) +
+                                 " holds no section (only ELF headers); not loaded");
+      continue;
+    }
+    if (!alloc_extents.empty()) {
+      ph.p_paddr += lo - ph.p_offset;
+      ph.p_memsz -= lo - ph.p_offset;
+      ph.p_filesz = hi - lo;
+      ph.p_offset = lo;
+    }
     const uint32_t begin = static_cast<uint32_t>(ph.p_paddr);
     const uint32_t end = begin + static_cast<uint32_t>(ph.p_filesz);
     if (!loadable_range(begin, end))

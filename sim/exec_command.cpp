@@ -92,6 +92,7 @@ int exec_command(const std::vector<std::string>& args) {
   if (elf_path.empty()) throw CliError("exec: missing FIRMWARE.elf");
 
   const ElfImage image = ElfImage::load(elf_path);
+  for (const std::string& w : image.warnings()) std::cerr << "ipsim: warning: " << w << "\n";
   PlatformConfig config;
   config.seed = seed;
   config.max_cycles = parse_number(max_cycles_text, "--max-cycles");
