@@ -70,6 +70,15 @@ ElfImage ElfImage::load(const std::string& path) {
   image.m_path = path;
   image.m_entry = static_cast<uint32_t>(ehdr.e_entry);
 
+  // File extents of the allocated sections with contents: what segments are loaded for.
+  std::vector<std::pair<uint64_t, uint64_t>> alloc_extents;
+  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf.get(), scn)) != nullptr;) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_ALLOC) && sh.sh_type != SHT_NOBITS &&
+        sh.sh_size > 0)
+      alloc_extents.push_back({sh.sh_offset, sh.sh_offset + sh.sh_size});
+  }
+
   size_t phnum = 0;
   if (elf_getphdrnum(elf.get(), &phnum) != 0) throw ElfError(path + ": bad program headers");
   std::vector<uint8_t> file;
@@ -77,16 +86,34 @@ ElfImage ElfImage::load(const std::string& path) {
     GElf_Phdr ph;
     if (!gelf_getphdr(elf.get(), static_cast<int>(i), &ph)) continue;
     if (ph.p_type != PT_LOAD || ph.p_filesz == 0) continue;
+    // Check the file size first: p_offset and p_filesz are whatever the file claims.
+    size_t size = 0;
+    const char* raw = elf_rawfile(elf.get(), &size);
+    if (!raw || ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
+      throw ElfError(path + ": segment " + std::to_string(i) + " extends past the end of file");
+    // Trim the segment to the allocated sections inside it (headers are not program bytes).
+    uint64_t lo = ph.p_offset + ph.p_filesz, hi = ph.p_offset;
+    for (const auto& [s_begin, s_end] : alloc_extents)
+      if (s_begin >= ph.p_offset && s_end <= ph.p_offset + ph.p_filesz && s_begin < s_end)
+        lo = std::min(lo, s_begin), hi = std::max(hi, s_end);
+    if (!alloc_extents.empty() && lo >= hi) {
+      image.m_warnings.push_back(path + ": segment " + std::to_string(i) + " at " +
+                                 hex(ph.p_paddr) +
+                                 " holds no section (only ELF headers); not loaded");
+      continue;
+    }
+    if (!alloc_extents.empty()) {
+      const uint64_t skipped = lo - ph.p_offset;
+      ph.p_paddr += skipped;
+      ph.p_memsz = ph.p_memsz > skipped ? ph.p_memsz - skipped : 0;
+      ph.p_filesz = hi - lo;
+      ph.p_offset = lo;
+    }
     if (!loadable_range(ph.p_paddr, ph.p_filesz))
       throw ElfError(path + ": segment " + std::to_string(i) + " at " + hex(ph.p_paddr) + "-" +
                      hex(ph.p_paddr + ph.p_filesz - 1) +
                      " lies outside FRAM (0x01800-0x01AFF, 0x04000-0x43FFF) and SRAM "
                      "(0x01C00-0x03BFF)");
-    // Check the file size before allocating: p_filesz is whatever the file claims.
-    size_t size = 0;
-    const char* raw = elf_rawfile(elf.get(), &size);
-    if (!raw || ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
-      throw ElfError(path + ": segment " + std::to_string(i) + " extends past the end of file");
     ElfSegment seg{static_cast<uint32_t>(ph.p_paddr), static_cast<uint32_t>(ph.p_memsz), {}};
     seg.bytes.resize(ph.p_filesz);
     std::memcpy(seg.bytes.data(), raw + ph.p_offset, ph.p_filesz);

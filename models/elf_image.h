@@ -31,13 +31,18 @@ struct ElfSymbol {
 class ElfImage {
  public:
   // Throws ElfError naming the file and what is wrong: not found, not ELF, not 32-bit
-  // little-endian, not MSP430, or a segment outside FRAM and SRAM.
+  // little-endian, not MSP430, or a segment outside FRAM and SRAM. Only the bytes of a
+  // segment that allocated sections occupy are loaded: ld.lld without --nmagic starts the
+  // first segment with the ELF and program headers (below FRAM); a segment holding nothing
+  // else is skipped with a warning.
   static ElfImage load(const std::string& path);
 
   const std::string& path() const { return m_path; }
   uint32_t entry() const { return m_entry; }
   const std::vector<ElfSegment>& segments() const { return m_segments; }
   const std::vector<ElfSymbol>& symbols() const { return m_symbols; }  // sorted by address
+  // Things a person should know that do not stop the load (e.g. a skipped header segment).
+  const std::vector<std::string>& warnings() const { return m_warnings; }
 
   std::optional<ElfSymbol> find(const std::string& name) const;
   // The data or function symbol that contains addr, if any.
@@ -55,6 +60,7 @@ class ElfImage {
   std::vector<ElfSegment> m_segments;
   std::vector<ElfSymbol> m_symbols;
   std::vector<Section> m_sections;
+  std::vector<std::string> m_warnings;
 };
 
 }  // namespace ipsim

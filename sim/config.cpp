@@ -597,8 +597,9 @@ class Section {
 
 OutputsConfig parse_outputs(Section s) {
   OutputsConfig o;
-  s.check_keys({"waves_vcd", "timeline_csv", "timeline_decimation"});
+  s.check_keys({"waves_vcd", "timeline_csv", "timeline_decimation", "profile"});
   o.waves_vcd = s.boolean("waves_vcd", o.waves_vcd);
+  o.profile = s.boolean("profile", o.profile);
   o.timeline_csv = s.boolean("timeline_csv", o.timeline_csv);
   o.timeline_decimation_s =
       s.quantity("timeline_decimation", Unit::Second, o.timeline_decimation_s);
@@ -883,8 +884,11 @@ WorkloadSpec parse_workload(Section s) {
     w.network = net ? *net : fs::path(w.firmware).stem().string();
   }
   auto strat = s.opt_enum("strategy", kStrategyNames);
-  if (!strat) s.missing("strategy", "one of " + join(enum_names(kStrategyNames), ", "));
-  w.strategy = *strat;
+  // Foreign firmware (workload.firmware) brings its own persistence: the strategy only labels
+  // the run, and defaults to continuous.
+  if (!strat && w.firmware.empty())
+    s.missing("strategy", "one of " + join(enum_names(kStrategyNames), ", "));
+  w.strategy = strat ? *strat : Strategy::Continuous;
   w.kernel = default_kernel(w.strategy);
   if (auto k = s.opt_enum("kernel", kKernelNames)) {
     std::vector<std::string> allowed;
@@ -1011,6 +1015,7 @@ json to_json_value(const Config& c) {
       {"outputs",
        {{"waves_vcd", c.outputs.waves_vcd},
         {"timeline_csv", c.outputs.timeline_csv},
+        {"profile", c.outputs.profile},
         {"timeline_decimation_s", c.outputs.timeline_decimation_s}}},
       {"platform",
        {{"mclk_hz", c.platform.mclk_hz},
@@ -1069,6 +1074,7 @@ Config config_from_json(const json& j) {
   const json& o = j.at("outputs");
   c.outputs.waves_vcd = o.at("waves_vcd").get<bool>();
   c.outputs.timeline_csv = o.at("timeline_csv").get<bool>();
+  c.outputs.profile = o.value("profile", false);  // absent in specs of older versions
   c.outputs.timeline_decimation_s = num_from(o.at("timeline_decimation_s"));
   const json& p = j.at("platform");
   c.platform.mclk_hz = num_from(p.at("mclk_hz"));

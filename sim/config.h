@@ -83,6 +83,7 @@ extern const std::vector<EnergyCoefficient> kEnergyCoefficients;
 struct OutputsConfig {
   bool waves_vcd = false;
   bool timeline_csv = false;
+  bool profile = false;  // per-function profile: <run artifact dir>/profile.csv and .txt
   double timeline_decimation_s = 1e-3;  // one timeline row per this much simulated time
 };
 

@@ -22,10 +22,18 @@ void DebugOptions::add_to(po::options_description& opts) {
       "trace", po::value(&trace_path), "write an instruction trace to FILE")(
       "trace-limit", po::value(&trace_limit), "at most N instructions in the trace (1000000)")(
       "profile", po::value(&profile_path),
-      "per-function profile: CSV to FILE, gprof-like table to FILE.txt")(
+      "per-function profile: CSV to FILE, gprof-like table beside it (.csv -> .txt)")(
       "gdb", po::value(&gdb_port), "wait for GDB on 127.0.0.1:PORT (0: any free port)")(
       "gdb-no-power-stops", po::bool_switch(&gdb_no_power_stops),
       "GDB: do not stop at brown-outs and reboots");
+}
+
+std::string profile_table_path(const std::string& csv_path) {
+  const std::string ext = ".csv";
+  if (csv_path.size() > ext.size() &&
+      csv_path.compare(csv_path.size() - ext.size(), ext.size(), ext) == 0)
+    return csv_path.substr(0, csv_path.size() - ext.size()) + ".txt";
+  return csv_path + ".txt";
 }
 
 uint32_t resolve_code_address(const std::string& spec, const ElfImage& image) {
@@ -99,7 +107,7 @@ void DebugSession::finish(Platform& platform) {
     m_profiler->finish();
     m_profiler->write_csv(m_options.profile_path);
     const std::string table = m_profiler->flat_table(1000000);
-    const std::string txt = m_options.profile_path + ".txt";
+    const std::string txt = profile_table_path(m_options.profile_path);
     std::ofstream(txt + ".tmp") << table;
     if (std::rename((txt + ".tmp").c_str(), txt.c_str()) != 0)
       throw std::runtime_error("--profile: cannot write " + txt);

@@ -25,7 +25,7 @@ struct DebugOptions {
   uint64_t continue_count = 0;       // breakpoint stops to continue past
   std::string trace_path;
   uint64_t trace_limit = 1000000;
-  std::string profile_path;  // CSV; the flat table goes next to it as PATH.txt
+  std::string profile_path;  // CSV; the flat table beside it (profile_table_path)
   int gdb_port = -1;         // -1: no GDB server
   bool gdb_no_power_stops = false;
 
@@ -34,6 +34,9 @@ struct DebugOptions {
     return !stop_at.empty() || !trace_path.empty() || !profile_path.empty() || gdb_port >= 0;
   }
 };
+
+// Where the flat profile table goes: X.csv -> X.txt, anything else -> PATH.txt.
+std::string profile_table_path(const std::string& csv_path);
 
 // Resolves a --stop-at argument: a symbol of image, else a number (decimal or 0x hex).
 uint32_t resolve_code_address(const std::string& spec, const ElfImage& image);

@@ -109,6 +109,7 @@ int exec_command(const std::vector<std::string>& args) {
   if (elf_path.empty()) throw CliError("exec: missing FIRMWARE.elf");
 
   const ElfImage image = ElfImage::load(elf_path);
+  for (const std::string& w : image.warnings()) std::cerr << "ipsim: warning: " << w << "\n";
   // Everything that can be checked is checked before the run starts.
   std::vector<std::pair<std::string, std::pair<uint32_t, uint32_t>>> dump_ranges;
   for (const std::string& d : dumps) dump_ranges.push_back({d, resolve_dump(d, image)});

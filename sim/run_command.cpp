@@ -24,9 +24,11 @@
 #include <boost/program_options.hpp>
 
 #include "sim/cli_error.h"
+#include "sim/debug_session.h"
 #include "sim/digest.h"
 #include "sim/experiment.h"
 #include "sim/results.h"
+#include "sim/simulate_run.h"
 #include "sim/sweep.h"
 
 extern char** environ;
@@ -579,15 +581,52 @@ std::string find_default_config() {
 
 // ---- commands -------------------------------------------------------------------------------
 
+// `ipsim run --gdb`: the single run in this process (workers have no terminal and a log for
+// stderr), then the same result files as execute().
+int execute_here(const Experiment& ex, const std::string& out_dir, const DebugOptions& debug) {
+  if (ex.runs.size() != 1)
+    throw CliError("run --gdb: " + ex.name + " has " + std::to_string(ex.runs.size()) +
+                   " runs; --gdb debugs a single run (narrow the sweep with --set)");
+  const Layout lay(out_dir);
+  fs::create_directories(lay.runs);
+  DirLock lock(lay.out);
+  const std::vector<RunSpec> specs = prepare_specs(ex, lay);
+  set_run_debug_options(debug);
+  const auto t0 = Clock::now();
+  json result;
+  try {
+    result = complete_run_json(specs[0], simulate_function()(specs[0]).json);
+  } catch (const std::exception& e) {
+    std::cerr << "ipsim run: " << run_file_stem(specs[0]) << ": " << e.what() << "\n";
+    result = error_run_json(specs[0], e.what());
+  }
+  if (!result.contains("host") || !result["host"].is_object()) result["host"] = json::object();
+  if (!result["host"].contains("seconds")) result["host"]["seconds"] = seconds_since(t0);
+  write_file_atomic(lay.result(specs[0]).string(), result.dump(2) + "\n");
+  const bool error = result.value("status", "") == "error";
+  std::vector<json> runs{result};
+  write_results(lay.out.string(), runs, ex.echo());
+  std::cout << comparison_table(runs, to_string(ex.baseline)) << std::flush;
+  return error ? 1 : 0;
+}
+
 int run_command(const std::vector<std::string>& args) {
   po::options_description opts("ipsim run [CONFIG] [options]");
   std::string config, out;
   std::vector<std::string> sets;
   int jobs = 1;
+  bool profile = false;
+  DebugOptions debug;
   opts.add_options()("help,h", "show this help")(
       "out", po::value(&out), "output directory (default results/<config name>/)")(
       "set", po::value(&sets)->composing(), "override a config key: key=value (YAML value)")(
-      "jobs,j", po::value(&jobs), "worker processes at once (default 1)");
+      "jobs,j", po::value(&jobs), "worker processes at once (default 1)")(
+      "profile", po::bool_switch(&profile),
+      "per-function profile of every run: DIR/runs/<run>/profile.csv and profile.txt")(
+      "gdb", po::value(&debug.gdb_port),
+      "debug the (single) run in GDB on 127.0.0.1:PORT (0: any free port)")(
+      "gdb-no-power-stops", po::bool_switch(&debug.gdb_no_power_stops),
+      "GDB: do not stop at brown-outs and reboots");
   po::options_description all;
   all.add(opts).add_options()("config", po::value(&config));
   po::positional_options_description pos;
@@ -600,7 +639,9 @@ int run_command(const std::vector<std::string>& args) {
   }
   if (jobs < 1) throw CliError("run: --jobs expects a number >= 1");
   if (config.empty()) config = find_default_config();
+  if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
+  if (debug.gdb_port >= 0) return execute_here(ex, out.empty() ? default_out_dir(ex) : out, debug);
   return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run"});
 }
 
@@ -609,7 +650,7 @@ int sweep_command(const std::vector<std::string>& args) {
   std::string config, out, emit_kind;
   std::vector<std::string> sets;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool only_missing = false;
+  bool only_missing = false, profile = false;
   opts.add_options()("help,h", "show this help")(
       "out", po::value(&out), "output directory (default results/<config name>/)")(
       "set", po::value(&sets)->composing(), "override a config key: key=value (YAML value)")(
@@ -617,7 +658,9 @@ int sweep_command(const std::vector<std::string>& args) {
       "emit", po::value(&emit_kind),
       "write a job script instead of running: slurm (DIR/sweep.sbatch) or commands "
       "(DIR/commands.txt)")("only-missing", po::bool_switch(&only_missing),
-                            "with --emit: only runs without a result");
+                            "with --emit: only runs without a result")(
+      "profile", po::bool_switch(&profile),
+      "per-function profile of every run: DIR/runs/<run>/profile.csv and profile.txt");
   po::options_description all;
   all.add(opts).add_options()("config", po::value(&config));
   po::positional_options_description pos;
@@ -631,6 +674,7 @@ int sweep_command(const std::vector<std::string>& args) {
   if (config.empty()) throw CliError("sweep: expected a CONFIG file");
   if (jobs < 1) throw CliError("sweep: --jobs expects a number >= 1");
   if (only_missing && emit_kind.empty()) throw CliError("sweep: --only-missing needs --emit");
+  if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
   const std::string dir = out.empty() ? default_out_dir(ex) : out;
   if (!emit_kind.empty()) return emit(ex, dir, emit_kind, only_missing);

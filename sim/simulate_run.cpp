@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -105,7 +106,16 @@ void write_le16(std::vector<uint8_t>& out, uint16_t v) {
   out.push_back(static_cast<uint8_t>(v >> 8));
 }
 
+DebugOptions& run_debug_options() {
+  static DebugOptions options;
+  return options;
+}
+
 }  // namespace
+
+void set_run_debug_options(const DebugOptions& options) {
+  run_debug_options() = options;
+}
 
 PowerConfig power_config_from(const Config& config) {
   PowerConfig power;
@@ -162,6 +172,16 @@ RunResult simulate_run(const RunSpec& spec) {
   PlatformConfig pc;
   pc.seed = static_cast<uint64_t>(config.seed);
   pc.power = power_config_from(config);
+  DebugOptions debug = run_debug_options();
+  if (config.outputs.profile) {
+    fs::create_directories(spec.artifact_dir);
+    debug.profile_path = spec.artifact_dir + "/profile.csv";
+  }
+  std::unique_ptr<DebugSession> session;
+  if (debug.any()) {
+    session = std::make_unique<DebugSession>(debug, image);
+    session->prepare(pc);
+  }
   Platform platform(pc, image);
 
   // The workload block (kernels/apps/workload.h), when the firmware has one.
@@ -199,9 +219,11 @@ RunResult simulate_run(const RunSpec& spec) {
     };
   }
 
+  if (session) session->attach(platform);
   const auto host_start = std::chrono::steady_clock::now();
   platform.run();
   if (waves) waves->close();
+  if (session) session->finish(platform);
   const double host_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 
@@ -210,7 +232,12 @@ RunResult simulate_run(const RunSpec& spec) {
   if (stop == "fault") throw std::runtime_error("firmware fault: " + platform.fault_message());
   if (stop == "exit")
     r["status"] = "completed";
-  else if (stop == "no-progress") {
+  else if (stop == "sleep") {
+    // Foreign firmware that ends the way real applications do: asleep (LPM3/LPM4, or LPM3.5
+    // after PMMREGOFF) with no interrupt that could wake it. Everything up to then counts.
+    r["status"] = "completed";
+    r["message"] = "the firmware sleeps with no interrupt that could wake it";
+  } else if (stop == "no-progress") {
     r["status"] = "no-progress";
     r["message"] = platform.power().status_message();
   } else if (stop == "time-limit") {
@@ -300,6 +327,7 @@ RunResult simulate_run(const RunSpec& spec) {
                    {"leaked", e.leaked},
                    {"clamped", e.clamped}};
   r["firmware"] = elf_path;
+  if (!image.warnings().empty()) r["warnings"] = image.warnings();
   r["host"] = {{"seconds", host_s},
                {"mips", host_s > 0 ? platform.core().instructions() / host_s / 1e6 : 0.0}};
   return RunResult{r};

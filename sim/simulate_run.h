@@ -5,12 +5,17 @@
 // (design.md §7). Inference outputs are checked against the host golden model bit for bit.
 #include <string>
 
+#include "sim/debug_session.h"
 #include "sim/experiment.h"
 #include "sim/platform.h"
 
 namespace ipsim {
 
 RunResult simulate_run(const RunSpec& spec);
+
+// Debugging options for the runs this process simulates (`ipsim run --gdb`, which runs its
+// single run in-process). outputs.profile adds a profile in the run's artifact directory.
+void set_run_debug_options(const DebugOptions& options);
 
 // Power supply of a run from its config (also used by `ipsim exec --power CONFIG`).
 PowerConfig power_config_from(const Config& config);

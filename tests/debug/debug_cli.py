@@ -52,7 +52,8 @@ def check_profile(name, ipsim, elf, tmp, *extra):
     check(abs(tot["energy_J"] - e) <= 1e-7 * e, f"{name}: energy {tot['energy_J']:.6g} J equal")
     check(tot["reexec_cycles"] == res["wasted_cycles"],
           f"{name}: re-execution {tot['reexec_cycles']} == wasted cycles {res['wasted_cycles']}")
-    check(os.path.exists(path + ".txt") and "total" in open(path + ".txt").read(),
+    table = path[:-4] + ".txt"
+    check(os.path.exists(table) and "total" in open(table).read(),
           f"{name}: flat table written")
     return rows, res
 
@@ -110,6 +111,19 @@ def main():
         check(int(names["work"]["calls"]) >= 8 and
               int(names["main"]["inclusive_cycles"]) > int(names["work"]["inclusive_cycles"]),
               "calls and inclusive cycles through the call stack")
+        # `ipsim run --profile`: one profile per run in its artifact directory.
+        cfg = os.path.join(tmp, "dbg.yaml")
+        with open(cfg, "w") as f:
+            f.write("name: dbg\nplatform: {capacitor: {capacitance: 100uF}}\n"
+                    f"source: {{type: continuous}}\nworkload: {{firmware: {dbg}}}\n")
+        out = os.path.join(tmp, "run")
+        p = subprocess.run([a.ipsim, "run", cfg, "--profile", "--out", out], capture_output=True,
+                           text=True, timeout=300)
+        run_json = json.load(open(os.path.join(out, "results.json")))["runs"][0]
+        prof = os.path.join(out, "runs", "0-dbg", "profile.csv")
+        ok = p.returncode == 0 and os.path.exists(prof)
+        check(ok and profile_totals(prof)[1]["self_cycles"] == run_json["cycles"],
+              "run --profile: DIR/runs/0-dbg/profile.csv, cycles equal the run's")
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
     print("all debug CLI checks passed")

@@ -10,10 +10,13 @@
 Every step has a timeout; the server picks a free port (--gdb 0) and prints it.
 """
 import argparse
+import json
+import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 TIMEOUT = 20
@@ -29,8 +32,9 @@ def symbols(elf):
     return syms
 
 
-def start_server(ipsim, elf, *extra):
-    proc = subprocess.Popen([ipsim, "exec", elf, "--gdb", "0", *extra], stdout=subprocess.PIPE,
+def start_server(ipsim, elf, *extra, command=None):
+    command = command or ["exec", elf]
+    proc = subprocess.Popen([ipsim, *command, "--gdb", "0", *extra], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.time() + TIMEOUT
     while time.time() < deadline:
@@ -192,6 +196,28 @@ def fault_part(ipsim, vacant_elf, failures):
           failures)
 
 
+def run_part(ipsim, elf, syms, failures):
+    """`ipsim run CONFIG --gdb`: the single run of a config under GDB, results written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "dbg.yaml")
+        with open(cfg, "w") as f:
+            f.write("name: dbg\nplatform: {capacitor: {capacitance: 100uF}}\n"
+                    f"source: {{type: continuous}}\nworkload: {{firmware: {elf}}}\n")
+        out = os.path.join(tmp, "out")
+        proc, port = start_server(ipsim, elf, command=["run", cfg, "--out", out])
+        g = Rsp(port)
+        g.cmd("qSupported")
+        g.cmd(f"Z0,{syms['work']:x},2")
+        reply = g.cmd("c")
+        check(reply.startswith("S05") and g.regs()[0] == syms["work"],
+              "run --gdb: continue stops at work", failures)
+        g.cmd("D")
+        rc, _, _ = finish(proc)
+        status = json.load(open(os.path.join(out, "results.json")))["runs"][0]["status"]
+        check(rc == 0 and status == "completed", f"run --gdb: the run completes ({status})",
+              failures)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ipsim", required=True)
@@ -203,6 +229,7 @@ def main():
     mspdebug_part(a.ipsim, a.elf, syms, failures)
     rsp_part(a.ipsim, a.elf, syms, failures)
     fault_part(a.ipsim, a.vacant_elf, failures)
+    run_part(a.ipsim, a.elf, syms, failures)
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
     print("all GDB server checks passed")

@@ -38,6 +38,24 @@ TEST_CASE("ElfImage: segments and symbols of a small program") {
   CHECK(has_reset_vector);
 }
 
+TEST_CASE("ElfImage: the default ld.lld layout loads, its header-only segment skipped") {
+  const ElfImage paged = ElfImage::load(elf("wdt_paged.elf"));
+  REQUIRE(paged.warnings().size() == 1);
+  CHECK_THAT(paged.warnings()[0], Catch::Contains("only ELF headers"));
+  const ElfImage nmagic = ElfImage::load(elf("wdt.elf"));
+  CHECK(nmagic.warnings().empty());
+  // Same program bytes at the same addresses as the --nmagic link.
+  REQUIRE(paged.segments().size() == nmagic.segments().size());
+  for (size_t i = 0; i < paged.segments().size(); ++i) {
+    CHECK(paged.segments()[i].load_addr == nmagic.segments()[i].load_addr);
+    CHECK(paged.segments()[i].bytes == nmagic.segments()[i].bytes);
+  }
+  Platform platform(PlatformConfig{}, paged);
+  platform.run();
+  CHECK(platform.stop_reason() == "exit");
+  CHECK(platform.exit_code() == 3);
+}
+
 TEST_CASE("ElfImage: rejects a segment in vacant memory, naming it") {
   try {
     ElfImage::load(elf("outside.elf"));
