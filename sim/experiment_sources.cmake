@@ -6,6 +6,7 @@ target_sources(ipsim_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/results.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_command.cpp
   ${CMAKE_CURRENT_LIST_DIR}/digest.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/progress.cpp
   ${CMAKE_BINARY_DIR}/version/ipsim_version.cpp
 )
 target_link_libraries(ipsim_sim PUBLIC yaml-cpp OpenSSL::Crypto)

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "sim/debug_session.h"
 #include "sim/digest.h"
 #include "sim/experiment.h"
+#include "sim/progress.h"
 #include "sim/results.h"
 #include "sim/simulate_run.h"
 #include "sim/sweep.h"
@@ -163,11 +165,13 @@ class DirLock {
   int m_fd = -1;
 };
 
-// Temporary files of writers that were killed mid-write.
+// Temporary files of writers that were killed mid-write, and their progress files.
 void remove_stale_temp_files(const fs::path& dir) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && is_temp_file_name(e.path().filename().string()))
+    if (e.is_regular_file() &&
+        (is_temp_file_name(e.path().filename().string()) || e.path().extension() == ".progress" ||
+         e.path().string().find(".progress.tmp.") != std::string::npos))
       fs::remove(e.path(), ec);
 }
 
@@ -381,6 +385,48 @@ pid_t spawn_worker(const Layout& lay, const RunSpec& s) {
   return pid;
 }
 
+struct Running {
+  size_t i;  // spec index
+  Clock::time_point t0;
+};
+
+// One line on a terminal, redrawn in place, with the progress of runs that take a while.
+class StatusLine {
+ public:
+  explicit StatusLine(bool enabled) : m_enabled(enabled) {}
+  bool enabled() const { return m_enabled; }
+
+  void show(const std::vector<RunSpec>& specs, const std::map<pid_t, Running>& running) {
+    if (seconds_since(m_last) < 0.5) return;
+    m_last = Clock::now();
+    std::string text;
+    for (const auto& [pid, run] : running) {
+      if (seconds_since(run.t0) < 2.0) continue;  // short runs need no progress
+      const RunSpec& s = specs[run.i];
+      const auto p = read_progress_file(progress_file(s));
+      text += (text.empty() ? "  " : " | ") + run_file_stem(s) + ": " +
+              (p ? progress_text(*p) : "starting") + ", " + duration_text(seconds_since(run.t0));
+    }
+    if (text.empty()) return clear();
+    struct winsize ws {};
+    size_t width = 100;
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) width = ws.ws_col;
+    if (text.size() >= width) text = text.substr(0, width - 4) + "...";
+    std::cerr << "\r" << text << "\033[K" << std::flush;
+    m_shown = true;
+  }
+  void clear() {
+    if (m_shown) std::cerr << "\r\033[K" << std::flush;
+    m_shown = false;
+  }
+  ~StatusLine() { clear(); }
+
+ private:
+  bool m_enabled;
+  bool m_shown = false;
+  Clock::time_point m_last{};
+};
+
 struct EngineOptions {
   std::string out_dir;
   int jobs = 1;
@@ -413,11 +459,11 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
 
   const auto t_start = Clock::now();
   size_t done = total - todo.size(), finished_now = 0, next = 0;
-  struct Running {
-    size_t i;
-    Clock::time_point t0;
-  };
   std::map<pid_t, Running> running;
+  CostModel costs;
+  for (const auto& r : results)
+    if (r) costs.add(*r);
+  StatusLine status_line(::isatty(STDERR_FILENO) == 1);
   while (next < todo.size() || !running.empty()) {
     while (running.size() < jobs && next < todo.size()) {
       const size_t i = todo[next++];
@@ -426,7 +472,19 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
       running[spawn_worker(lay, specs[i])] = Running{i, Clock::now()};
     }
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    pid_t pid;
+    if (status_line.enabled()) {
+      // On a terminal: poll, and show what the running workers report.
+      pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid == 0) {
+        status_line.show(specs, running);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      status_line.clear();
+    } else {
+      pid = ::waitpid(-1, &status, 0);
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
@@ -437,6 +495,8 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
     const double run_s = seconds_since(it->second.t0);
     running.erase(it);
     const RunSpec& s = specs[i];
+    std::error_code ec;
+    fs::remove(progress_file(s), ec);  // a killed worker leaves it behind
     auto r = read_run_file(lay.result(s).string());
     if (!r || r->value("spec_digest", "") != spec_digest(s)) {
       std::string msg = exit_text(status) + " without writing a result";
@@ -455,10 +515,23 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
       std::string e = r->value("error", "");
       line << "  (" << e.substr(0, e.find('\n')) << ")";
     }
+    costs.add(*r);
     const size_t left = total - done;
     if (left > 0) {
+      // Weighted by what runs of the same network and strategy cost; by count until known.
+      double eta = 0;
+      bool known = true;
+      auto add = [&](size_t spec, double elapsed) {
+        if (auto e = costs.expected(specs[spec]))
+          eta += std::max(0.0, *e - elapsed);
+        else
+          known = false;
+      };
+      for (size_t k = next; k < todo.size(); ++k) add(todo[k], 0);
+      for (const auto& [p, run] : running) add(run.i, seconds_since(run.t0));
       const double rate = finished_now / std::max(1e-9, seconds_since(t_start));
-      line << "  | " << left << " left, ETA " << duration_text(left / rate);
+      line << "  | " << left << " left, ETA "
+           << duration_text(known ? eta / static_cast<double>(jobs) : left / rate);
     }
     std::cerr << line.str() << "\n";
     results[i] = std::move(*r);

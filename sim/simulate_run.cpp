@@ -13,6 +13,7 @@
 #include "energy/trace.h"
 #include "kernels/host/golden.h"
 #include "sim/nvm_report.h"
+#include "sim/progress.h"
 #include "sim/waveforms.h"
 
 namespace ipsim {
@@ -219,7 +220,26 @@ RunResult simulate_run(const RunSpec& spec) {
     };
   }
 
+  // Progress for a terminal watching the sweep (sim/progress.h), from the markers.
+  ProgressWriter progress(progress_file(spec));
+  RunProgress now;
+  now.inferences_total = inference_firmware ? static_cast<unsigned>(config.workload.inferences) : 0;
+  {
+    auto previous = platform.debug_port().on_marker;
+    platform.debug_port().on_marker = [previous, &progress, &now, &platform,
+                                       current = 0u](const Marker& m) mutable {
+      if (previous) previous(m);
+      if (m.code == static_cast<uint16_t>(MarkerCode::kInferenceStart)) current = m.arg;
+      if (m.code == static_cast<uint16_t>(MarkerCode::kInferenceEnd))
+        now.inferences = std::max(now.inferences, current + 1);  // an end may repeat
+      now.sim_s = m.time.to_seconds();
+      now.power_failures = platform.power().power_failures();
+      progress.update(now);
+    };
+  }
+
   if (session) session->attach(platform);
+
   const auto host_start = std::chrono::steady_clock::now();
   platform.run();
   if (waves) waves->close();

@@ -1,7 +1,7 @@
 // Demo firmware: sets the clock to 16 MHz, computes a Q15 dot product, a checksum and a
 // few divisions, prints one line through the debug mailbox and returns a 16-bit digest as
-// its exit code. `scripts/run` runs it under `ipsim exec` until the experiment runner
-// exists.
+// its exit code. A few thousand instructions: the tests use it as a cheap, real firmware
+// (`ipsim exec build/firmware/demo.elf`, and `--set workload.firmware=...` in sweep tests).
 
 #include <stdint.h>
 

@@ -42,6 +42,8 @@ def run(args, work, name, sets, expect_rc=0):
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != expect_rc:
         fail("%s exited %d:\n%s%s" % (" ".join(cmd), p.returncode, p.stdout, p.stderr))
+    if "\r" in p.stderr or "\033[" in p.stderr:
+        fail("progress lines reached a stderr that is not a terminal:\n%r" % p.stderr)
     with open(os.path.join(out, "results.json")) as f:
         return json.load(f)["runs"][0], p.stdout
 
