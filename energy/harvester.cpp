@@ -52,7 +52,8 @@ SquareWaveHarvester::SquareWaveHarvester(double power_w, double t_on_s, double t
     : m_power_w(power_w), m_t_on_s(t_on_s), m_t_off_s(t_off_s) {
   require(power_w >= 0.0 && std::isfinite(power_w), "power_w", "a finite value >= 0", power_w);
   require(t_on_s > 0.0 && std::isfinite(t_on_s), "t_on_s", "a finite value > 0", t_on_s);
-  require(t_off_s > 0.0 && std::isfinite(t_off_s), "t_off_s", "a finite value > 0", t_off_s);
+  // t_off 0: always on, in t_on steps (the same as a constant source).
+  require(t_off_s >= 0.0 && std::isfinite(t_off_s), "t_off_s", "a finite value >= 0", t_off_s);
 }
 
 SourceTerm SquareWaveHarvester::term_at(double t_s, double* interval_end_s) const {

@@ -114,6 +114,10 @@ Trace Trace::parse(std::string_view text, const std::string& name) {
           fail(name, line_no,
                "time not strictly increasing (" + std::to_string(v) + " s after " +
                    std::to_string(t_prev) + " s)");
+        } else if (v - t_prev < kMinSampleIntervalS * 0.999) {  // slack for rounding
+          // Each interval is one integration step; femtosecond steps would never finish.
+          fail(name, line_no,
+               "samples closer than 1 us (" + std::to_string(v - t_prev) + " s after the last)");
         }
         t_prev = v;
         trace.m_time_s.push_back(v - t_first);

@@ -6,7 +6,8 @@
 //   time_s, power_W (harvested DC power), rf_power_W (RF input power), irradiance_W_per_m2,
 //   illuminance_lux, isc_A, voc_V, a_A, b_A, c_per_V (single-diode PV coefficients),
 //   p_mpp_W, v_mpp_V.
-// Every non-time column must be finite and >= 0; time must be finite and strictly increasing.
+// Every non-time column must be finite and >= 0; time must be finite and strictly increasing,
+// with samples at least kMinSampleIntervalS (1 us) apart: each interval is one integration step.
 //
 // Interpolation: zero-order hold. Sample i holds on [t_i, t_{i+1}); the last sample holds for
 // one more interval equal to the previous one, so duration = t_last - t_0 + (t_last - t_{n-1}).
@@ -21,6 +22,8 @@
 #include <vector>
 
 namespace ipsim::energy {
+
+inline constexpr double kMinSampleIntervalS = 1e-6;
 
 class TraceError : public std::runtime_error {
  public:

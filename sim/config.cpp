@@ -10,6 +10,10 @@
 #include <regex>
 #include <sstream>
 
+#include "energy/load_model.h"
+#include "energy/trace.h"
+#include "kernels/host/golden.h"
+
 namespace ipsim {
 
 namespace fs = std::filesystem;
@@ -76,17 +80,17 @@ const char* unit_example(Unit unit) {
     case Unit::None:
       return "0.5";
     case Unit::Farad:
-      return "100uF, 1mF or 1e-4";
+      return "100uF, 1mF or 470nF";
     case Unit::Volt:
       return "2.8V or 2.8";
     case Unit::Hertz:
-      return "16MHz or 16e6";
+      return "16MHz or 16e6Hz";
     case Unit::Ohm:
-      return "1kOhm, 10MOhm or 1000";
+      return "1kOhm, 10MOhm or 1000Ohm";
     case Unit::Second:
-      return "10s, 500ms, 5min or 10";
+      return "10s, 500ms, 5min or 2h";
     case Unit::Watt:
-      return "100uW or 1e-4";
+      return "100uW, 1mW or 1e-4W";
     case Unit::Ampere:
       return "1mA or 1e-3";
     case Unit::Joule:
@@ -104,35 +108,59 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// Length of the decimal number at the start of t: [+-] digits [. digits] [e [+-] digits].
+// No hex, no octal, no nan: 010 is ten and 0x10 is not a number. 0 if there is none.
+size_t decimal_prefix(const std::string& t) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t from = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    return i - from;
+  };
+  if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+  size_t mantissa = digits();
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return 0;
+  const size_t before_exponent = i;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (digits() == 0) i = before_exponent;  // "1e" is 1 followed by a suffix "e"
+  }
+  return i;
+}
+
 std::optional<double> parse_plain_number(const std::string& text) {
   const std::string t = trim(text);
   if (t == "inf" || t == ".inf" || t == "+inf" || t == "infinity")
     return std::numeric_limits<double>::infinity();
   if (t == "-inf" || t == "-.inf") return -std::numeric_limits<double>::infinity();
-  if (t.empty()) return std::nullopt;
-  try {
-    size_t used = 0;
-    const double v = std::stod(t, &used);
-    if (used == t.size() && !std::isnan(v)) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
+  if (t.empty() || decimal_prefix(t) != t.size()) return std::nullopt;
+  return std::strtod(t.c_str(), nullptr);  // overflow gives inf, which range checks reject
 }
 
 }  // namespace
 
+bool quantity_needs_unit(Unit unit) {
+  return unit == Unit::Farad || unit == Unit::Ohm || unit == Unit::Second || unit == Unit::Hertz ||
+         unit == Unit::Watt;
+}
+
 std::optional<double> parse_quantity(const std::string& text, Unit unit) {
   const std::string t = trim(text);
-  if (auto plain = parse_plain_number(t)) return plain;
-  // Split at the end of the numeric part: the longest prefix that parses as a number.
-  size_t num_end = 0;
-  for (size_t i = 1; i <= t.size(); ++i)
-    if (parse_plain_number(t.substr(0, i)) &&
-        t.substr(0, i).find_first_of(" \t") == std::string::npos)
-      num_end = i;
+  if (auto plain = parse_plain_number(t)) {
+    // A bare number is ambiguous where the unit matters (is "100" farads or microfarads?);
+    // only 0 and infinity mean the same in every unit.
+    if (quantity_needs_unit(unit) && *plain != 0 && std::isfinite(*plain)) return std::nullopt;
+    return plain;
+  }
+  // One linear scan splits the number from its unit.
+  const size_t num_end = decimal_prefix(t);
   if (num_end == 0) return std::nullopt;
-  // "1e" parses as 1 with stod reading only "1"; parse_plain_number requires full use, fine.
-  const double number = *parse_plain_number(t.substr(0, num_end));
+  const double number = std::strtod(t.substr(0, num_end).c_str(), nullptr);
   const std::string suffix = trim(t.substr(num_end));
   if (suffix.empty() || unit == Unit::None) return std::nullopt;
 
@@ -313,21 +341,90 @@ std::string project_root() {
 #endif
 }
 
+namespace {
+
+// Line (1-based) of the first byte that is not part of valid UTF-8, or 0 if all of it is.
+size_t first_non_utf8_line(const std::string& text) {
+  size_t line = 1;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') ++line;
+    const size_t len = c < 0x80           ? 1
+                       : (c >> 5) == 0x6  ? 2
+                       : (c >> 4) == 0xE  ? 3
+                       : (c >> 3) == 0x1E ? 4
+                                          : 0;
+    if (len == 0 || i + len > text.size()) return line;
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return line;
+    i += len;
+  }
+  return 0;
+}
+
+// yaml-cpp keeps every pair of a mapping, so a repeated key is still there to find.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& file) {
+  if (node.IsMap()) {
+    std::map<std::string, int> first_line;
+    for (const auto& kv : node) {
+      const int line = kv.first.Mark().line + 1;
+      if (kv.first.IsScalar()) {
+        const auto [it, inserted] = first_line.emplace(kv.first.Scalar(), line);
+        if (!inserted)
+          throw ConfigError(file + ":" + std::to_string(line) + ": duplicate key '" +
+                            kv.first.Scalar() + "' (first given on line " +
+                            std::to_string(it->second) + ")");
+      }
+      reject_duplicate_keys(kv.second, file);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) reject_duplicate_keys(item, file);
+  }
+}
+
+}  // namespace
+
 ConfigDocument parse_config_document(const std::string& text, const std::string& file,
                                      const std::string& dir) {
   ConfigDocument doc;
   doc.file = file;
   doc.dir = dir;
+  if (const size_t line = first_non_utf8_line(text))
+    throw ConfigError(file + ":" + std::to_string(line) +
+                      ": the file is not UTF-8 text (a byte on this line is not valid UTF-8)");
   try {
-    doc.root = YAML::Load(text);
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1)
+      throw ConfigError(file + ":" + std::to_string(documents[1].Mark().line + 1) +
+                        ": a config file holds one YAML document; this is a second one "
+                        "(remove the '---' separator or split the file)");
+    doc.root = documents.empty() ? YAML::Node() : documents[0];
   } catch (const YAML::ParserException& e) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
+  reject_duplicate_keys(doc.root, file);
   if (doc.root.IsNull()) doc.root = YAML::Node(YAML::NodeType::Map);
   if (!doc.root.IsMap())
     throw ConfigError(file + ":" + std::to_string(doc.root.Mark().line + 1) +
                       ": expected a mapping of keys (name, platform, source, workload, ...)");
   return doc;
+}
+
+YAML::Node parse_yaml_value(const std::string& text, const std::string& origin) {
+  if (first_non_utf8_line(text)) throw ConfigError(origin + ": the value is not UTF-8 text");
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": invalid YAML value: " + e.msg);
+  }
+  // yaml-cpp reads "[1, 2]x" as two documents; the second is trailing garbage.
+  if (documents.size() > 1)
+    throw ConfigError(origin + ": unexpected text after the value, at column " +
+                      std::to_string(documents[1].Mark().column + 1));
+  YAML::Node value = documents.empty() ? YAML::Node() : documents[0];
+  reject_duplicate_keys(value, origin);
+  return value;
 }
 
 ConfigDocument load_config_document(const std::string& path) {
@@ -357,7 +454,10 @@ std::string node_kind(const YAML::Node& n) {
   if (!n || n.IsNull()) return "nothing";
   if (n.IsMap()) return "a mapping";
   if (n.IsSequence()) return "a list";
-  return "'" + n.Scalar() + "'";
+  const std::string& text = n.Scalar();
+  if (text.size() > 80)
+    return "'" + text.substr(0, 60) + "...' (" + std::to_string(text.size()) + " characters)";
+  return "'" + text + "'";
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -496,6 +596,9 @@ class Section {
     what += std::string(" (e.g. ") + unit_example(unit) + ")";
     const YAML::Node& n = scalar_node(key, v, what);
     auto q = parse_quantity(n.Scalar(), unit);
+    if (!q && quantity_needs_unit(unit) && parse_quantity(n.Scalar(), Unit::None))
+      fail_at(v, join_path(m_path, key),
+              "expected " + what + ", got " + node_kind(n) + " without a unit; write the unit");
     if (!q) fail_at(v, join_path(m_path, key), "expected " + what + ", got " + node_kind(n));
     return *q;
   }
@@ -531,12 +634,11 @@ class Section {
   long long integer_of(const std::string& key, const Located& v) {
     const YAML::Node& n = scalar_node(key, v, "an integer");
     const std::string t = trim(n.Scalar());
-    try {
-      size_t used = 0;
-      const long long x = std::stoll(t, &used, 0);
-      if (used == t.size()) return x;
-    } catch (const std::exception&) {
-    }
+    // Decimal only: std::stoll with base 0 read "010" as eight.
+    const size_t sign = !t.empty() && (t[0] == '-' || t[0] == '+');
+    if (t.size() > sign && t.size() <= sign + 18 &&
+        t.find_first_not_of("0123456789", sign) == std::string::npos)
+      return std::stoll(t, nullptr, 10);
     fail_at(v, join_path(m_path, key), "expected an integer, got " + node_kind(n));
   }
 
@@ -612,8 +714,10 @@ PlatformSpec parse_platform(Section s) {
   PlatformSpec p;
   s.check_keys({"mclk", "capacitor", "supervisor", "energy_model"});
   p.mclk_hz = s.quantity("mclk", Unit::Hertz, p.mclk_hz);
-  // facts: the FR5994 is specified up to 16 MHz MCLK.
-  s.require("mclk", p.mclk_hz > 0 && p.mclk_hz <= 16e6, "a frequency > 0 and <= 16MHz");
+  // The inference firmware sets the DCO to 1, 8 or 16 MHz (kernels/apps/workload.h); any
+  // other value would silently run at one of those.
+  s.require("mclk", p.mclk_hz == 1e6 || p.mclk_hz == 8e6 || p.mclk_hz == 16e6,
+            "1MHz, 8MHz or 16MHz (the DCO settings the firmware uses)");
 
   Section cap = *s.section("capacitor");
   CapacitorSpec& c = p.capacitor;
@@ -660,6 +764,17 @@ PlatformSpec parse_platform(Section s) {
       p.energy_model[k.name] = *q;
     }
   }
+  // A capacitor that cannot hold one boot's reset charge between v_on and v_off never runs an
+  // instruction, and charging it takes femtoseconds per boot: such a run would never end.
+  // 1 nF bounds the number of boots per simulated second even with the reset charge set to 0.
+  const auto reset = p.energy_model.find("reset_charge_c");
+  const double reset_charge_c =
+      reset != p.energy_model.end() ? reset->second : energy::LoadModel{}.reset_charge_c;
+  const double min_c = std::max(1e-9, 1.01 * reset_charge_c / (v.v_on - v.v_off));  // 1 % margin
+  cap.require("capacitance", c.capacitance_f >= min_c,
+              "a capacitance >= " + format_quantity(min_c, Unit::Farad) +
+                  " (at least 1nF, and enough to hold one boot's reset charge of " +
+                  format_quantity(reset_charge_c, Unit::Coulomb) + " between v_on and v_off)");
   return p;
 }
 
@@ -849,18 +964,25 @@ SourceSpec parse_source(Section s) {
     case SourceType::SquareWave:
       src.power_w = nonneg_power("power");
       if (!src.power_w) s.missing("power", "the harvested power during t_on, e.g. 1mW");
+      // Each phase is one integration step: phases shorter than a microsecond would take
+      // forever to simulate (the same bound as trace samples, energy/trace.h).
       src.t_on_s = s.required_quantity("t_on", Unit::Second, "the on phase, e.g. 10ms");
-      s.require("t_on", src.t_on_s > 0 && std::isfinite(src.t_on_s), "a time > 0");
+      s.require("t_on", src.t_on_s >= energy::kMinSampleIntervalS && std::isfinite(src.t_on_s),
+                "a time >= 1us");
       src.t_off_s = s.required_quantity("t_off", Unit::Second, "the off phase, e.g. 90ms");
-      s.require("t_off", src.t_off_s >= 0 && std::isfinite(src.t_off_s), "a time >= 0");
+      s.require("t_off",
+                src.t_off_s == 0 ||
+                    (src.t_off_s >= energy::kMinSampleIntervalS && std::isfinite(src.t_off_s)),
+                "0 (always on) or a time >= 1us");
       break;
     case SourceType::Continuous:
       break;
     case SourceType::FailureInjection:
       src.mean_on_cycles = s.required_quantity("mean_on_cycles", Unit::None,
                                                "mean CPU cycles between injected power failures");
-      s.require("mean_on_cycles", src.mean_on_cycles >= 1 && std::isfinite(src.mean_on_cycles),
-                "a number of cycles >= 1");
+      // Budgets are drawn as 64-bit cycle counts; 1e18 cycles is 2000 years at 16 MHz.
+      s.require("mean_on_cycles", src.mean_on_cycles >= 1 && src.mean_on_cycles <= 1e18,
+                "a number of cycles from 1 to 1e18");
       src.off_time_s =
           s.required_quantity("off_time", Unit::Second, "how long power stays off, e.g. 10ms");
       s.require("off_time", src.off_time_s >= 0 && std::isfinite(src.off_time_s), "a time >= 0");
@@ -899,27 +1021,40 @@ WorkloadSpec parse_workload(Section s) {
     w.kernel = *k;
   }
   const long long n = s.integer("inferences", w.inferences);
-  s.require("inferences", n >= 1 && n <= 1000000, "an integer >= 1");
+  s.require("inferences", n >= 1 && n <= kMaxWorkloadInferences,
+            "an integer from 1 to " + std::to_string(kMaxWorkloadInferences) +
+                " (the inference firmware's limit)");
   w.inferences = static_cast<int>(n);
+  // Indices run over the network's test set; firmware of unknown networks takes 16-bit ones.
+  const nn_network_t* golden = golden_network(w.network.c_str());
+  const long long n_inputs = golden ? golden->n_inputs : 65536;
+  const std::string index_range =
+      "an input index from 0 to " + std::to_string(n_inputs - 1) +
+      (golden ? " (" + w.network + " has " + std::to_string(n_inputs) + " test inputs)" : "");
   if (auto v = s.get("inputs")) {
+    std::vector<Located> items;
     if (v->node.IsScalar()) {
-      w.inputs = {static_cast<int>(s.integer_of("inputs", *v))};
+      items.push_back(*v);
     } else if (v->node.IsSequence() && v->node.size() > 0) {
-      w.inputs.clear();
-      for (size_t i = 0; i < v->node.size(); ++i) {
-        Located item{v->node[i], v->origin, v->context};
-        const std::string key = "inputs[" + std::to_string(i) + "]";
-        const long long x = s.integer_of(key, item);
-        if (x < 0 || x > 1000000000)
-          s.fail_at(item, join_path(s.path(), key),
-                    "expected an input index >= 0, got " + node_kind(item.node));
-        w.inputs.push_back(static_cast<int>(x));
-      }
+      if (v->node.size() > static_cast<size_t>(kMaxWorkloadInputs))
+        s.fail("inputs", "expected at most " + std::to_string(kMaxWorkloadInputs) +
+                             " input indices (the inference firmware's limit), got " +
+                             std::to_string(v->node.size()));
+      for (size_t i = 0; i < v->node.size(); ++i)
+        items.push_back(Located{v->node[i], v->origin, v->context});
     } else {
       s.fail("inputs", "expected a non-empty list of input indices, e.g. [0, 1, 2], got " +
                            node_kind(v->node));
     }
-    for (int x : w.inputs) s.require("inputs", x >= 0, "input indices >= 0");
+    w.inputs.clear();
+    for (size_t i = 0; i < items.size(); ++i) {
+      const std::string key = v->node.IsScalar() ? "inputs" : "inputs[" + std::to_string(i) + "]";
+      const long long x = s.integer_of(key, items[i]);
+      if (x < 0 || x >= n_inputs)
+        s.fail_at(items[i], join_path(s.path(), key),
+                  "expected " + index_range + ", got " + node_kind(items[i].node));
+      w.inputs.push_back(static_cast<int>(x));
+    }
   }
   return w;
 }
@@ -940,7 +1075,8 @@ SlurmSpec parse_slurm(Section s) {
     sl.mem = *m;
   }
   const long long lim = s.integer("array_limit", sl.array_limit);
-  s.require("array_limit", lim >= 0, "an integer >= 0 (0 = no limit)");
+  s.require("array_limit", lim >= 0 && lim <= std::numeric_limits<int>::max(),
+            "an integer from 0 to 2147483647 (0 = no limit)");
   sl.array_limit = static_cast<int>(lim);
   if (auto p = s.opt_string("partition")) sl.partition = *p;
   return sl;

@@ -36,10 +36,13 @@ enum class Unit { None, Farad, Volt, Hertz, Ohm, Second, Watt, Ampere, Joule, Co
 const char* unit_symbol(Unit unit);
 
 // Parses "100uF", "470 uF", "1mF", "2.8V", "16MHz", "1kOhm", "10s", "5min", "2h", "-3.5e-2",
-// "inf": a number, optional spaces, an optional SI prefix (p n u µ m k M G) and the unit
-// symbol. A plain number is taken in SI units. Time also accepts "min" and "h". Returns nullopt
-// when the text is not a valid quantity of that unit.
+// "inf": a decimal number, optional spaces, an optional SI prefix (p n u µ m k M G) and the unit
+// symbol. Time also accepts "min" and "h". Capacitance, resistance, time, frequency and power
+// need their unit (quantity_needs_unit): a bare number there is refused, except 0 and inf.
+// Other quantities take a bare number in SI units. No hex or octal: "010" is ten. Returns
+// nullopt when the text is not a valid quantity of that unit. Linear in the text's length.
 std::optional<double> parse_quantity(const std::string& text, Unit unit);
+bool quantity_needs_unit(Unit unit);
 
 // "100uF", "2.8V", "16MHz": the value with the SI prefix that keeps the mantissa in [1, 1000).
 std::string format_quantity(double value, Unit unit);
@@ -70,6 +73,9 @@ Kernel default_kernel(Strategy s);
 
 // Built-in networks (kernels/networks); `workload.firmware` runs any other ELF.
 inline const std::vector<std::string> kNetworks = {"mnist", "har", "kws"};
+// The inference firmware's workload block holds at most this many inferences and inputs
+// (kernels/apps/workload.h).
+inline constexpr int kMaxWorkloadInferences = 32, kMaxWorkloadInputs = 32;
 
 // Energy-model coefficient overrides allowed under platform.energy_model. The one table to
 // extend when the energy model gains a coefficient.
@@ -204,7 +210,12 @@ struct ConfigDocument {
 };
 
 // Loads and syntax-checks a YAML file (ConfigError with file:line on a YAML syntax error).
+// Also refused, naming the line: bytes that are not UTF-8, a second YAML document, and a key
+// given twice in one mapping (naming both lines).
 ConfigDocument load_config_document(const std::string& path);
+// One YAML value of a --set (origin names it in messages): the same checks, and no text after
+// the value ("[1, 2]x").
+YAML::Node parse_yaml_value(const std::string& text, const std::string& origin);
 // Parses YAML text; `file` names it in messages, relative paths resolve against `dir`.
 ConfigDocument parse_config_document(const std::string& text, const std::string& file,
                                      const std::string& dir);

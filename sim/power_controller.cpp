@@ -27,7 +27,9 @@ PowerController::PowerController(PowerConfig config, uint64_t seed, PowerActions
 
 void PowerController::draw_injection_budget() {
   std::exponential_distribution<double> dist(1.0 / m_config.mean_on_cycles);
-  m_injection_left = std::max<uint64_t>(1, static_cast<uint64_t>(dist(m_rng)));
+  // Clamped before the cast: a double beyond 2^64 cast to uint64_t is undefined behaviour.
+  const double draw = std::min(dist(m_rng), 1.8e19);
+  m_injection_left = std::max<uint64_t>(1, static_cast<uint64_t>(draw));
 }
 
 double PowerController::worst_case_current_a() const {
@@ -105,9 +107,16 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
     power_cycle();
     return 0;
   }
-  if (m_config.time_limit_s > 0 && sc_core::sc_time_stamp().to_seconds() >= m_config.time_limit_s) {
+  const double now = sc_core::sc_time_stamp().to_seconds();
+  if (m_config.time_limit_s > 0 && now >= m_config.time_limit_s) {
     m_actions.finish("time-limit");
     return 0;
+  }
+  if (m_config.time_limit_s > 0 && std::isfinite(m_config.time_limit_s)) {
+    // End the last slice at the limit (within one instruction), not a whole slice later.
+    const double left = std::ceil((m_config.time_limit_s - now) * m_actions.mclk_hz());
+    if (left < static_cast<double>(proposed))
+      proposed = std::max<uint64_t>(1, static_cast<uint64_t>(left));
   }
   switch (m_config.mode) {
     case PowerConfig::Mode::kContinuous:
@@ -123,8 +132,10 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
     case PowerConfig::Mode::kSupervised:
       break;
   }
-  if (!m_supervisor->is_on()) {  // the capacitor starts below v_on: charge it first
-    m_progress_since_boot = true;
+  if (!m_supervisor->is_on()) {
+    // Before the first boot the capacitor starts below v_on: charge it first. Later, a boot's
+    // reset charge alone emptied it: that is a power cycle without progress like any other.
+    if (m_never_on) m_progress_since_boot = true;
     power_cycle();
     return 0;
   }
@@ -177,7 +188,13 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
   observe(current);
 }
 
-sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& proposed) {
+sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& requested) {
+  sc_core::sc_time proposed = requested;
+  if (m_config.time_limit_s > 0 && std::isfinite(m_config.time_limit_s)) {
+    const double left = m_config.time_limit_s - sc_core::sc_time_stamp().to_seconds();
+    if (left < proposed.to_seconds())
+      proposed = sc_core::sc_time(std::max(0.0, left), sc_core::SC_SEC);
+  }
   if (m_config.mode != PowerConfig::Mode::kSupervised) return proposed;
   const double t = m_supervisor->time_to_voff(sleep_current_a(), proposed.to_seconds());
   return sc_core::sc_time(t, sc_core::SC_SEC);

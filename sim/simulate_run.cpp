@@ -279,11 +279,20 @@ RunResult simulate_run(const RunSpec& spec) {
     const nn_network_t* net = golden_network(config.workload.network.c_str());
     const auto sym = image.find("infer_results");
     if (!net || !sym) throw std::runtime_error(elf_path + ": no network or infer_results");
-    const auto bytes = platform.read_memory(sym->addr, sym->size);
+    // Layout of kernels/apps/workload.h: count, predictions, then kMaxClasses scores each.
+    const size_t needed = 2 * (1 + kMaxInferences + size_t{kMaxInferences} * kMaxClasses);
+    if (sym->size < needed)
+      throw std::runtime_error(elf_path + ": infer_results is " + std::to_string(sym->size) +
+                               " bytes, expected at least " + std::to_string(needed));
+    if (net->n_classes > kMaxClasses)
+      throw std::runtime_error(config.workload.network + " has more classes than infer_results");
+    const auto bytes = platform.read_memory(sym->addr, static_cast<uint32_t>(needed));
     const auto word = [&](size_t i) {
       return static_cast<int16_t>(bytes[2 * i] | (bytes[2 * i + 1] << 8));
     };
-    const unsigned completed = static_cast<uint16_t>(word(0));
+    // The firmware's count is not trusted beyond what was asked for.
+    const unsigned completed = std::min<unsigned>(
+        static_cast<uint16_t>(word(0)), static_cast<unsigned>(config.workload.inferences));
     std::vector<double> start_s(completed, -1), end_s(completed, -1);
     int current = -1;
     for (const Marker& m : platform.debug_port().markers()) {
@@ -296,6 +305,9 @@ RunResult simulate_run(const RunSpec& spec) {
     std::vector<int16_t> input(net->in.c * net->in.h * net->in.w), golden(net->n_classes);
     for (unsigned i = 0; i < completed; ++i) {
       const unsigned in = static_cast<unsigned>(inputs[i % inputs.size()]);
+      if (in >= net->n_inputs)  // the config checks this; the golden model must never read past
+        throw std::runtime_error("workload.inputs: index " + std::to_string(in) +
+                                 " >= " + std::to_string(net->n_inputs));
       nn_network_load_input(net, static_cast<uint16_t>(in), input.data());
       const int golden_class = golden_run_kernel(net, static_cast<int>(config.workload.kernel),
                                                  input.data(), golden.data());
@@ -336,7 +348,12 @@ RunResult simulate_run(const RunSpec& spec) {
   // Energy is booked so that it balances by construction (design.md §7); a run that does
   // not balance is a simulator bug, never a result.
   const double scale = std::max({e.harvested, e.consumed, std::abs(e.stored_delta), 1e-30});
-  if (std::abs(e.balance_error()) > 1e-9 * scale)
+  for (const double v : {e.harvested, e.consumed, e.stored_delta, e.leaked, e.clamped})
+    if (!std::isfinite(v))
+      throw std::logic_error("energy is not finite (harvested " + std::to_string(e.harvested) +
+                             " J, consumed " + std::to_string(e.consumed) + " J)");
+  // Written so that NaN fails too: NaN > x is false.
+  if (!(std::abs(e.balance_error()) <= 1e-9 * scale))
     throw std::logic_error(
         "energy does not balance: harvested - (consumed + stored_delta + "
         "leaked + clamped) = " +

@@ -176,12 +176,7 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
       throw ConfigError(origin + ": expected key=value, e.g. --set workload.inferences=3");
     std::string key = arg.substr(0, eq);
     while (!key.empty() && key.back() == ' ') key.pop_back();
-    YAML::Node value;
-    try {
-      value = YAML::Load(arg.substr(eq + 1));
-    } catch (const YAML::Exception& e) {
-      throw ConfigError(origin + ": " + key + ": invalid YAML value: " + e.msg);
-    }
+    const YAML::Node value = parse_yaml_value(arg.substr(eq + 1), origin);
     Located at{value, origin, ""};
     if (key == "sweep") {
       if (!value.IsNull() && !value.IsMap())

@@ -67,7 +67,7 @@ TEST_CASE("parse_quantity accepts SI numbers and unit strings") {
       {"100uF", Unit::Farad, 100e-6},
       {"470 uF", Unit::Farad, 470e-6},
       {"1mF", Unit::Farad, 1e-3},
-      {"1e-4", Unit::Farad, 1e-4},
+      {"1e-4F", Unit::Farad, 1e-4},
       {"22nF", Unit::Farad, 22e-9},
       {"100\xC2\xB5"
        "F",
@@ -76,7 +76,7 @@ TEST_CASE("parse_quantity accepts SI numbers and unit strings") {
       {"2.8", Unit::Volt, 2.8},
       {"1800mV", Unit::Volt, 1.8},
       {"16MHz", Unit::Hertz, 16e6},
-      {"8e6", Unit::Hertz, 8e6},
+      {"8e6Hz", Unit::Hertz, 8e6},
       {"1kOhm", Unit::Ohm, 1e3},
       {"10 MOhm", Unit::Ohm, 10e6},
       {"4.7kohm", Unit::Ohm, 4.7e3},
@@ -106,6 +106,24 @@ TEST_CASE("parse_quantity accepts SI numbers and unit strings") {
   }
   CHECK_FALSE(parse_quantity("5m", Unit::Second));  // minutes are "min"
   CHECK_FALSE(parse_quantity("2.8V", Unit::None));
+  // Where the unit matters a bare number is refused; 0 and inf mean the same in any unit.
+  for (const Unit u : {Unit::Farad, Unit::Ohm, Unit::Second, Unit::Hertz, Unit::Watt}) {
+    CHECK_FALSE(parse_quantity("100", u));
+    CHECK_FALSE(parse_quantity("1e-4", u));
+    CHECK(*parse_quantity("0", u) == 0);
+    CHECK(std::isinf(*parse_quantity("inf", u)));
+  }
+  CHECK(*parse_quantity("3.3", Unit::Volt) == 3.3);
+  // Decimal only: no octal, no hex, no nan.
+  CHECK(*parse_quantity("010", Unit::None) == 10);
+  CHECK(*parse_quantity("010uF", Unit::Farad) == Approx(10e-6));
+  for (const char* bad : {"0x10", "0x10F", "nan", "nanF", "1e", "."}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_quantity(bad, Unit::Farad));
+  }
+  CHECK_FALSE(parse_quantity("1eF", Unit::Farad));  // "1" and an unknown prefix "e"
+  // Linear time: a 250,000-character value is rejected at once (it took 73 s).
+  CHECK_FALSE(parse_quantity(std::string(250000, '1') + "x", Unit::Farad));
 }
 
 TEST_CASE("format_quantity picks the SI prefix") {
@@ -327,7 +345,7 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
   SECTION("bad unit string") {
     check_error(error_of(dir, replace(kMinimal, "100uF", "100uV")),
                 "cfg.yaml:4:", "platform.capacitor.capacitance",
-                "expected a capacitance in F (e.g. 100uF, 1mF or 1e-4), got '100uV'");
+                "expected a capacitance in F (e.g. 100uF, 1mF or 470nF), got '100uV'");
   }
   SECTION("unknown strategy") {
     check_error(error_of(dir, replace(kMinimal, "strategy: hawaii", "strategy: hawai")),
@@ -366,7 +384,7 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
   }
   SECTION("inferences < 1") {
     check_error(error_of(dir, kMinimal + "  inferences: 0\n"),
-                "cfg.yaml:11:", "workload.inferences", "expected an integer >= 1, got '0'");
+                "cfg.yaml:11:", "workload.inferences", "expected an integer from 1 to 32");
   }
   SECTION("bad sweep key") {
     check_error(error_of(dir, kMinimal + "sweep:\n  workload.strat: [sonic]\n"),
@@ -382,9 +400,9 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
     check_error(error_of(dir, kMinimal + "sweep:\n"
                                          "  platform.capacitor.capacitance:\n"
                                          "    - 100uF\n"
-                                         "    - -1\n"),
+                                         "    - -1uF\n"),
                 "cfg.yaml:14:", "platform.capacitor.capacitance",
-                "expected a capacitance > 0 (e.g. 100uF), got '-1' (sweep value 2 of 2)");
+                "expected a capacitance > 0 (e.g. 100uF), got '-1uF' (sweep value 2 of 2)");
     check_error(error_of(dir, kMinimal + "sweep:\n  workload.strategy: [sonic,\n    hawai]\n"),
                 "cfg.yaml:13:", "workload.strategy", "got 'hawai' (sweep value 2 of 2)");
   }
@@ -458,8 +476,10 @@ TEST_CASE("set overrides (--set key=value) apply before validation") {
       load_experiment(path, {"workload.inferences=0"});
       FAIL("no error");
     } catch (const ConfigError& e) {
-      CHECK(std::string(e.what()) ==
-            "--set workload.inferences=0: workload.inferences: expected an integer >= 1, got '0'");
+      CHECK(
+          std::string(e.what()) ==
+          "--set workload.inferences=0: workload.inferences: expected an integer from 1 to 32 (the "
+          "inference firmware's limit), got '0'");
     }
   }
   SECTION("malformed --set") {

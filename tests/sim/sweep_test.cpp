@@ -36,7 +36,7 @@ TEST_CASE("sweep expands to the cross product in file order, first axis slowest"
                                  "  workload.network: [mnist, har]\n"
                                  "  workload.strategy: [sonic, hawaii, depth-first]\n"
                                  "  source.file: [rf1.csv, sub/rf2.csv]\n"
-                                 "  platform.capacitor.capacitance: [1e-4, 1mF]\n");
+                                 "  platform.capacitor.capacitance: [100uF, 1mF]\n");
   const Experiment ex = load_experiment(path);
   REQUIRE(ex.runs.size() == 2 * 3 * 2 * 2);
   REQUIRE(ex.axes.size() == 4);
