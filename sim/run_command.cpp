@@ -243,7 +243,8 @@ struct EngineOptions {
   std::string out_dir;
   int jobs = 1;
   bool resume = false;
-  std::string command;  // "run" or "sweep", for messages
+  std::string command;        // "run" or "sweep", for messages
+  bool accelerators = false;  // table columns for LEA and DMA counters
 };
 
 // Runs every spec not yet finished, writes results.json/csv, prints the table. Exit code.
@@ -334,7 +335,7 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
     runs.push_back(std::move(*r));
   }
   write_results(lay.out.string(), runs, ex.echo());
-  std::cout << comparison_table(runs, to_string(ex.baseline)) << std::flush;
+  std::cout << comparison_table(runs, to_string(ex.baseline), opt.accelerators) << std::flush;
   std::cerr << "ipsim " << opt.command << ": " << total << " runs in "
             << duration_text(seconds_since(t_start)) << "; wrote "
             << (lay.out / "results.json").string() << " and results.csv\n";
@@ -447,10 +448,13 @@ int run_command(const std::vector<std::string>& args) {
   std::string config, out;
   std::vector<std::string> sets;
   int jobs = 1;
+  bool accelerators = false;
   opts.add_options()("help,h", "show this help")(
       "out", po::value(&out), "output directory (default results/<config name>/)")(
       "set", po::value(&sets)->composing(), "override a config key: key=value (YAML value)")(
-      "jobs,j", po::value(&jobs), "worker processes at once (default 1)");
+      "jobs,j", po::value(&jobs), "worker processes at once (default 1)")(
+      "accelerators", po::bool_switch(&accelerators),
+      "comparison table: add LEA commands, LEA busy cycles and DMA words moved");
   po::options_description all;
   all.add(opts).add_options()("config", po::value(&config));
   po::positional_options_description pos;
@@ -464,7 +468,7 @@ int run_command(const std::vector<std::string>& args) {
   if (jobs < 1) throw CliError("run: --jobs expects a number >= 1");
   if (config.empty()) config = find_default_config();
   const Experiment ex = load_experiment(config, sets);
-  return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run"});
+  return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run", accelerators});
 }
 
 int sweep_command(const std::vector<std::string>& args) {
@@ -472,7 +476,7 @@ int sweep_command(const std::vector<std::string>& args) {
   std::string config, out, emit_kind;
   std::vector<std::string> sets;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool only_missing = false;
+  bool only_missing = false, accelerators = false;
   opts.add_options()("help,h", "show this help")(
       "out", po::value(&out), "output directory (default results/<config name>/)")(
       "set", po::value(&sets)->composing(), "override a config key: key=value (YAML value)")(
@@ -480,7 +484,9 @@ int sweep_command(const std::vector<std::string>& args) {
       "emit", po::value(&emit_kind),
       "write a job script instead of running: slurm (DIR/sweep.sbatch) or commands "
       "(DIR/commands.txt)")("only-missing", po::bool_switch(&only_missing),
-                            "with --emit: only runs without a result");
+                            "with --emit: only runs without a result")(
+      "accelerators", po::bool_switch(&accelerators),
+      "comparison table: add LEA commands, LEA busy cycles and DMA words moved");
   po::options_description all;
   all.add(opts).add_options()("config", po::value(&config));
   po::positional_options_description pos;
@@ -497,13 +503,16 @@ int sweep_command(const std::vector<std::string>& args) {
   const Experiment ex = load_experiment(config, sets);
   const std::string dir = out.empty() ? default_out_dir(ex) : out;
   if (!emit_kind.empty()) return emit(ex, dir, emit_kind, only_missing);
-  return execute(ex, {dir, jobs, true, "sweep"});
+  return execute(ex, {dir, jobs, true, "sweep", accelerators});
 }
 
 int merge_command(const std::vector<std::string>& args) {
   po::options_description opts("ipsim merge DIR");
   std::string dir;
-  opts.add_options()("help,h", "show this help");
+  bool accelerators = false;
+  opts.add_options()("help,h", "show this help")(
+      "accelerators", po::bool_switch(&accelerators),
+      "comparison table: add LEA commands, LEA busy cycles and DMA words moved");
   po::options_description all;
   all.add(opts).add_options()("dir", po::value(&dir));
   po::positional_options_description pos;
@@ -532,7 +541,8 @@ int merge_command(const std::vector<std::string>& args) {
     runs.push_back(std::move(*r));
   }
   write_results(lay.out.string(), runs, specs.config);
-  std::cout << comparison_table(runs, specs.config.value("baseline", "hawaii")) << std::flush;
+  std::cout << comparison_table(runs, specs.config.value("baseline", "hawaii"), accelerators)
+            << std::flush;
   std::cerr << "ipsim merge: " << runs.size() << " of " << specs.runs.size()
             << " runs have results (" << failed.size() << " failed); wrote "
             << (lay.out / "results.json").string() << " and results.csv\n";
