@@ -1,5 +1,7 @@
 #include "models/dma.h"
 
+#include <cmath>
+
 #include "models/initiator_ext.h"
 #include "models/mem_map.h"
 
@@ -14,6 +16,9 @@ Dma::Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
       m_clocks(clocks),
       m_irq(irq),
       m_cpu(cpu) {
+  SC_METHOD(on_event);
+  sensitive << m_event;
+  dont_initialize();
   for (unsigned n = 0; n < kChannels; ++n) {
     m_regs.on_write(channel_base(n) + CTL,
                     [this, n](uint16_t old_value, uint16_t v) { write_ctl(n, old_value, v); });
@@ -23,8 +28,115 @@ Dma::Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
 
 void Dma::reset() {
   Peripheral::reset();
-  for (auto& c : m_ch) c = Channel{};
+  m_event.cancel();
+  for (auto& c : m_ch) {
+    const uint64_t transfers = c.transfers, triggers = c.triggers;
+    c = Channel{};
+    c.transfers = transfers, c.triggers = triggers;
+  }
   m_irq.set(kVectorDma, false);
+}
+
+void Dma::power_off() {
+  settle(sc_core::sc_time_stamp());  // the words completed before the cut are in place
+  reset();                           // a pending request or completion is lost with the registers
+}
+
+bool Dma::busy_at(const sc_time& t) const {
+  for (const Channel& c : m_ch)
+    if (c.moving || (c.done_pending && t < c.done_at)) return true;
+  return false;
+}
+
+sc_time Dma::moving_end(const Channel& c) const {
+  const double cycles = static_cast<double>(kCyclesPerTransfer * c.count + c.waits);
+  return c.moving_since + sc_time(cycles / m_clocks.mclk_hz(), sc_core::SC_SEC);
+}
+
+void Dma::start_moving(unsigned n, const sc_time& at) {
+  Channel& c = m_ch[n];
+  const uint16_t b = channel_base(n);
+  const uint16_t ctl = m_regs.get(b + CTL);
+  if (!(ctl & DMAEN) || m_regs.get(b + SZ) == 0) return;
+  ++c.triggers;
+  c.moving = true;
+  c.ctl = ctl;
+  c.count = (((ctl & DMADT) >> 12) & 3) == DT_SINGLE ? 1u : m_regs.get(b + SZ);
+  c.moved = 0;
+  c.waits = 0;
+  c.moving_since = at;
+  m_cpu.stall(kCyclesPerTransfer * c.count);
+}
+
+void Dma::settle(const sc_time& t) {
+  const double cycle_s = 1.0 / m_clocks.mclk_hz();
+  for (unsigned n = 0; n < kChannels; ++n) {
+    Channel& c = m_ch[n];
+    while (c.moving) {
+      if (c.moved == c.count) {  // all words in place: done at the end of the last one
+        c.moving = false;
+        const uint64_t cycles = kCyclesPerTransfer * c.count + c.waits;
+        m_busy_cycles += cycles;
+        if (m_regs.get(channel_base(n) + SZ) == 0) {
+          c.done_pending = true;
+          c.done_at =
+              c.moving_since + sc_time(static_cast<double>(cycles) * cycle_s, sc_core::SC_SEC);
+        }
+        break;
+      }
+      const double start_cycles = static_cast<double>(kCyclesPerTransfer * c.moved + c.waits);
+      const sc_time word_start = c.moving_since + sc_time(start_cycles * cycle_s, sc_core::SC_SEC);
+      const sc_time word_end = word_start + sc_time(kCyclesPerTransfer * cycle_s, sc_core::SC_SEC);
+      if (word_end > t) break;
+      const sc_time now = sc_core::sc_time_stamp();
+      sc_time d = word_start > now ? word_start - now : sc_core::SC_ZERO_TIME;
+      if (!move(n, c.ctl, d, &c.waits)) {
+        c.moving = false;
+        uint16_t& ctl = m_regs[channel_base(n) + CTL];
+        ctl = static_cast<uint16_t>((ctl & ~DMAEN) | DMAABORT);
+        break;
+      }
+      --m_regs[channel_base(n) + SZ];
+      ++c.moved;
+    }
+  }
+}
+
+void Dma::schedule() {
+  const sc_time now = sc_core::sc_time_stamp();
+  bool any = false;
+  sc_time next = sc_core::sc_max_time();
+  for (const Channel& c : m_ch) {
+    if (c.start_pending && c.start_at < next) next = c.start_at, any = true;
+    if (c.done_pending && c.done_at < next) next = c.done_at, any = true;
+    if (c.moving && moving_end(c) < next) next = moving_end(c), any = true;
+  }
+  m_event.cancel();
+  if (any) m_event.notify(next > now ? next - now : sc_core::SC_ZERO_TIME);
+}
+
+void Dma::on_event() {
+  const sc_time now = sc_core::sc_time_stamp();
+  for (unsigned n = 0; n < kChannels; ++n) {
+    Channel& c = m_ch[n];
+    if (c.done_pending && c.done_at <= now) {
+      c.done_pending = false;
+      finish_channel(n);
+    }
+    if (c.start_pending && c.start_at <= now) {
+      c.start_pending = false;
+      start_moving(n, now);
+    }
+  }
+  settle(now);
+  for (unsigned n = 0; n < kChannels; ++n) {
+    Channel& c = m_ch[n];
+    if (c.done_pending && c.done_at <= now) {
+      c.done_pending = false;
+      finish_channel(n);
+    }
+  }
+  schedule();
 }
 
 unsigned Dma::tsel_of(unsigned n) const {
@@ -47,7 +159,12 @@ void Dma::write_ctl(unsigned n, uint16_t old_value, uint16_t v) {
   update_irq();  // DMAIE/DMAIFG may have changed
   if (v & DMAREQ) {
     m_regs[b + CTL] &= static_cast<uint16_t>(~DMAREQ);  // self-clearing
-    if ((v & DMAEN) && tsel_of(n) == TSEL_DMAREQ) run_channel(n, access_time());
+    if ((v & DMAEN) && tsel_of(n) == TSEL_DMAREQ) {
+      m_ch[n].start_pending = true;
+      m_ch[n].start_at = access_time() + sc_time(kSyncCycles / m_clocks.mclk_hz(), sc_core::SC_SEC);
+      schedule();
+      m_cpu.request_sync();  // the slice ends; the CPU runs on until the transfer starts
+    }
   }
 }
 
@@ -58,7 +175,8 @@ void Dma::trigger(unsigned tsel, unsigned channels, const sc_time& at) {
   }
 }
 
-bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay) {
+bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) {
+  const sc_time before = delay;
   Channel& c = m_ch[n];
   const unsigned src_size = (ctl & DMASRCBYTE) ? 1 : 2, dst_size = (ctl & DMADSTBYTE) ? 1 : 2;
   uint8_t data[2] = {0, 0};
@@ -84,6 +202,9 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay) {
     ok = trans.is_response_ok();
   }
   trans.clear_extension(&ext);
+  // Delay beyond what we passed in: FRAM wait states (models/fram.h), in whole MCLK cycles.
+  *wait_cycles +=
+      static_cast<uint64_t>(std::llround((delay - before).to_seconds() * m_clocks.mclk_hz()));
   if (!ok) return false;
   auto step = [](uint32_t addr, unsigned incr, unsigned size) {
     if (incr == kIncrIncrement) addr += size;
@@ -93,41 +214,50 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay) {
   c.src = step(c.src, (ctl & DMASRCINCR) >> 8, src_size);
   c.dst = step(c.dst, (ctl & DMADSTINCR) >> 10, dst_size);
   ++m_transfers;
+  ++c.transfers;
   return true;
 }
 
 void Dma::run_channel(unsigned n, const sc_time& at) {
   const uint16_t b = channel_base(n);
   const uint16_t ctl = m_regs.get(b + CTL);
-  const unsigned dt = (ctl & DMADT) >> 12;
-  const bool repeat = dt & DT_REPEAT;
-  const bool single = (dt & 3) == DT_SINGLE;
+  const bool single = (((ctl & DMADT) >> 12) & 3) == DT_SINGLE;
   const sc_time cycle(1.0 / m_clocks.mclk_hz(), sc_core::SC_SEC);
   const sc_time now = sc_core::sc_time_stamp();
   sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
 
   uint16_t& size = m_regs[b + SZ];
   if (size == 0) return;  // DMAnSZ = 0: no transfer (SLAU367P §11.2.6)
+  ++m_ch[n].triggers;
   const unsigned count = single ? 1u : size;
-  uint64_t cycles = single ? kSingleCycles : kBlockSyncCycles;
+  const unsigned sync_cycles = single ? kSingleCycles - kCyclesPerTransfer : kBlockSyncCycles;
+  uint64_t cycles = sync_cycles, waits = 0;
   bool ok = true;
   for (unsigned k = 0; k < count && ok; ++k) {
-    sc_time d = delay + (single ? 1 : kBlockSyncCycles + kCyclesPerTransfer * k) * cycle;
-    ok = move(n, ctl, d);
+    const uint64_t offset = single ? 1 : sync_cycles + kCyclesPerTransfer * k;
+    sc_time d = delay + static_cast<double>(offset + waits) * cycle;
+    ok = move(n, ctl, d, &waits);
     if (ok) {
       --size;
-      if (!single) cycles += kCyclesPerTransfer;
+      cycles += kCyclesPerTransfer;
     }
   }
+  cycles += waits;
   m_busy_cycles += cycles;
   m_cpu.stall(cycles);
   if (!ok) {
     m_regs[b + CTL] = static_cast<uint16_t>((m_regs.get(b + CTL) & ~DMAEN) | DMAABORT);
     return;
   }
-  if (size != 0) return;
-  // Completed: flag, then disable (single/block/burst) or reload (repeated modes).
+  if (size == 0) finish_channel(n);
+}
+
+// Completed: flag, then disable (single/block/burst) or reload (repeated modes).
+void Dma::finish_channel(unsigned n) {
+  const uint16_t b = channel_base(n);
   uint16_t& c = m_regs[b + CTL];
+  uint16_t& size = m_regs[b + SZ];
+  const bool repeat = ((c & DMADT) >> 12) & DT_REPEAT;
   c |= DMAIFG;
   if (repeat) {
     latch(n);

@@ -15,8 +15,17 @@
 // Timing (SLAU367P §11.2.7 Table 11-3, facts §4.2): a single transfer costs 4 MCLK (the
 // active-mode worst case: synchronisation, 2 MCLK transfer, 1 wait cycle); a block or
 // burst-block of n transfers costs 2 + 2n MCLK (2 MCLK per transfer plus synchronisation; the
-// "2 x MCLK x DMAxSZ" block figure, facts §7.12). The CPU is halted for that time
-// (CpuHooks::stall).
+// "2 x MCLK x DMAxSZ" block figure, facts §7.12), plus the FRAM wait states of its accesses
+// (the FRAM model adds NWAITS per read miss and per write, as for the CPU). The CPU is halted
+// for that time (CpuHooks::stall).
+// A software request (DMAREQ) starts the channel kSyncCycles MCLK after the write that sets it,
+// from an SC_METHOD: the CPU goes on meanwhile, so the instruction after the write runs before
+// the transfer, as on the chip; the synchronisation cycles are then not part of the stall.
+// Such a transfer moves its words over time: word k completes 2(k+1) MCLK (plus the wait
+// states of the words before it) after the start, and is moved when anyone looks at or after
+// that time (settle(), power_off(), the completion event), so a power cut keeps exactly the
+// words completed before it. DMAIFG (and the interrupt) follow the last word, so a CPU that
+// entered LPM0 right after the request sleeps through the transfer and is woken by it.
 // Approximations:
 // - All transfers a trigger causes happen at the trigger, one b_transport each with the delay
 //   growing 2 MCLK per transfer; the CPU is stalled for the whole cost at once. Burst-block
@@ -31,8 +40,12 @@
 // - Addresses and size are latched when DMAEN goes 0 -> 1 and reloaded after each completed
 //   repeated transfer/block; DMAnSA/DA reads return the programmed value.
 // - A bus error response ends the channel: DMAEN cleared, DMAABORT set, no DMAIFG.
-// - Triggers from a register write (DMAREQ) happen at the writer's local time; hardware
-//   triggers at the time the caller passes (default: kernel time).
+// - Hardware triggers happen at the time the caller passes (default: kernel time), and their
+//   synchronisation is part of the stall.
+// - The words of a hardware-triggered transfer all move at the trigger (each b_transport
+//   carries its own delay).
+// - While a DMAREQ transfer runs, a running CPU is halted for 2n cycles at its start (its wait
+//   states are not known yet and are not added to the halt).
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
 
@@ -63,6 +76,7 @@ inline constexpr unsigned TSEL_DMAREQ = 0, TSEL_TA0CCR0 = 1, TSEL_TA0CCR2 = 2, T
                           TSEL_MPY = 29;
 inline constexpr unsigned kSingleCycles = 4;  // per single transfer (Table 11-3 worst case)
 inline constexpr unsigned kBlockSyncCycles = 2, kCyclesPerTransfer = 2;
+inline constexpr unsigned kSyncCycles = 2;  // DMAREQ to first transfer (1 or 2 MCLK, worst case)
 }  // namespace dma
 
 #define IPSIM_DMA_CHANNEL(n)                               \
@@ -99,6 +113,7 @@ class Dma : public Peripheral {
   Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq, CpuHooks& cpu);
 
   void reset() override;
+  void power_off() override;
   // A hardware trigger (DMAnTSEL number) from another model, at time `at`.
   void trigger(unsigned tsel) { trigger(tsel, sc_core::sc_time_stamp()); }
   void trigger(unsigned tsel, const sc_core::sc_time& at) { trigger(tsel, kAllChannels, at); }
@@ -108,18 +123,43 @@ class Dma : public Peripheral {
 
   // Counters for the energy model and tests.
   uint64_t transfers() const { return m_transfers; }
-  uint64_t busy_cycles() const { return m_busy_cycles; }  // MCLK cycles the CPU was halted
+  uint64_t busy_cycles() const { return m_busy_cycles; }  // MCLK cycles of transfers
+  // Per channel: transfers (bytes or words) moved and triggers served, for results.json.
+  uint64_t channel_transfers(unsigned n) const { return m_ch[n].transfers; }
+  uint64_t channel_triggers(unsigned n) const { return m_ch[n].triggers; }
+  // A transfer is in progress at t (its words are moved, its completion is pending).
+  bool busy_at(const sc_core::sc_time& t) const;
+  // Moves every word of a running DMAREQ transfer completed by time t.
+  void settle(const sc_core::sc_time& t);
 
  private:
   struct Channel {
-    uint32_t src = 0, dst = 0;  // T_SourceAdd, T_DestAdd (20-bit)
-    uint16_t saved_size = 0;    // DMAnSZ as programmed, reloaded in repeated modes
+    uint32_t src = 0, dst = 0;   // T_SourceAdd, T_DestAdd (20-bit)
+    uint16_t saved_size = 0;     // DMAnSZ as programmed, reloaded in repeated modes
+    bool start_pending = false;  // DMAREQ waiting for its synchronisation delay
+    bool done_pending = false;   // completed; DMAIFG is raised at done_at
+    sc_core::sc_time start_at, done_at;
+    // A DMAREQ transfer in progress: words moved so far of `count`, wait cycles met so far.
+    bool moving = false;
+    uint16_t ctl = 0;
+    unsigned count = 0, moved = 0;
+    uint64_t waits = 0;
+    sc_core::sc_time moving_since;
+    uint64_t transfers = 0, triggers = 0;  // counters survive reset (per run)
   };
+  SC_HAS_PROCESS(Dma);
+  void on_event();
+  void schedule();
+  void finish_channel(unsigned n);
+  void start_moving(unsigned n, const sc_core::sc_time& at);
+  sc_core::sc_time moving_end(const Channel& c) const;  // end if no more wait states come
   void write_ctl(unsigned n, uint16_t old_value, uint16_t new_value);
   void latch(unsigned n);
   unsigned tsel_of(unsigned n) const;
+  // A hardware-triggered transfer, all at once, synchronisation included in the stall.
   void run_channel(unsigned n, const sc_core::sc_time& at);
-  bool move(unsigned n, uint16_t ctl, sc_core::sc_time& delay);  // one transfer
+  // One transfer; adds the FRAM wait states it met to *wait_cycles.
+  bool move(unsigned n, uint16_t ctl, sc_core::sc_time& delay, uint64_t* wait_cycles);
   void update_irq();
   uint16_t read_iv();
 
@@ -128,6 +168,7 @@ class Dma : public Peripheral {
   CpuHooks& m_cpu;
   Channel m_ch[kChannels];
   uint64_t m_transfers = 0, m_busy_cycles = 0;
+  sc_core::sc_event m_event;
 };
 
 }  // namespace ipsim

@@ -30,7 +30,7 @@ void Fram::erase() {
   std::fill(m_data.begin(), m_data.end(), 0xFF);
 }
 
-void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint32_t addr = static_cast<uint32_t>(trans.get_address());
   const unsigned len = trans.get_data_length();
   if (!contains(addr, len)) {
@@ -38,14 +38,21 @@ void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
     return;
   }
   const Initiator who = initiator_of(trans);
+  unsigned waits = 0;
   if (trans.is_read()) {
     std::memcpy(trans.get_data_ptr(), host(addr), len);
     m_counters.count(who, NvmOp::kRead, addr, len);
+    for (uint32_t a = addr & ~1u; a < addr + len; a += 2)
+      if (!m_cache.read(a)) waits += m_nwaits;
   } else {
     std::memcpy(host(addr), trans.get_data_ptr(), len);
     m_counters.count(who, NvmOp::kWrite, addr, len);
-    m_cache.write(addr);
+    for (uint32_t a = addr & ~1u; a < addr + len; a += 2) {
+      m_cache.write(a);
+      waits += m_nwaits;
+    }
   }
+  if (waits && m_clocks) delay += sc_core::sc_time(waits / m_clocks->mclk_hz(), sc_core::SC_SEC);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

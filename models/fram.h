@@ -3,9 +3,10 @@
 // Non-volatile: power_off() keeps everything; a word write is atomic (design.md §3).
 // It owns the FRAM cache model (fram_cache.h) and the exact NVM counters (nvm_counters.h).
 // The CPU reaches FRAM through DMI and counts its own accesses through the same counters;
-// other initiators (DMA, LEA) go through b_transport, which counts by InitiatorExtension.
-// Wait states for DMA accesses are part of the DMA's own timing (facts §4.2), so b_transport
-// adds no delay.
+// other initiators (DMA, LEA) go through b_transport, which counts by InitiatorExtension and
+// treats them as the CPU's accesses are treated (facts §2.4): a read looks up the FRAM cache
+// per 16-bit word and a miss adds FRCTL0.NWAITS MCLK cycles to the transaction's delay; a
+// write goes around the cache and always adds NWAITS cycles.
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/clocks.h"
 #include "models/fram_cache.h"
 #include "models/mem_map.h"
 #include "models/nvm_counters.h"
@@ -34,6 +36,12 @@ class Fram : public sc_core::sc_module {
   void load(uint32_t addr, const uint8_t* bytes, uint32_t len);
   void erase();  // all 0xFF, like a blank part
 
+  // Wait states of b_transport accesses: FRCTL0.NWAITS at the MCLK of `clocks`.
+  void set_wait_states(const Clocks* clocks, unsigned nwaits) {
+    m_clocks = clocks;
+    m_nwaits = nwaits;
+  }
+
   FramCache& cache() { return m_cache; }
   NvmCounters& counters() { return m_counters; }
   const NvmCounters& counters() const { return m_counters; }
@@ -46,6 +54,8 @@ class Fram : public sc_core::sc_module {
   std::vector<uint8_t> m_data;  // 0x1800..0x44000 (the gap is unused), plus padding
   FramCache m_cache;
   NvmCounters m_counters;
+  const Clocks* m_clocks = nullptr;
+  unsigned m_nwaits = 0;
 };
 
 }  // namespace ipsim

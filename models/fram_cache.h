@@ -15,7 +15,7 @@ class FramCache {
  public:
   static constexpr unsigned kLineShift = 3;
 
-  // Drops every line (power loss); the hit and miss statistics keep counting.
+  // Drops every line (power loss); the hit, miss and write statistics keep counting.
   void invalidate_all() {
     for (auto& set : m_sets) set = Set{};
     m_last = 0;
@@ -54,7 +54,9 @@ class FramCache {
   uint32_t last_line() const { return m_last; }
   void add_hits(uint64_t n) { m_hits += n; }
 
+  // Every FRAM word write goes through here (the energy model counts them).
   void write(uint32_t addr) {
+    ++m_writes;
     const uint32_t line = line_of(addr);
     Set& s = m_sets[line & 1];
     if (s.way[0] == line) s.way[0] = 0, s.lru = 0;
@@ -64,6 +66,7 @@ class FramCache {
 
   uint64_t hits() const { return m_hits; }
   uint64_t misses() const { return m_misses; }
+  uint64_t writes() const { return m_writes; }
 
  private:
   struct Set {
@@ -71,7 +74,7 @@ class FramCache {
     uint8_t lru = 0;  // index of the way to replace next
   };
   Set m_sets[2];
-  uint64_t m_hits = 0, m_misses = 0;
+  uint64_t m_hits = 0, m_misses = 0, m_writes = 0;
   uint32_t m_last = 0;  // line of the latest lookup (present, most recently used); 0 = none
 };
 

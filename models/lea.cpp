@@ -83,11 +83,22 @@ void Lea::reset() {
   m_irq.set(kVectorLea, false);
 }
 
+uint64_t Lea::busy_cycles_at(const sc_time& t) const {
+  if (!m_running || t <= m_start) return m_busy_cycles;
+  if (t >= m_end)
+    return m_busy_cycles +
+           static_cast<uint64_t>(std::llround((m_end - m_start).to_seconds() / m_cycle_s));
+  return m_busy_cycles + static_cast<uint64_t>((t - m_start).to_seconds() / m_cycle_s);
+}
+
 void Lea::power_off() {
   const sc_time now = sc_core::sc_time_stamp();
   commit_until(now);  // what was written before the cut stays written
-  if (m_running && now > m_start)
-    m_busy_cycles += static_cast<uint64_t>((now - m_start).to_seconds() / m_cycle_s);
+  if (m_running && now > m_start) {
+    const uint64_t ran = busy_cycles_at(now) - m_busy_cycles;
+    m_busy_cycles += ran;
+    m_stats[m_current].busy_cycles += ran;
+  }
   reset();
 }
 
@@ -159,6 +170,8 @@ void Lea::start_command(uint16_t word) {
     throw std::runtime_error(msg);
   }
   m_cpu.request_sync();
+  m_current = static_cast<std::size_t>(timing - kLeaTiming);
+  const uint64_t units_before = m_units;
   const sc_time start = access_time();
   const double cycle_s = 1.0 / m_clocks.mclk_hz();
   m_outs.clear();
@@ -174,6 +187,8 @@ void Lea::start_command(uint16_t word) {
   m_running = true;
   m_irq_on_done = (word & LEAITFLG1) != 0;
   ++m_commands;
+  ++m_stats[m_current].commands;
+  m_stats[m_current].units += m_units - units_before;
   const sc_time next = m_outs.empty() ? m_end : m_outs.front().due;
   const sc_time now = sc_core::sc_time_stamp();
   m_event.notify(next > now ? next - now : sc_core::SC_ZERO_TIME);
@@ -314,8 +329,10 @@ void Lea::commit_until(const sc_time& t) {
 }
 
 void Lea::complete() {
+  const uint64_t ran = busy_cycles_at(m_end) - m_busy_cycles;
   m_running = false;
-  m_busy_cycles += static_cast<uint64_t>(std::llround((m_end - m_start).to_seconds() / m_cycle_s));
+  m_busy_cycles += ran;
+  m_stats[m_current].busy_cycles += ran;
   m_outs.clear();
   m_next = 0;
   if (m_irq_on_done) {

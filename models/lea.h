@@ -179,6 +179,17 @@ class Lea : public Peripheral {
   uint64_t commands() const { return m_commands; }
   uint64_t macs() const { return m_units; }  // MACs / elements processed
   bool busy_at(const sc_core::sc_time& t) const { return m_running && t < m_end; }
+  // busy_cycles() plus the cycles the running command has computed by time t: what the energy
+  // model books per stretch, so that a cut mid-command bills the LEA to its own on-period.
+  uint64_t busy_cycles_at(const sc_core::sc_time& t) const;
+  // Per command of kLeaTiming (same index): commands issued, MACs/elements processed, busy
+  // MCLK cycles (a cut command counts what it ran). Kept across resets: per run.
+  struct CommandStats {
+    uint64_t commands = 0, units = 0, busy_cycles = 0;
+  };
+  const CommandStats& command_stats(std::size_t timing_index) const {
+    return m_stats[timing_index];
+  }
 
  private:
   struct Out {
@@ -216,6 +227,8 @@ class Lea : public Peripheral {
   std::vector<Out> m_outs;
   std::size_t m_next = 0;
   uint64_t m_busy_cycles = 0, m_commands = 0, m_units = 0;
+  std::size_t m_current = 0;  // kLeaTiming index of the running command
+  CommandStats m_stats[sizeof(kLeaTiming) / sizeof(kLeaTiming[0])];
 };
 
 }  // namespace ipsim

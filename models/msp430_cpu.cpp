@@ -103,7 +103,8 @@ void Msp430Cpu::thread() {
     uint64_t used = 0;
     StopReason reason = StopReason::kBudget;
     if (slice > 0) {
-      m_slice_start_cycles = m_core.cycles();
+      // m_slice_start_cycles is where the last slice ended: cycles added since (a DMA
+      // transfer that halted the CPU between slices) belong to this slice's time.
       reason = m_core.run(m_slice_start_cycles + slice);
       used = m_core.cycles() - m_slice_start_cycles;
       const sc_core::sc_time duration = m_period * static_cast<double>(used);

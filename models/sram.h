@@ -2,7 +2,9 @@
 // SRAM 0x1C00-0x3BFF (facts §1.1): 4 KB CPU-only plus the 4 KB shared with the LEA.
 // Volatile: power_off() loses the content, and power-on finds a seeded pattern rather than
 // zeros (design.md §3), so firmware that forgets to initialise state fails in simulation too.
-// Zero wait states (facts §2.4). DMI is granted for the whole range.
+// Zero wait states (facts §2.4). DMI is granted for the whole range; the CPU counts its own
+// accesses (Msp430Core::sram_accesses), b_transport counts the others' (the DMA's) for the
+// energy model, one per byte or 16-bit word.
 #include <cstdint>
 #include <vector>
 
@@ -27,12 +29,14 @@ class Sram : public sc_core::sc_module {
   }
   // Fills the whole SRAM with a pattern derived from seed (power-up content).
   void power_on_pattern(uint64_t seed);
+  uint64_t accesses() const { return m_accesses; }  // through b_transport
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
   std::vector<uint8_t> m_data;
+  uint64_t m_accesses = 0;
 };
 
 }  // namespace ipsim

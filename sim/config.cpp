@@ -319,14 +319,20 @@ Kernel default_kernel(Strategy s) {
 
 // Coefficient names follow energy/load_model.h; extend here when it grows one.
 const std::vector<EnergyCoefficient> kEnergyCoefficients = {
-    {"active_current_per_mhz_a", Unit::Ampere, "active-mode supply current per MHz of MCLK"},
-    {"lpm0_current_a", Unit::Ampere, "supply current in LPM0"},
+    {"cycle_energy_j", Unit::Joule, "energy of one active MCLK cycle without a memory access"},
+    {"fram_read_hit_j", Unit::Joule, "energy of one FRAM read served by the FRAM cache"},
+    {"fram_read_miss_j", Unit::Joule, "energy of one FRAM read that misses the FRAM cache"},
+    {"fram_write_j", Unit::Joule, "energy of one FRAM word write"},
+    {"sram_access_j", Unit::Joule, "energy of one SRAM read or write"},
+    {"lpm0_current_1mhz_a", Unit::Ampere, "supply current in LPM0 at 1 MHz"},
+    {"lpm0_current_16mhz_a", Unit::Ampere, "supply current in LPM0 at 16 MHz"},
     {"lpm3_current_a", Unit::Ampere, "supply current in LPM3"},
     {"lpm4_current_a", Unit::Ampere, "supply current in LPM4"},
+    {"lea_current_per_mhz_a", Unit::Ampere, "extra supply current per MHz while the LEA runs"},
     {"reset_charge_c", Unit::Coulomb, "charge drawn by one power-on reset (BOR to main)"},
-    {"fram_miss_extra_energy_j", Unit::Joule, "extra energy of one FRAM-cache miss"},
-    {"lea_current_per_mhz_a", Unit::Ampere, "supply current per MHz while the LEA runs"},
-    {"dma_current_per_mhz_a", Unit::Ampere, "supply current per MHz while the DMA runs"},
+    {"lpm0_wake_charge_c", Unit::Coulomb, "charge drawn by one wake-up from LPM0 or LPM1"},
+    {"lpm3_wake_charge_c", Unit::Coulomb, "charge drawn by one wake-up from LPM2, LPM3 or LPM4"},
+    {"fram_wake_charge_c", Unit::Coulomb, "charge of FRAM re-activation on a wake from LPM2-LPM4"},
     {"off_current_a", Unit::Ampere, "current drawn from the capacitor while the MCU is off"},
 };
 

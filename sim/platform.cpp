@@ -30,7 +30,10 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
       m_cpu("cpu", m_clock, m_irq, config.quantum_cycles),
       m_frctl(
           "frctl", m_clock, [this](const ResetCause& c) { request_reset(c); },
-          [this](unsigned nwaits) { m_cpu.core().set_nwaits(nwaits); }),
+          [this](unsigned nwaits) {
+            m_cpu.core().set_nwaits(nwaits);
+            m_fram.set_wait_states(&m_clock, nwaits);
+          }),
       m_wdt("wdt", m_clock, m_irq, [this](const ResetCause& c) { request_reset(c); }),
       m_sfr("sfr"),
       m_pmm("pmm", [this](const ResetCause& c) { request_reset(c); }),
@@ -54,7 +57,11 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
              }) {
   sc_core::sc_report_handler::set_handler(report_to_stderr);
   m_cpu_hooks.request_sync = [this] { m_cpu.core().request_stop(); };
-  m_cpu_hooks.stall = [this](uint64_t cycles) { m_cpu.core().add_cycles(cycles); };
+  // A DMA transfer halts a running CPU; a sleeping one (CPUOFF) has nothing to halt.
+  m_cpu_hooks.stall = [this](uint64_t cycles) {
+    if (!(m_cpu.core().sr() & 0x0010)) m_cpu.core().add_cycles(cycles);
+  };
+  m_fram.set_wait_states(&m_clock, 0);
   m_cpu.bus.bind(m_bus.targ);
   m_dma.bus.bind(m_bus.targ);
   m_mpy.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
@@ -83,10 +90,17 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   };
   PowerActions actions;
   actions.mclk_hz = [this] { return m_clock.mclk_hz(); };
-  actions.fram_misses = [this] { return m_fram.cache().misses(); };
+  actions.memory_events = [this] {
+    const FramCache& c = m_fram.cache();
+    return MemoryEventTotals{c.hits(), c.misses(), c.writes(),
+                             m_cpu.core().sram_accesses() + m_sram.accesses()};
+  };
   actions.cycles = [this] { return m_cpu.core().cycles(); };
   actions.status_register = [this] { return m_cpu.core().sr(); };
-  actions.lea_busy_cycles = [this] { return m_lea.busy_cycles(); };
+  actions.lea_busy_cycles = [this](const sc_core::sc_time& t) { return m_lea.busy_cycles_at(t); };
+  actions.lea_busy = [this] { return m_lea.busy_at(sc_core::sc_time_stamp()); };
+  actions.dma_busy = [this] { return m_dma.busy_at(sc_core::sc_time_stamp()); };
+  actions.settle = [this] { m_dma.settle(sc_core::sc_time_stamp()); };
   if (m_spi_fram) {
     actions.external_charge_c = [this] { return m_spi_fram->charge_c(sc_core::sc_time_stamp()); };
     actions.external_max_current_a = [this] {

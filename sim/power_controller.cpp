@@ -33,10 +33,12 @@ void PowerController::draw_injection_budget() {
 }
 
 double PowerController::worst_case_current_a() const {
-  // Every cycle could miss the FRAM cache (a miss costs at least one cycle).
+  // Every cycle could make the costliest memory access; the LEA may run beside the CPU.
+  const energy::LoadModel& m = m_config.load;
   const double f = m_actions.mclk_hz();
-  return m_config.load.active_current_a(f) + m_config.load.fram_miss_extra_charge_c() * f +
-         m_actions.external_max_current_a();
+  double i = (m.cycle_charge_c() + m.worst_access_charge_per_cycle_c()) * f;
+  if (m_actions.lea_busy()) i += m.lea_cycle_charge_c() * f;
+  return i + m_actions.external_max_current_a();
 }
 
 double PowerController::sleep_current_a() const {
@@ -44,7 +46,61 @@ double PowerController::sleep_current_a() const {
   const uint16_t sr = m_actions.status_register();
   if (sr & 0x0020) return m_config.load.lpm4_current_a;
   if ((sr & 0x00C0) == 0x00C0) return m_config.load.lpm3_current_a;
-  return m_config.load.lpm0_current_a;
+  return m_config.load.lpm0_current_a(m_actions.mclk_hz());
+}
+
+double PowerController::worst_case_sleep_current_a() const {
+  const energy::LoadModel& m = m_config.load;
+  const double f = m_actions.mclk_hz();
+  double i = sleep_current_a();
+  if (m_actions.lea_busy()) i += m.lea_cycle_charge_c() * f;
+  if (m_actions.dma_busy()) i += m.worst_access_charge_per_cycle_c() * f;
+  return i + m_actions.external_max_current_a();
+}
+
+double PowerController::take_event_charge_c() {
+  m_actions.settle();
+  const MemoryEventTotals now = m_actions.memory_events();
+  energy::AccessCounts a;
+  a.fram_read_hits = static_cast<double>(now.fram_read_hits - m_events_seen.fram_read_hits);
+  a.fram_read_misses = static_cast<double>(now.fram_read_misses - m_events_seen.fram_read_misses);
+  a.fram_writes = static_cast<double>(now.fram_writes - m_events_seen.fram_writes);
+  a.sram_accesses = static_cast<double>(now.sram_accesses - m_events_seen.sram_accesses);
+  m_events_seen = now;
+  const uint64_t lea = m_actions.lea_busy_cycles(sc_core::sc_time_stamp());
+  const uint64_t lea_cycles = lea > m_lea_cycles_seen ? lea - m_lea_cycles_seen : 0;
+  m_lea_cycles_seen = std::max(lea, m_lea_cycles_seen);
+  // Parts outside the MCU on the same supply (an SPI FRAM) report their own charge.
+  const double external_now = m_actions.external_charge_c();
+  const double external_c = std::max(0.0, external_now - m_external_charge_seen);
+  m_external_charge_seen = external_now;
+  return m_config.load.access_charge_c(a) +
+         m_config.load.lea_cycle_charge_c() * static_cast<double>(lea_cycles) + external_c;
+}
+
+void PowerController::forget_events() {
+  m_actions.settle();
+  m_events_seen = m_actions.memory_events();
+  m_lea_cycles_seen =
+      std::max(m_lea_cycles_seen, m_actions.lea_busy_cycles(sc_core::sc_time_stamp()));
+  m_external_charge_seen = m_actions.external_charge_c();
+  m_wake_charge_c = 0;
+}
+
+bool PowerController::book_stretch(double dt_s, double base_a, double charge_c, double* current_a) {
+  *current_a = dt_s > 0 ? base_a + charge_c / dt_s : 0.0;
+  if (!m_supervisor) {
+    if (dt_s > 0) {
+      book_ideal(dt_s, *current_a);
+    } else {
+      m_ideal.harvested += m_config.supply_v * charge_c;
+      m_ideal.consumed += m_config.supply_v * charge_c;
+    }
+    return true;
+  }
+  if (dt_s > 0)
+    return !(m_supervisor->advance_on(dt_s, *current_a) < dt_s) && m_supervisor->is_on();
+  return charge_c <= 0 || m_supervisor->consume_charge(charge_c);
 }
 
 void PowerController::observe(double load_a, const char* event) {
@@ -60,27 +116,6 @@ void PowerController::observe(double load_a, const char* event) {
     s.harvest_w = m_config.supply_v * load_a;
   }
   m_observer(s, event);
-}
-
-bool PowerController::book_accelerators() {
-  const uint64_t now = m_actions.lea_busy_cycles();
-  const uint64_t cycles = now - m_lea_cycles_seen;
-  m_lea_cycles_seen = now;
-  const double external_now = m_actions.external_charge_c();
-  const double external_c = external_now - m_external_charge_seen;
-  m_external_charge_seen = external_now;
-  if (cycles == 0 && external_c <= 0) return true;
-  // load_model.h: the LEA draws lea_current_per_mhz_a per MHz while busy, i.e. that many
-  // microcoulombs per million cycles at any clock; booked on top of the CPU's draw, as is the
-  // charge of parts outside the MCU.
-  const double charge_c =
-      m_config.load.lea_current_per_mhz_a * 1e-6 * static_cast<double>(cycles) + external_c;
-  if (!m_supervisor) {
-    m_ideal.harvested += m_config.supply_v * charge_c;
-    m_ideal.consumed += m_config.supply_v * charge_c;
-    return true;
-  }
-  return m_supervisor->consume_charge(charge_c);
 }
 
 void PowerController::book_ideal(double duration_s, double current_a) {
@@ -140,14 +175,28 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
     return 0;
   }
   const double period = 1.0 / m_actions.mclk_hz();
-  const double t = m_supervisor->time_to_voff(worst_case_current_a(), proposed * period);
-  const uint64_t cycles = static_cast<uint64_t>(std::floor(t / period));
-  if (cycles > 0) return std::min(proposed, cycles);
-  // Not even one more cycle at the worst-case draw: finish the descent at the active draw
-  // (a cycle or two) and cut power here, before the next instruction. SystemC time follows
-  // the supervisor's.
-  const double i = m_config.load.active_current_a(m_actions.mclk_hz());
+  const double worst = worst_case_current_a();
+  // A wake-up charge still owed is drawn within this slice: shorter slices draw it faster.
+  uint64_t cycles = proposed;
+  for (int i = 0; i < 64 && cycles > 0; ++i) {
+    const double span = static_cast<double>(cycles) * period;
+    const double t = m_supervisor->time_to_voff(worst + m_wake_charge_c / span, span);
+    const uint64_t fit = static_cast<uint64_t>(std::floor(t / period));
+    if (fit >= cycles) break;
+    cycles = fit;
+  }
+  if (cycles > 0) return cycles;
+  // Not even one more cycle at the worst-case draw: finish the descent at the draw of a cycle
+  // without memory access (a cycle or two) and cut power here, before the next instruction.
+  // SystemC time follows the supervisor's.
+  const energy::LoadModel& m = m_config.load;
+  double i = m.cycle_charge_c() * m_actions.mclk_hz();
+  if (m_actions.lea_busy()) i += m.lea_cycle_charge_c() * m_actions.mclk_hz();
+  // A wake-up still owed is drawn over the first cycle, so the cut can land inside it.
   double descent_s = 0;
+  if (m_wake_charge_c > 0)
+    descent_s += m_supervisor->advance_on(period, i + m_wake_charge_c / period),
+        m_wake_charge_c = 0;
   while (m_supervisor->is_on()) descent_s += m_supervisor->advance_on(period, i);
   if (descent_s > 0) sc_core::wait(sc_core::sc_time(descent_s, sc_core::SC_SEC));
   observe(i, "power-off");
@@ -156,34 +205,20 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
 }
 
 void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& duration) {
-  const uint64_t misses_now = m_actions.fram_misses();
-  const uint64_t misses = misses_now - m_fram_misses_seen;
-  m_fram_misses_seen = misses_now;
   // The slice ran at the clock it started with (a CSCTL write ends it), which is
   // cycles / duration, not necessarily the clock now.
   const double dt = duration.to_seconds();
-  const double current = dt > 0 ? m_config.load.stretch_current_a(static_cast<double>(cycles) / dt,
-                                                                  static_cast<double>(cycles),
-                                                                  static_cast<double>(misses))
-                                : 0.0;
-  switch (m_config.mode) {
-    case PowerConfig::Mode::kContinuous:
-      book_ideal(dt, current);
-      book_accelerators();
-      break;
-    case PowerConfig::Mode::kInjection:
-      book_ideal(dt, current);
-      book_accelerators();
-      m_injection_left -= std::min(m_injection_left, cycles);
-      break;
-    case PowerConfig::Mode::kSupervised:
-      if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on() ||
-          !book_accelerators()) {
-        observe(current, "power-off");
-        power_cycle();
-        return;
-      }
-      break;
+  double charge =
+      static_cast<double>(cycles) * m_config.load.cycle_charge_c() + take_event_charge_c();
+  if (cycles > 0) charge += m_wake_charge_c, m_wake_charge_c = 0;  // it ran: it woke
+  double current = 0;
+  const bool on = book_stretch(dt, 0.0, charge, &current);
+  if (m_config.mode == PowerConfig::Mode::kInjection)
+    m_injection_left -= std::min(m_injection_left, cycles);
+  if (!on) {
+    observe(current, "power-off");
+    power_cycle();
+    return;
   }
   observe(current);
 }
@@ -196,18 +231,20 @@ sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& requested)
       proposed = sc_core::sc_time(std::max(0.0, left), sc_core::SC_SEC);
   }
   if (m_config.mode != PowerConfig::Mode::kSupervised) return proposed;
-  const double t = m_supervisor->time_to_voff(sleep_current_a(), proposed.to_seconds());
+  const double t = m_supervisor->time_to_voff(worst_case_sleep_current_a(), proposed.to_seconds());
   return sc_core::sc_time(t, sc_core::SC_SEC);
 }
 
 void PowerController::after_sleep(const sc_core::sc_time& duration) {
   const double dt = duration.to_seconds();
-  const double current = sleep_current_a();
-  if (m_config.mode != PowerConfig::Mode::kSupervised) {
-    book_ideal(dt, current);
-    book_accelerators();
-  } else if (m_supervisor->advance_on(dt, current) < dt || !m_supervisor->is_on() ||
-             !book_accelerators()) {
+  const uint16_t sr = m_actions.status_register();
+  const double base = sleep_current_a();
+  // The wake-up from this mode is owed (LPM2-4 also power FRAM down, load_model.h).
+  const energy::LoadModel& m = m_config.load;
+  m_wake_charge_c =
+      (sr & 0x0080) ? m.lpm3_wake_charge_c + m.fram_wake_charge_c : m.lpm0_wake_charge_c;
+  double current = 0;
+  if (!book_stretch(dt, base, take_event_charge_c(), &current)) {
     observe(current, "power-off");
     power_cycle();
     return;
@@ -231,6 +268,7 @@ void PowerController::power_cycle() {
   m_wasted_cycles += now_cycles - m_cycles_at_progress;
   m_cycles_at_progress = now_cycles;
   m_actions.lose_power();  // harmless before the first boot: nothing volatile is kept
+  forget_events();         // the descent to v_off paid for what the cut leaves unbooked
   if (m_progress_since_boot)
     m_cycles_without_progress = 0;
   else if (m_config.no_progress_limit > 0 &&

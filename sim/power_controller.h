@@ -5,10 +5,15 @@
 // - continuous: an ideal supply; energy consumed is still booked (harvested = consumed).
 // - supervised: a harvester charges the capacitor; the PowerSupervisor turns the node off at
 //   v_off and on at v_on. Each CPU slice is limited to the time the capacitor can sustain at
-//   the worst-case draw (active current plus one FRAM cache miss per cycle), so the slice ends
-//   before Vcap can cross v_off; the actual draw is booked after the slice. Repeating this
-//   converges on the crossing, and power is cut at the first instruction that cannot complete
-//   above v_off: the cut lands on the exact instruction at which Vcap crosses v_off.
+//   the worst-case draw (every cycle making the costliest memory access, plus the LEA if it
+//   runs, plus a pending wake-up charge), so the slice ends before Vcap can cross v_off; the
+//   actual draw (energy/load_model.h: cycles, memory accesses of every initiator, LEA cycles
+//   computed by the end of the slice, wake-up charge) is booked after the slice as one
+//   stretch. Repeating this converges on the crossing, and power is cut at the first
+//   instruction that cannot complete above v_off: the cut lands on the exact instruction at
+//   which Vcap crosses v_off. Sleep is bounded the same way (LPM current, plus the LEA and a
+//   DMA transfer at work), so a cut while the LEA runs lands on the LEA output due then. What
+//   the descent to v_off spends is billed to the on-period that ends there.
 // - injection: an ideal supply that is cut after a seeded random number of cycles in each
 //   on-period (exponentially distributed, mean `mean_on_cycles`), off for `off_time_s`.
 // Off periods are fast-forwarded by the supervisor in closed form, then SystemC time jumps
@@ -48,15 +53,26 @@ struct PowerConfig {
   double time_limit_s = 0;          // 0: none
 };
 
+// Cumulative memory events of the platform (every initiator), for the energy model.
+struct MemoryEventTotals {
+  uint64_t fram_read_hits = 0, fram_read_misses = 0, fram_writes = 0, sram_accesses = 0;
+};
+
 // What the controller does to the platform.
 struct PowerActions {
   std::function<double()> mclk_hz;
-  std::function<uint64_t()> fram_misses;      // cumulative FRAM cache misses
-  std::function<uint64_t()> cycles;           // cumulative CPU cycles
+  std::function<MemoryEventTotals()> memory_events;
+  std::function<uint64_t()> cycles;           // cumulative CPU cycles (DMA stalls included)
   std::function<uint16_t()> status_register;  // the CPU's SR: which low-power mode
-  // Cumulative MCLK cycles the LEA computed (it runs while the CPU sleeps). DMA transfers
-  // halt the CPU and are already in its cycles, drawn at the active current.
-  std::function<uint64_t()> lea_busy_cycles = [] { return uint64_t{0}; };
+  // Cumulative MCLK cycles the LEA has computed by time t (it runs while the CPU sleeps).
+  std::function<uint64_t(const sc_core::sc_time&)> lea_busy_cycles = [](const sc_core::sc_time&) {
+    return uint64_t{0};
+  };
+  // Whether the LEA / a DMA transfer is at work now (worst-case draw of the next stretch).
+  std::function<bool()> lea_busy = [] { return false; };
+  std::function<bool()> dma_busy = [] { return false; };
+  // Brings accelerators' lazily applied work (DMA words due by now) up to date.
+  std::function<void()> settle = [] {};
   // Parts outside the MCU on the same supply (an SPI FRAM): cumulative charge drawn, and the
   // most current they can draw now (bounds a slice like the CPU's worst case).
   std::function<double()> external_charge_c = [] { return 0.0; };
@@ -103,20 +119,25 @@ class PowerController {
  private:
   double worst_case_current_a() const;
   double sleep_current_a() const;
+  double worst_case_sleep_current_a() const;
+  // Charge of the memory events and LEA cycles since the last call (then marks them booked).
+  double take_event_charge_c();
+  void forget_events();  // marks everything so far as booked (after a cut)
+  // Books `charge_c` over a stretch of dt_s at `base_a`; false if the node browned out.
+  bool book_stretch(double dt_s, double base_a, double charge_c, double* current_a);
   void book_ideal(double duration_s, double current_a);
   void power_cycle();  // off (already decided), fast-forward, then on again
   void draw_injection_budget();
   void observe(double load_a, const char* event = nullptr);
-  // Books the LEA's charge since the last call; false if it browned the node out.
-  bool book_accelerators();
 
   PowerConfig m_config;
   PowerActions m_actions;
   std::unique_ptr<energy::PowerSupervisor> m_supervisor;
   std::mt19937_64 m_rng;
-  uint64_t m_fram_misses_seen = 0;
+  MemoryEventTotals m_events_seen;
   uint64_t m_lea_cycles_seen = 0;
   double m_external_charge_seen = 0;
+  double m_wake_charge_c = 0;  // owed by the CPU's next wake-up from the LPM it sleeps in
   // Ideal-supply bookkeeping (continuous and injection).
   energy::EnergyReport m_ideal;
   double m_ideal_on_s = 0, m_ideal_off_s = 0;

@@ -370,16 +370,19 @@ std::string str_or(const json& run, const char* key, const char* def = "-") {
 
 }  // namespace
 
-std::string comparison_table(const std::vector<json>& runs_in, const std::string& baseline) {
+std::string comparison_table(const std::vector<json>& runs_in, const std::string& baseline,
+                             bool accelerators) {
   const auto runs = sorted_by_index(runs_in);
   std::map<std::string, const json*> base_of;
   for (const auto& r : runs)
     if (r.value("strategy", "") == baseline && r.value("status", "") == "completed")
       base_of.emplace(comparison_key(r), &r);
 
-  const std::vector<std::string> header = {
+  std::vector<std::string> header = {
       "run",     "strategy",    "kernel",         "network",  "trace",   "cap uF", "time s",
       "speedup", "NVM written", "vs " + baseline, "failures", "correct", "status"};
+  if (accelerators)  // before status, which stays last
+    header.insert(header.end() - 1, {"LEA cmds", "LEA busy cyc", "DMA words"});
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> errors, mixed_kernels;
   for (const auto& r : runs) {
@@ -405,6 +408,14 @@ std::string comparison_table(const std::vector<json>& runs_in, const std::string
                     t ? fmt("%.4g", *t) : "-", speedup, w ? bytes_text(*w) : "-", reduction,
                     pf ? fmt("%.0f", *pf) : "-", n == 0 ? "-" : (ok == n ? "yes" : "no"),
                     str_or(r, "status")});
+    if (accelerators) {
+      auto count = [&](const char* key) {
+        const auto v = number_at(r, key);
+        return v ? fmt("%.0f", *v) : std::string("-");
+      };
+      rows.back().insert(rows.back().end() - 1,
+                         {count("lea.commands"), count("lea.busy_cycles"), count("dma.words")});
+    }
     if (!done) {  // why it did not complete: the error, or the simulator's message
       const std::string status = str_or(r, "status", "error");
       std::string why = str_or(r, status == "error" ? "error" : "message", "");

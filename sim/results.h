@@ -59,7 +59,9 @@ void write_results(const std::string& dir, const std::vector<nlohmann::json>& ru
                    const nlohmann::json& echo);
 
 // The comparison table: one row per run with speedup and NVM-write reduction relative to the
-// `baseline` strategy run whose other swept parameters are equal.
-std::string comparison_table(const std::vector<nlohmann::json>& runs, const std::string& baseline);
+// `baseline` strategy run whose other swept parameters are equal. With `accelerators`, three
+// more columns: LEA commands, LEA busy cycles and DMA words moved (results.json lea, dma).
+std::string comparison_table(const std::vector<nlohmann::json>& runs, const std::string& baseline,
+                             bool accelerators = false);
 
 }  // namespace ipsim

@@ -431,7 +431,8 @@ struct EngineOptions {
   std::string out_dir;
   int jobs = 1;
   bool resume = false;
-  std::string command;  // "run" or "sweep", for messages
+  std::string command;        // "run" or "sweep", for messages
+  bool accelerators = false;  // table columns for LEA and DMA counters
 };
 
 // Runs every spec not yet finished, writes results.json/csv, prints the table. Exit code.
@@ -544,7 +545,7 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
     runs.push_back(std::move(*r));
   }
   write_results(lay.out.string(), runs, ex.echo());
-  std::cout << comparison_table(runs, to_string(ex.baseline)) << std::flush;
+  std::cout << comparison_table(runs, to_string(ex.baseline), opt.accelerators) << std::flush;
   std::cerr << "ipsim " << opt.command << ": " << total << " runs in "
             << duration_text(seconds_since(t_start)) << "; wrote "
             << (lay.out / "results.json").string() << " and results.csv\n";
@@ -690,6 +691,7 @@ int run_command(const std::vector<std::string>& args) {
   int jobs = 1;
   bool profile = false;
   DebugOptions debug;
+  bool accelerators = false;
   opts.add_options()("help,h", "show this help")(
       "out", po::value(&out), "output directory (default results/<config name>/)")(
       "set", po::value(&sets)->composing(), "override a config key: key=value (YAML value)")(
@@ -699,7 +701,9 @@ int run_command(const std::vector<std::string>& args) {
       "gdb", po::value(&debug.gdb_port),
       "debug the (single) run in GDB on 127.0.0.1:PORT (0: any free port)")(
       "gdb-no-power-stops", po::bool_switch(&debug.gdb_no_power_stops),
-      "GDB: do not stop at brown-outs and reboots");
+      "GDB: do not stop at brown-outs and reboots")(
+      "accelerators", po::bool_switch(&accelerators),
+      "comparison table: add LEA commands, LEA busy cycles and DMA words moved");
   po::options_description all;
   all.add(opts).add_options()("config", po::value(&config));
   po::positional_options_description pos;
@@ -715,7 +719,7 @@ int run_command(const std::vector<std::string>& args) {
   if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
   if (debug.gdb_port >= 0) return execute_here(ex, out.empty() ? default_out_dir(ex) : out, debug);
-  return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run"});
+  return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run", accelerators});
 }
 
 int sweep_command(const std::vector<std::string>& args) {
@@ -723,7 +727,7 @@ int sweep_command(const std::vector<std::string>& args) {
   std::string config, out, emit_kind;
   std::vector<std::string> sets;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool only_missing = false, profile = false;
+  bool only_missing = false, profile = false, accelerators = false;
   opts.add_options()("help,h", "show this help")(
       "out", po::value(&out), "output directory (default results/<config name>/)")(
       "set", po::value(&sets)->composing(), "override a config key: key=value (YAML value)")(
@@ -733,7 +737,9 @@ int sweep_command(const std::vector<std::string>& args) {
       "(DIR/commands.txt)")("only-missing", po::bool_switch(&only_missing),
                             "with --emit: only runs without a result")(
       "profile", po::bool_switch(&profile),
-      "per-function profile of every run: DIR/runs/<run>/profile.csv and profile.txt");
+      "per-function profile of every run: DIR/runs/<run>/profile.csv and profile.txt")(
+      "accelerators", po::bool_switch(&accelerators),
+      "comparison table: add LEA commands, LEA busy cycles and DMA words moved");
   po::options_description all;
   all.add(opts).add_options()("config", po::value(&config));
   po::positional_options_description pos;
@@ -751,13 +757,16 @@ int sweep_command(const std::vector<std::string>& args) {
   const Experiment ex = load_experiment(config, sets);
   const std::string dir = out.empty() ? default_out_dir(ex) : out;
   if (!emit_kind.empty()) return emit(ex, dir, emit_kind, only_missing);
-  return execute(ex, {dir, jobs, true, "sweep"});
+  return execute(ex, {dir, jobs, true, "sweep", accelerators});
 }
 
 int merge_command(const std::vector<std::string>& args) {
   po::options_description opts("ipsim merge DIR");
   std::string dir;
-  opts.add_options()("help,h", "show this help");
+  bool accelerators = false;
+  opts.add_options()("help,h", "show this help")(
+      "accelerators", po::bool_switch(&accelerators),
+      "comparison table: add LEA commands, LEA busy cycles and DMA words moved");
   po::options_description all;
   all.add(opts).add_options()("dir", po::value(&dir));
   po::positional_options_description pos;
@@ -794,7 +803,8 @@ int merge_command(const std::vector<std::string>& args) {
     runs.push_back(std::move(r));
   }
   write_results(lay.out.string(), runs, specs.config);
-  std::cout << comparison_table(runs, specs.config.value("baseline", "hawaii")) << std::flush;
+  std::cout << comparison_table(runs, specs.config.value("baseline", "hawaii"), accelerators)
+            << std::flush;
   std::cerr << "ipsim merge: " << runs.size() << " of " << specs.runs.size()
             << " runs have results (" << failed.size() << " failed); wrote "
             << (lay.out / "results.json").string() << " and results.csv\n";

@@ -85,14 +85,20 @@ std::shared_ptr<energy::Harvester> make_harvester(const SourceSpec& s) {
 void apply_energy_overrides(const std::map<std::string, double>& overrides, PowerConfig& power) {
   energy::LoadModel& m = power.load;
   const std::map<std::string, double*> fields = {
-      {"active_current_per_mhz_a", &m.active_current_per_mhz_a},
-      {"fram_miss_extra_energy_j", &m.fram_miss_extra_energy_j},
-      {"lpm0_current_a", &m.lpm0_current_a},
+      {"cycle_energy_j", &m.cycle_energy_j},
+      {"fram_read_hit_j", &m.fram_read_hit_j},
+      {"fram_read_miss_j", &m.fram_read_miss_j},
+      {"fram_write_j", &m.fram_write_j},
+      {"sram_access_j", &m.sram_access_j},
+      {"lpm0_current_1mhz_a", &m.lpm0_current_1mhz_a},
+      {"lpm0_current_16mhz_a", &m.lpm0_current_16mhz_a},
       {"lpm3_current_a", &m.lpm3_current_a},
       {"lpm4_current_a", &m.lpm4_current_a},
-      {"reset_charge_c", &m.reset_charge_c},
       {"lea_current_per_mhz_a", &m.lea_current_per_mhz_a},
-      {"dma_current_per_mhz_a", &m.dma_current_per_mhz_a},
+      {"reset_charge_c", &m.reset_charge_c},
+      {"lpm0_wake_charge_c", &m.lpm0_wake_charge_c},
+      {"lpm3_wake_charge_c", &m.lpm3_wake_charge_c},
+      {"fram_wake_charge_c", &m.fram_wake_charge_c},
       {"off_current_a", &power.supervisor.off_current_a},
   };
   for (const auto& [name, value] : overrides) {
@@ -110,6 +116,34 @@ void write_le16(std::vector<uint8_t>& out, uint16_t v) {
 DebugOptions& run_debug_options() {
   static DebugOptions options;
   return options;
+}
+
+// results.json "lea": per command code the run issued, commands, MACs/elements processed and
+// busy MCLK cycles (a command cut by a power failure counts the cycles it ran).
+nlohmann::json lea_report(const Lea& lea) {
+  nlohmann::json commands = nlohmann::json::object();
+  for (std::size_t i = 0; i < std::size(kLeaTiming); ++i) {
+    const Lea::CommandStats& s = lea.command_stats(i);
+    if (s.commands == 0) continue;
+    commands[kLeaTiming[i].name] = {
+        {"commands", s.commands}, {"elements", s.units}, {"busy_cycles", s.busy_cycles}};
+  }
+  return {
+      {"commands", lea.commands()}, {"busy_cycles", lea.busy_cycles()}, {"by_command", commands}};
+}
+
+// results.json "dma": per channel, transfers started (a block, or one single transfer) and the
+// bytes or words they moved.
+nlohmann::json dma_report(const Dma& dma) {
+  nlohmann::json channels = nlohmann::json::array();
+  uint64_t words = 0;
+  for (unsigned n = 0; n < Dma::kChannels; ++n) {
+    channels.push_back({{"channel", n},
+                        {"transfers", dma.channel_triggers(n)},
+                        {"words", dma.channel_transfers(n)}});
+    words += dma.channel_transfers(n);
+  }
+  return {{"words", words}, {"busy_cycles", dma.busy_cycles()}, {"by_channel", channels}};
 }
 
 }  // namespace
@@ -344,6 +378,8 @@ RunResult simulate_run(const RunSpec& spec) {
   r["instructions"] = platform.core().instructions();
   r["wasted_cycles"] = power.wasted_cycles();
   r["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
+  r["lea"] = lea_report(platform.lea());
+  r["dma"] = dma_report(platform.dma());
   const energy::EnergyReport e = power.energy();
   // Energy is booked so that it balances by construction (design.md §7); a run that does
   // not balance is a simulator bug, never a result.

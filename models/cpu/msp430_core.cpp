@@ -122,6 +122,7 @@ struct Engine {
   FramCache* fcache = nullptr;
   NvmCounters* counters = nullptr;
   unsigned nwaits = 0;
+  uint64_t sram_accesses = 0;  // data accesses to SRAM pages, per byte or 16-bit word
   // Fetch-hit accounting: FRAM words fetched through the batched path and how many of their
   // cache lookups missed since the last fold_fetch_hits().
   uint64_t fetch_words = 0;
@@ -207,7 +208,7 @@ struct Engine {
   IPSIM_INLINE uint32_t read8(uint32_t a) {
     a &= kMask20;
     const PageEntry& p = pages[a >> kPageShift];
-    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) return p.host[a & 0xFF];
+    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) return ++sram_accesses, p.host[a & 0xFF];
     if (p.kind == MemKind::kFram) {
       fram_read(a, 1);
       return p.host[a & 0xFF];
@@ -217,7 +218,7 @@ struct Engine {
   IPSIM_INLINE uint32_t read16(uint32_t a) {
     a &= kMask20 & ~1u;  // word accesses ignore address bit 0
     const PageEntry& p = pages[a >> kPageShift];
-    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) return load16(p.host + (a & 0xFF));
+    if (IPSIM_LIKELY(p.kind == MemKind::kRam)) return ++sram_accesses, load16(p.host + (a & 0xFF));
     if (p.kind == MemKind::kFram) {
       fram_read(a, 2);
       return load16(p.host + (a & 0xFF));
@@ -235,6 +236,8 @@ struct Engine {
           if (!fcache->read(a + 2)) cycles += nwaits;
         }
         if (counters) counters->count(Initiator::kCpu, NvmOp::kRead, a, 4);
+      } else {
+        sram_accesses += 2;
       }
       return (load16(h) | (uint32_t{load16(h + 2)} << 16)) & kMask20;
     }
@@ -251,6 +254,7 @@ struct Engine {
     a &= kMask20;
     const PageEntry& p = pages[a >> kPageShift];
     if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
+      ++sram_accesses;
       p.host[a & 0xFF] = static_cast<uint8_t>(v);
     } else if (p.kind == MemKind::kFram) {
       fram_write(a, 1);
@@ -263,6 +267,7 @@ struct Engine {
     a &= kMask20 & ~1u;
     const PageEntry& p = pages[a >> kPageShift];
     if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
+      ++sram_accesses;
       store16(p.host + (a & 0xFF), static_cast<uint16_t>(v));
     } else if (p.kind == MemKind::kFram) {
       fram_write(a, 2);
@@ -281,6 +286,8 @@ struct Engine {
         if (fcache) fcache->write(a), fcache->write(a + 2);
         cycles += 2 * nwaits;
         if (counters) counters->count(Initiator::kCpu, NvmOp::kWrite, a, 4);
+      } else {
+        sram_accesses += 2;
       }
       store16(h, lo);
       store16(h + 2, hi);
@@ -1426,6 +1433,10 @@ void Msp430Core::add_cycles(uint64_t n) {
 
 uint64_t Msp430Core::cycles() const {
   return m_impl->cycles;
+}
+
+uint64_t Msp430Core::sram_accesses() const {
+  return m_impl->sram_accesses;
 }
 
 uint64_t Msp430Core::instructions() const {

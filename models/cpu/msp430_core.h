@@ -82,6 +82,8 @@ class Msp430Core {
   uint32_t pc() const { return reg(0); }
   uint16_t sr() const { return static_cast<uint16_t>(reg(2)); }
   uint64_t cycles() const;
+  // Data reads and writes of SRAM (per byte or 16-bit word), for the energy model.
+  uint64_t sram_accesses() const;
   uint64_t instructions() const;
   // A fault stops the run before the faulting instruction commits its results: PC stays at
   // Fault::pc, and the destination (register, memory, SR flags) of a load or store that hits

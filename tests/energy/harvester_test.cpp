@@ -93,13 +93,23 @@ TEST_CASE("Synthetic harvesters", "[harvester]") {
 
 TEST_CASE("Load model defaults and derived figures", "[load]") {
   const LoadModel m;
-  CHECK(m.active_current_a(16e6) == Approx(1.888e-3));
   CHECK(m.reset_charge_c == 102e-9);
-  CHECK(m.fram_miss_extra_charge_c() == Approx((6.347e-10 - 2.116e-10) / 3.0));
-  // 1000 cycles at 1 MHz (1 ms) with 10 misses.
-  CHECK(m.stretch_current_a(1e6, 1000, 10) ==
-        Approx(118e-6 + 10 * m.fram_miss_extra_charge_c() / 1e-3));
+  // Fused's idle cycle is 67 uA/MHz at 3 V, near the datasheet's 65 uA/MHz with FRAM off.
+  CHECK(m.cycle_charge_c() * 1e6 == Approx(67.1e-6).epsilon(0.001));
+  // LPM0 is linear in the clock through 85 uA at 1 MHz and 240 uA at 16 MHz.
+  CHECK(m.lpm0_current_a(1e6) == Approx(85e-6));
+  CHECK(m.lpm0_current_a(16e6) == Approx(240e-6));
+  CHECK(m.lpm0_current_a(4e6) == Approx(116e-6));
+  CHECK(m.lea_cycle_charge_c() == Approx(86e-12));
+  // Every access costs: 1000 cycles at 1 MHz (1 ms) with one event of each kind.
+  AccessCounts a;
+  a.fram_read_hits = 1, a.fram_read_misses = 1, a.fram_writes = 1, a.sram_accesses = 1;
+  const double access_c = (2.116e-10 + 6.347e-10 + 6.823e-10 + 1.981e-10) / 3.0;
+  CHECK(m.access_charge_c(a) == Approx(access_c));
+  CHECK(m.stretch_current_a(1e6, 1000, a) ==
+        Approx(1000 * m.cycle_charge_c() / 1e-3 + access_c / 1e-3));
+  CHECK(m.worst_access_charge_per_cycle_c() == Approx(6.823e-10 / 3.0));
   LoadModel custom;
-  custom.active_current_per_mhz_a = 100e-6;
-  CHECK(custom.active_current_a(8e6) == Approx(800e-6));
+  custom.fram_write_j = 1e-9;
+  CHECK(custom.worst_access_charge_per_cycle_c() == Approx(1e-9 / 3.0));
 }

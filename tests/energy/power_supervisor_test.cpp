@@ -38,7 +38,7 @@ std::uint64_t drive(PowerSupervisor& ps, double t_end_s, double max_stretch_s) {
       ++boots;
       if (!ps.consume_charge(load.reset_charge_c)) continue;
     }
-    const double i = load.active_current_a(rnd() < 0.5 ? 1e6 : 16e6) * (0.5 + rnd());
+    const double i = load.cycle_charge_c() * (rnd() < 0.5 ? 1e6 : 16e6) * (1 + 2 * rnd());
     const double stretch = max_stretch_s * rnd();
     const double t = ps.time_to_voff(i, stretch);
     const double advanced = ps.advance_on(t, i);

@@ -61,6 +61,13 @@ struct Rig {
     poker.socket.bind(dma.socket);
     cpu.stall = [this](uint64_t c) { stalled += c; };
     cpu.request_sync = [this] { ++syncs; };
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end elaboration: requests need the kernel
+  }
+  // Runs the kernel for n MCLK cycles (a DMAREQ starts after its synchronisation cycles).
+  // (sc_start(t) stops before the events due at t; the SC_ZERO_TIME run processes them.)
+  void run_cycles(unsigned n) {
+    sc_core::sc_start(n * sc_time(125, sc_core::SC_NS));
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
   void w(uint16_t reg, uint16_t v) { REQUIRE(dma.write_reg(reg, 2, v, sc_core::SC_ZERO_TIME)); }
   uint16_t r(uint16_t reg) {
@@ -95,30 +102,66 @@ TEST_CASE("DMA block transfer FRAM to upper FRAM through the bus", "[dma]") {
   rig.w(channel_base(0) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE);
   CHECK(rig.memory.log.empty());  // enabling alone does not transfer
   rig.w(channel_base(0) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
+  CHECK(rig.syncs == 1);          // the CPU's slice ends at the request...
+  CHECK(rig.memory.log.empty());  // ...and runs on for the synchronisation cycles
+  const auto settle = [&] { rig.dma.settle(sc_core::sc_time_stamp()); };
+  rig.run_cycles(kSyncCycles + 1);
+  settle();
+  CHECK(rig.memory.log.empty());  // the first word completes 2 MCLK after the start
+  CHECK(rig.stalled == 2 * n);    // a running CPU is halted from the start, not before
+  rig.run_cycles(1);
+  settle();
+  CHECK(rig.memory.log.size() == 2);
+  CHECK(rig.dma.busy_at(sc_core::sc_time_stamp()));
+  rig.dma.settle(sc_core::sc_time_stamp() + sc_time(2 * 9 * 125, sc_core::SC_NS));
+  CHECK(rig.dma.transfers() == 10);  // 2 MCLK per word
+  CHECK(rig.r(channel_base(0) + SZ) == n - 10);
+  rig.run_cycles(2 * (n - 1) - 1);
+  settle();
+  CHECK(rig.dma.transfers() == n - 1);
+  CHECK(!rig.irq.any());
+  rig.run_cycles(1);  // the last word, then the flag and the interrupt
+  CHECK(!rig.dma.busy_at(sc_core::sc_time_stamp()));
   for (unsigned i = 0; i < n; ++i) REQUIRE(rig.memory.word(0x23456 + 2 * i) == 0xA000 + i);
   REQUIRE(rig.memory.log.size() == 2 * n);
   for (const auto& a : rig.memory.log) CHECK(a.who == Initiator::kDma);
-  // 2 MCLK per transfer after 2 MCLK of synchronisation, at 8 MHz = 125 ns per cycle
-  CHECK(rig.memory.log[1].at == sc_time(2 * 125, sc_core::SC_NS));
-  CHECK(rig.memory.log[2 * n - 1].at == sc_time((2 + 2 * (n - 1)) * 125, sc_core::SC_NS));
-  CHECK(rig.stalled == 2 + 2 * n);
-  CHECK(rig.dma.busy_cycles() == 2 + 2 * n);
+  CHECK(rig.dma.busy_cycles() == 2 * n);
   CHECK(rig.dma.transfers() == n);
+  CHECK(rig.dma.channel_transfers(0) == n);
+  CHECK(rig.dma.channel_triggers(0) == 1);
   const uint16_t c = rig.r(channel_base(0) + CTL);
   CHECK((c & DMAEN) == 0);
   CHECK((c & DMAIFG));
   CHECK((c & DMAREQ) == 0);
   CHECK(rig.r(channel_base(0) + SZ) == n);
   CHECK(rig.irq.pending() == (uint64_t{1} << kVectorDma));
-  CHECK(rig.syncs == 1);
+  CHECK(rig.syncs == 2);  // the request, and the completion with DMAIE
   CHECK(rig.r(DMAIV) == 2);
   CHECK(!rig.irq.any());
   CHECK(rig.r(DMAIV) == 0);
   // Reading back from upper FRAM (20-bit source) into low memory, decrementing
   rig.setup(1, 0x23456 + 2 * (n - 1), 0x6000 + 2 * (n - 1), n, TSEL_DMAREQ);
   rig.w(channel_base(1) + CTL, Rig::ctl(DT_BLOCK, kIncrDecrement, kIncrDecrement) | DMAREQ);
+  rig.run_cycles(kSyncCycles + 2 * n);
   for (unsigned i = 0; i < n; ++i) REQUIRE(rig.memory.word(0x6000 + 2 * i) == 0xA000 + i);
   CHECK(!rig.irq.any());  // DMAIE clear
+}
+
+TEST_CASE("A power cut during a DMAREQ block keeps exactly the words completed before it",
+          "[dma]") {
+  Rig rig;
+  const uint16_t n = 32;
+  for (unsigned i = 0; i < n; ++i) rig.memory.set_word(0x5000 + 2 * i, uint16_t(0x100 + i));
+  rig.setup(0, 0x5000, 0x6000, n, TSEL_DMAREQ);
+  rig.w(channel_base(0) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
+  rig.run_cycles(kSyncCycles + 2 * 7 + 1);  // 7 words done, the 8th half-way
+  rig.dma.power_off();
+  for (unsigned i = 0; i < n; ++i)
+    CHECK(rig.memory.word(0x6000 + 2 * i) == (i < 7 ? 0x100 + i : 0));
+  CHECK(!rig.dma.busy_at(sc_core::sc_time_stamp()));
+  rig.run_cycles(4 * n);  // nothing is left to complete
+  CHECK(rig.dma.transfers() == 7);
+  CHECK(!rig.irq.any());
 }
 
 TEST_CASE("DMA single transfers count DMAnSZ down per trigger", "[dma]") {
@@ -182,6 +225,7 @@ TEST_CASE("DMA burst-block and byte/word conversions", "[dma]") {
   rig.setup(0, 0x7100, 0x7200, 16, TSEL_DMAREQ);
   rig.w(channel_base(0) + CTL,
         Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrFixed, false, true) | DMAREQ);
+  rig.run_cycles(kSyncCycles + 2 * 16);
   CHECK(rig.memory.mem[0x7200] == 0xFF);
   CHECK(rig.memory.mem[0x7201] == 0);
   // repeated burst-block: one block per trigger
@@ -200,6 +244,7 @@ TEST_CASE("DMAIV reports the highest-priority channel and clears it", "[dma]") {
     rig.w(channel_base(n) + CTL,
           Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
   }
+  rig.run_cycles(kSyncCycles + 2);
   CHECK(rig.irq.any());
   CHECK(rig.r(DMAIV) == 4);  // channel 1
   CHECK(rig.irq.any());
@@ -208,6 +253,7 @@ TEST_CASE("DMAIV reports the highest-priority channel and clears it", "[dma]") {
   // A bus error aborts the channel
   rig.setup(2, 0x50000, 0x4000, 4, TSEL_DMAREQ);
   rig.w(channel_base(2) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE | DMAREQ);
+  rig.run_cycles(kSyncCycles + 8);
   const uint16_t c = rig.r(channel_base(2) + CTL);
   CHECK((c & DMAEN) == 0);
   CHECK((c & DMAABORT));
@@ -229,7 +275,13 @@ TEST_CASE("DMA transfer through the TLM socket of the register file", "[dma]") {
   sc_time delay(1, sc_core::SC_US);
   rig.poker.socket->b_transport(t, delay);
   CHECK(t.is_response_ok());
+  CHECK(rig.memory.log.empty());
+  // The transfer starts 2 MCLK after the writer's local time; its word takes 2 MCLK.
+  rig.run_cycles(8 + kSyncCycles + 1);
+  CHECK(rig.memory.log.empty());
+  rig.run_cycles(1);
   CHECK(rig.memory.word(0x4002) == 0xBEEF);
-  CHECK(rig.memory.log.back().at == sc_time(1, sc_core::SC_US) + sc_time(2 * 125, sc_core::SC_NS));
-  CHECK(rig.stalled == 4);
+  // (moved at its completion: the DMA moves a word when it is due and someone looks)
+  CHECK(rig.memory.log.back().at == sc_time(1, sc_core::SC_US) + sc_time(4 * 125, sc_core::SC_NS));
+  CHECK(rig.stalled == 2);
 }

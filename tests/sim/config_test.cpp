@@ -159,7 +159,7 @@ TEST_CASE("a full example config parses into typed structs") {
                                      "    v_on: 3.0V\n"
                                      "    v_off: 1.9V\n"
                                      "  energy_model:\n"
-                                     "    active_current_per_mhz_a: 120uA\n"
+                                     "    cycle_energy_j: 0.25nJ\n"
                                      "    reset_charge_c: 1e-8\n"
                                      "source:\n"
                                      "  type: trace\n"
@@ -196,7 +196,7 @@ TEST_CASE("a full example config parses into typed structs") {
   CHECK(c.platform.capacitor.v_max == 3.3);
   CHECK(c.platform.supervisor.v_on == 3.0);
   CHECK(c.platform.supervisor.v_off == 1.9);
-  CHECK(c.platform.energy_model.at("active_current_per_mhz_a") == Approx(120e-6));
+  CHECK(c.platform.energy_model.at("cycle_energy_j") == Approx(0.25e-9));
   CHECK(c.platform.energy_model.at("reset_charge_c") == 1e-8);
   CHECK(c.platform.energy_model.size() == 2);
   CHECK(c.source.type == SourceType::Trace);

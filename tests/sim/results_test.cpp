@@ -273,3 +273,25 @@ TEST_CASE("the comparison table shows each run's kernel and warns when kernels d
   const std::string same = comparison_table({runs[0]}, "sonic");
   CHECK(same.find("warning") == std::string::npos);
 }
+
+TEST_CASE("the comparison table can show the LEA and DMA counters") {
+  TempDir dir;
+  const Experiment ex = small_experiment(dir);
+  json run = measured(4.0, 4620);
+  run["lea"] = {{"commands", 1234}, {"busy_cycles", 56789}};
+  run["dma"] = {{"words", 4321}};
+  const std::vector<json> runs = {complete_run_json(ex.runs[0], run)};
+  CHECK(comparison_table(runs, "hawaii").find("LEA cmds") == std::string::npos);
+  const std::string table = comparison_table(runs, "hawaii", true);
+  INFO(table);
+  std::istringstream in(table);
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  CHECK(header.find("LEA cmds") != std::string::npos);
+  CHECK(header.find("DMA words") != std::string::npos);
+  CHECK(header.rfind("status") == header.size() - 6);  // status stays last
+  CHECK(row.find(" 1234 ") != std::string::npos);
+  CHECK(row.find(" 56789 ") != std::string::npos);
+  CHECK(row.find(" 4321 ") != std::string::npos);
+}

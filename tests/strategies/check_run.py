@@ -67,6 +67,16 @@ def main():
         print("%s: status %s, %d inferences, power_failures %s, nvm write_bytes %s, "
               "total_time_s %s" % (name, st, len(infs), pf, nvm.get("write_bytes"),
                                    run.get("total_time_s")))
+        # results.json counters: per-command and per-channel figures add up to the totals.
+        lea, dma = run.get("lea"), run.get("dma")
+        if st == "completed" and lea is not None:
+            by = lea.get("by_command", {})
+            if sum(c["commands"] for c in by.values()) != lea["commands"] or \
+                    sum(c["busy_cycles"] for c in by.values()) != lea["busy_cycles"]:
+                errors.append("%s: lea.by_command does not add up to lea totals" % name)
+        if st == "completed" and dma is not None:
+            if sum(c["words"] for c in dma.get("by_channel", [])) != dma["words"]:
+                errors.append("%s: dma.by_channel words do not add up to dma.words" % name)
         if st != a.status:
             errors.append("%s: status %s, expected %s" % (name, st, a.status))
         if a.status == "completed":
