@@ -14,6 +14,8 @@ RunResult simulate_run(const RunSpec& spec);
 
 // Power supply of a run from its config (also used by `ipsim exec --power CONFIG`).
 PowerConfig power_config_from(const Config& config);
+// platform.nvm of a run config, for the Platform.
+NvmPlatformConfig nvm_platform_from(const Config& config);
 
 // The firmware a run executes: workload.firmware, or
 // <firmware dir>/infer_<network>_<strategy>.elf where the firmware dir is $IPSIM_FIRMWARE_DIR
