@@ -159,6 +159,7 @@ void EusciSpi::queue_trigger(unsigned tsel, const sc_time& at) {
   if (!m_dma_trigger) return;
   m_pending.push_back({at, tsel});
   schedule();
+  if (m_cpu) m_cpu->request_sync();
 }
 
 void EusciSpi::write_ctlw0(uint16_t value, unsigned size, bool high_byte) {
@@ -196,6 +197,7 @@ void EusciSpi::write_txbuf(uint16_t value) {
     start_shift(static_cast<uint8_t>(value), at);
   }
   schedule();
+  if (m_cpu) m_cpu->request_sync();  // the character's end is a new pending event
 }
 
 void EusciSpi::write_ifg(uint16_t old_value, uint16_t value) {

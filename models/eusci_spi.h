@@ -18,7 +18,9 @@
 // channels 3-5).
 // Timing: exact per bit, without per-bit events. A character's end time is computed when it
 // enters the shift register; the model keeps one sc_event for the next character end or the
-// next DMA trigger. Register reads compute UCBUSY and flags at the reader's local time.
+// next DMA trigger, and asks the CPU to end its slice when it schedules one, so that a DMA
+// trigger never sees register state the CPU wrote later in its quantum. Register reads
+// compute UCBUSY and flags at the reader's local time.
 // Approximations:
 // - Slave mode, 4-pin modes (UCMODE, UCSTEM) and the STE pin are not modelled: a CTLW0 with
 //   UCMST = 0 or UCSYNC = 0 moves no data. UCSSEL = 0 (external UCxCLK) has no clock here.
@@ -33,6 +35,7 @@
 #include "models/irq.h"
 #include "models/peripheral.h"
 #include "models/spi_device.h"
+#include "models/sync.h"
 
 namespace ipsim {
 
@@ -74,6 +77,9 @@ class EusciSpi : public Peripheral {
   void reset() override;
   void power_off() override;
   void attach(SpiDevice* device) { m_device = device; }
+  // A TXBUF write or a software flag edge schedules an event the CPU must not run past (it may
+  // trigger the DMA): the CPU ends its slice through these hooks (design.md §2).
+  void set_cpu_hooks(CpuHooks* cpu) { m_cpu = cpu; }
 
   uint64_t characters() const { return m_characters; }  // completed on the wire
 
@@ -101,6 +107,7 @@ class EusciSpi : public Peripheral {
   IrqLines& m_irq;
   DmaTrigger m_dma_trigger;
   SpiDevice* m_device = nullptr;
+  CpuHooks* m_cpu = nullptr;
   sc_core::sc_event m_event;
   bool m_shifting = false, m_tx_full = false;
   uint8_t m_shift_value = 0, m_tx_value = 0;

@@ -34,6 +34,7 @@
 
 #include <systemc>
 
+#include "models/nvm_counters.h"
 #include "models/spi_device.h"
 
 namespace ipsim {
@@ -57,10 +58,7 @@ class SpiFram : public SpiDevice {
   static constexpr uint32_t kBytes = 512 * 1024;
   static constexpr uint32_t kElfBase = 0x01000000;  // `.spifram` VMA of device address 0
 
-  struct Cell {
-    uint64_t accesses = 0;
-    uint64_t bytes = 0;
-  };
+  using Cell = NvmCounters::Cell;
 
   explicit SpiFram(SpiFramCurrents currents = {});
 

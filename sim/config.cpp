@@ -230,6 +230,8 @@ const EnumName<Strategy> kStrategyNames[] = {
     {Strategy::DepthFirst, "depth-first"}};
 const EnumName<Kernel> kKernelNames[] = {
     {Kernel::Cpu, "cpu"}, {Kernel::LeaMac, "lea-mac"}, {Kernel::LeaFir, "lea-fir"}};
+const EnumName<NvmKind> kNvmKindNames[] = {{NvmKind::Internal, "internal"},
+                                           {NvmKind::SpiFram, "spi-fram"}};
 const EnumName<SourceType> kSourceTypeNames[] = {
     {SourceType::Trace, "trace"},
     {SourceType::Constant, "constant"},
@@ -279,6 +281,9 @@ const char* to_string(Strategy v) {
 }
 const char* to_string(Kernel v) {
   return enum_to_string(kKernelNames, v);
+}
+const char* to_string(NvmKind v) {
+  return enum_to_string(kNvmKindNames, v);
 }
 const char* to_string(SourceType v) {
   return enum_to_string(kSourceTypeNames, v);
@@ -718,12 +723,43 @@ OutputsConfig parse_outputs(Section s) {
 
 PlatformSpec parse_platform(Section s) {
   PlatformSpec p;
-  s.check_keys({"mclk", "capacitor", "supervisor", "energy_model"});
+  s.check_keys({"mclk", "nvm", "capacitor", "supervisor", "energy_model"});
   p.mclk_hz = s.quantity("mclk", Unit::Hertz, p.mclk_hz);
   // The inference firmware sets the DCO to 1, 8 or 16 MHz (kernels/apps/workload.h); any
   // other value would silently run at one of those.
   s.require("mclk", p.mclk_hz == 1e6 || p.mclk_hz == 8e6 || p.mclk_hz == 16e6,
             "1MHz, 8MHz or 16MHz (the DCO settings the firmware uses)");
+
+  if (auto nvm_section = s.section("nvm")) {
+    Section nvm = *nvm_section;
+    NvmSpec& n = p.nvm;
+    nvm.check_keys({"kind", "spi_clock", "extra_read_wait_states", "extra_write_wait_states",
+                    "extra_read_energy", "extra_write_energy"});
+    if (auto k = nvm.opt_enum("kind", kNvmKindNames)) n.kind = *k;
+    n.spi_clock_hz = nvm.quantity("spi_clock", Unit::Hertz, n.spi_clock_hz);
+    // CY15B104Q: up to 40 MHz; the runtime clocks SMCLK = MCLK, and UCBRW divides it.
+    const double divider = p.mclk_hz / n.spi_clock_hz;
+    nvm.require("spi_clock",
+                n.spi_clock_hz > 0 && n.spi_clock_hz <= 40e6 && divider >= 1 &&
+                    std::abs(divider - std::round(divider)) < 1e-9 * divider,
+                "a frequency <= 40MHz that divides platform.mclk (" +
+                    format_quantity(p.mclk_hz, Unit::Hertz) + ") by a whole number, e.g. 4MHz");
+    for (const char* key : {"extra_read_wait_states", "extra_write_wait_states"}) {
+      const long long w = nvm.integer(key, 0);
+      nvm.require(key, w >= 0 && w <= 1000, "a whole number of wait states from 0 to 1000");
+      (std::string(key) == "extra_read_wait_states" ? n.extra_read_wait_states
+                                                    : n.extra_write_wait_states) =
+          static_cast<int>(w);
+    }
+    n.extra_read_energy_j = nvm.quantity("extra_read_energy", Unit::Joule, 0.0);
+    nvm.require("extra_read_energy",
+                n.extra_read_energy_j >= 0 && std::isfinite(n.extra_read_energy_j),
+                "an energy >= 0, e.g. 1nJ");
+    n.extra_write_energy_j = nvm.quantity("extra_write_energy", Unit::Joule, 0.0);
+    nvm.require("extra_write_energy",
+                n.extra_write_energy_j >= 0 && std::isfinite(n.extra_write_energy_j),
+                "an energy >= 0, e.g. 1nJ");
+  }
 
   Section cap = *s.section("capacitor");
   CapacitorSpec& c = p.capacitor;
@@ -1161,6 +1197,13 @@ json to_json_value(const Config& c) {
         {"timeline_decimation_s", c.outputs.timeline_decimation_s}}},
       {"platform",
        {{"mclk_hz", c.platform.mclk_hz},
+        {"nvm",
+         {{"kind", to_string(c.platform.nvm.kind)},
+          {"spi_clock_hz", c.platform.nvm.spi_clock_hz},
+          {"extra_read_wait_states", c.platform.nvm.extra_read_wait_states},
+          {"extra_write_wait_states", c.platform.nvm.extra_write_wait_states},
+          {"extra_read_energy_j", c.platform.nvm.extra_read_energy_j},
+          {"extra_write_energy_j", c.platform.nvm.extra_write_energy_j}}},
         {"capacitor",
          {{"capacitance_f", c.platform.capacitor.capacitance_f},
           {"v_initial", c.platform.capacitor.v_initial},
@@ -1220,6 +1263,16 @@ Config config_from_json(const json& j) {
   c.outputs.timeline_decimation_s = num_from(o.at("timeline_decimation_s"));
   const json& p = j.at("platform");
   c.platform.mclk_hz = num_from(p.at("mclk_hz"));
+  if (p.contains("nvm")) {  // RunSpec files written before platform.nvm existed lack it
+    const json& n = p.at("nvm");
+    c.platform.nvm.kind = enum_from_string(kNvmKindNames, n.at("kind").get<std::string>())
+                              .value_or(NvmKind::Internal);
+    c.platform.nvm.spi_clock_hz = num_from(n.at("spi_clock_hz"));
+    c.platform.nvm.extra_read_wait_states = n.at("extra_read_wait_states").get<int>();
+    c.platform.nvm.extra_write_wait_states = n.at("extra_write_wait_states").get<int>();
+    c.platform.nvm.extra_read_energy_j = num_from(n.at("extra_read_energy_j"));
+    c.platform.nvm.extra_write_energy_j = num_from(n.at("extra_write_energy_j"));
+  }
   const json& cap = p.at("capacitor");
   c.platform.capacitor.capacitance_f = num_from(cap.at("capacitance_f"));
   c.platform.capacitor.v_initial = num_from(cap.at("v_initial"));

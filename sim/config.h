@@ -105,8 +105,22 @@ struct SupervisorSpec {
   double v_off = 2.4;  // brown-out threshold, < v_on
 };
 
+// Where persistent state lives, and what-if costs of the on-chip NVM (docs/config.md).
+enum class NvmKind { Internal, SpiFram };
+const char* to_string(NvmKind v);
+
+struct NvmSpec {
+  NvmKind kind = NvmKind::Internal;
+  double spi_clock_hz = 4e6;  // spi-fram: SMCLK / UCBRW (the iNAS set-up: 16 MHz / 4)
+  // Hypothetical on-chip NVM (no real part): extra wait states per FRAM array read (cache
+  // miss) and per write, and extra energy per array read and per write access.
+  int extra_read_wait_states = 0, extra_write_wait_states = 0;
+  double extra_read_energy_j = 0, extra_write_energy_j = 0;
+};
+
 struct PlatformSpec {
   double mclk_hz = 16e6;
+  NvmSpec nvm;
   CapacitorSpec capacitor;
   SupervisorSpec supervisor;
   std::map<std::string, double> energy_model;  // coefficient name -> value (SI units)

@@ -125,6 +125,7 @@ int exec_command(const std::vector<std::string>& args) {
                                   .runs.at(0)
                                   .config;
     config.power = power_config_from(run_config);
+    config.nvm = nvm_platform_from(run_config);
     config.power.no_progress_limit = 0;  // any firmware: markers are optional
     if (!vm.count("seed")) config.seed = static_cast<uint64_t>(run_config.seed);
   }
@@ -175,6 +176,7 @@ int exec_command(const std::vector<std::string>& args) {
                      {"leaked", e.leaked},
                      {"clamped", e.clamped}};
   out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
+  if (const SpiFram* f = platform.spi_fram()) out["nvm"]["spi_fram"] = spi_fram_report(*f, image);
   if (json) {  // one JSON object per marker is costly: only when it is printed
     nlohmann::json markers = nlohmann::json::array();
     for (const Marker& m : platform.debug_port().markers())

@@ -114,4 +114,37 @@ nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
   return out;
 }
 
+nlohmann::json spi_fram_report(const SpiFram& fram, const ElfImage& image) {
+  Tally total;
+  total.add(NvmOp::kRead, fram.total_reads());
+  total.add(NvmOp::kWrite, fram.total_writes());
+  std::map<std::string, Tally> by_symbol;
+  for (uint32_t addr = 0; addr < SpiFram::kBytes; ++addr) {
+    const SpiFram::Cell& r = fram.reads_at(addr);
+    const SpiFram::Cell& w = fram.writes_at(addr);
+    if (!(r.accesses || r.bytes || w.accesses || w.bytes)) continue;
+    const ElfSymbol* s = image.symbol_at(SpiFram::kElfBase + addr);
+    Tally& t = by_symbol[s ? s->name : std::string("[.spifram]")];
+    t.add(NvmOp::kRead, r);
+    t.add(NvmOp::kWrite, w);
+  }
+  nlohmann::json symbols = nlohmann::json::object();
+  std::map<std::string, Tally> by_kind = {{"feature_maps", {}}, {"progress", {}}, {"other", {}}};
+  for (const auto& [name, t] : by_symbol) {
+    symbols[name] = t.json();
+    Tally& k = by_kind[nvm_kind(name)];
+    k.read_bytes += t.read_bytes, k.reads += t.reads;
+    k.write_bytes += t.write_bytes, k.writes += t.writes;
+  }
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const auto& [name, t] : by_kind) kinds[name] = t.json();
+  nlohmann::json out = total.json();
+  out.erase("fetch_bytes");
+  out.erase("fetches");
+  out["by_symbol"] = symbols;
+  out["by_kind"] = kinds;
+  out["protocol_errors"] = fram.protocol_errors();
+  return out;
+}
+
 }  // namespace ipsim

@@ -8,6 +8,7 @@
 #include "models/elf_image.h"
 #include "models/fram_cache.h"
 #include "models/nvm_counters.h"
+#include "models/spi_fram.h"
 
 namespace ipsim {
 
@@ -19,5 +20,10 @@ const char* nvm_kind(const std::string& symbol);
 
 nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
                           const ElfImage& image);
+
+// The external SPI FRAM's traffic (platform.nvm.kind spi-fram): totals (bytes moved, and one
+// access per READ/FSTRD/WRITE command), by `.spifram` symbol and by kind, plus the count of
+// bytes the part rejected (wrong SPI mode or clock). Reported under nvm.spi_fram.
+nlohmann::json spi_fram_report(const SpiFram& fram, const ElfImage& image);
 
 }  // namespace ipsim

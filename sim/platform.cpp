@@ -66,6 +66,8 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_dma.bus.bind(m_bus.targ);
   m_mpy.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
   m_lea.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
+  m_ucb0.set_cpu_hooks(&m_cpu_hooks);
+  m_uca3.set_cpu_hooks(&m_cpu_hooks);
   m_bus.map("sram", kSramBegin, kSramEnd, false);
   m_bus.init.bind(m_sram.socket);
   m_bus.map("fram", kFramBegin, kFramEnd, false);
@@ -101,10 +103,31 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   actions.lea_busy = [this] { return m_lea.busy_at(sc_core::sc_time_stamp()); };
   actions.dma_busy = [this] { return m_dma.busy_at(sc_core::sc_time_stamp()); };
   actions.settle = [this] { m_dma.settle(sc_core::sc_time_stamp()); };
-  if (m_spi_fram) {
-    actions.external_charge_c = [this] { return m_spi_fram->charge_c(sc_core::sc_time_stamp()); };
-    actions.external_max_current_a = [this] {
-      return m_spi_fram->max_current_a(m_config.nvm.spi_clock_hz);
+  const NvmPlatformConfig& nvm = m_config.nvm;
+  const bool nvm_extra_energy = nvm.extra_read_energy_j > 0 || nvm.extra_write_energy_j > 0;
+  if (m_spi_fram || nvm_extra_energy) {
+    const double volts = m_config.power.load.reference_v;
+    actions.external_charge_c = [this, nvm_extra_energy, volts] {
+      double q = m_spi_fram ? m_spi_fram->charge_c(sc_core::sc_time_stamp()) : 0.0;
+      if (nvm_extra_energy) {
+        const NvmCounters& c = m_fram.counters();
+        // Array reads are cache misses, the CPU's and the DMA's (both go through the cache).
+        const uint64_t reads = m_fram.cache().misses();
+        uint64_t writes = 0;
+        for (Initiator who : {Initiator::kCpu, Initiator::kDma, Initiator::kLea})
+          writes += c.total(who, NvmOp::kWrite).accesses;
+        q += (static_cast<double>(reads) * m_config.nvm.extra_read_energy_j +
+              static_cast<double>(writes) * m_config.nvm.extra_write_energy_j) /
+             volts;
+      }
+      return q;
+    };
+    actions.external_max_current_a = [this, volts] {
+      // At most one FRAM array access per MCLK cycle.
+      const double per_access_c =
+          std::max(m_config.nvm.extra_read_energy_j, m_config.nvm.extra_write_energy_j) / volts;
+      return (m_spi_fram ? m_spi_fram->max_current_a(m_config.nvm.spi_clock_hz) : 0.0) +
+             per_access_c * m_clock.mclk_hz();
     };
   }
   actions.lose_power = [this] { lose_power(); };
@@ -147,6 +170,11 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_sram.power_on_pattern(m_config.seed);
   m_fram.erase();
   load_image();
+  m_cpu.core().set_extra_nvm_waits(nvm.extra_read_wait_states, nvm.extra_write_wait_states);
+  if (m_image.find("spi_fram_brw"))  // the driver's SPI prescaler (kernels/runtime/spi_fram.c)
+    write_symbol("spi_fram_brw",
+                 std::vector<uint8_t>{static_cast<uint8_t>(nvm.spi_prescaler),
+                                      static_cast<uint8_t>(nvm.spi_prescaler >> 8)});
   m_cpu.use_fram(m_fram);
   m_cpu.at_start = [this] {
     // A node whose capacitor starts empty boots when it has charged (restore_power).
@@ -258,11 +286,13 @@ std::vector<uint8_t> Platform::read_memory(uint32_t addr, uint32_t len) {
     const uint32_t a = addr + i;
     if (Fram::contains(a))
       out[i] = *m_fram.host(a);
+    else if (m_spi_fram && a >= SpiFram::kElfBase && a - SpiFram::kElfBase < SpiFram::kBytes)
+      out[i] = m_spi_fram->data()[a - SpiFram::kElfBase];
     else if (m_sram.contains(a))
       out[i] = *m_sram.host(a);
     else {
       char buf[96];
-      std::snprintf(buf, sizeof buf, "cannot dump 0x%05X: not SRAM or FRAM", a);
+      std::snprintf(buf, sizeof buf, "cannot dump 0x%05X: not SRAM, FRAM or SPI FRAM", a);
       throw std::runtime_error(buf);
     }
   }

@@ -42,6 +42,12 @@ struct NvmPlatformConfig {
   // spi-fram: a CY15B104Q on eUSCI_A3, chip select P6.3 (the Stateful-CNN / iNAS wiring);
   // the SPI clock firmware should use (written to the ELF symbol spi_fram_brw as UCBRW).
   double spi_clock_hz = 4e6;
+  unsigned spi_prescaler = 4;  // SMCLK / spi_clock_hz: written to spi_fram_brw if it exists
+  // Hypothetical on-chip NVM (what-if; no real part): CPU wait states added to every FRAM
+  // array read (cache miss) and write, and energy added per array read (CPU miss, DMA or LEA
+  // read) and per write access of any initiator.
+  unsigned extra_read_wait_states = 0, extra_write_wait_states = 0;
+  double extra_read_energy_j = 0, extra_write_energy_j = 0;
 };
 
 struct PlatformConfig {

@@ -178,6 +178,20 @@ PowerConfig power_config_from(const Config& config) {
   return power;
 }
 
+NvmPlatformConfig nvm_platform_from(const Config& config) {
+  const NvmSpec& n = config.platform.nvm;
+  NvmPlatformConfig out;
+  out.kind = n.kind == NvmKind::SpiFram ? NvmPlatformConfig::Kind::kSpiFram
+                                        : NvmPlatformConfig::Kind::kInternal;
+  out.spi_clock_hz = n.spi_clock_hz;
+  out.spi_prescaler = static_cast<unsigned>(std::lround(config.platform.mclk_hz / n.spi_clock_hz));
+  out.extra_read_wait_states = static_cast<unsigned>(n.extra_read_wait_states);
+  out.extra_write_wait_states = static_cast<unsigned>(n.extra_write_wait_states);
+  out.extra_read_energy_j = n.extra_read_energy_j;
+  out.extra_write_energy_j = n.extra_write_energy_j;
+  return out;
+}
+
 std::string firmware_path_for(const Config& config) {
   if (!config.workload.firmware.empty()) return config.workload.firmware;
   std::string strategy = to_string(config.workload.strategy);
@@ -207,6 +221,7 @@ RunResult simulate_run(const RunSpec& spec) {
   PlatformConfig pc;
   pc.seed = static_cast<uint64_t>(config.seed);
   pc.power = power_config_from(config);
+  pc.nvm = nvm_platform_from(config);
   DebugOptions debug = run_debug_options();
   if (config.outputs.profile) {
     fs::create_directories(spec.artifact_dir);
@@ -380,6 +395,7 @@ RunResult simulate_run(const RunSpec& spec) {
   r["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
   r["lea"] = lea_report(platform.lea());
   r["dma"] = dma_report(platform.dma());
+  if (const SpiFram* f = platform.spi_fram()) r["nvm"]["spi_fram"] = spi_fram_report(*f, image);
   const energy::EnergyReport e = power.energy();
   // Energy is booked so that it balances by construction (design.md §7); a run that does
   // not balance is a simulator bug, never a result.

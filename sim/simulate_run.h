@@ -19,6 +19,8 @@ void set_run_debug_options(const DebugOptions& options);
 
 // Power supply of a run from its config (also used by `ipsim exec --power CONFIG`).
 PowerConfig power_config_from(const Config& config);
+// platform.nvm of a run config, for the Platform.
+NvmPlatformConfig nvm_platform_from(const Config& config);
 
 // The firmware a run executes: workload.firmware, or
 // <firmware dir>/infer_<network>_<strategy>_<kernel>.elf ('-' written '_') where the firmware dir

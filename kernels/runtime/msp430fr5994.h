@@ -94,8 +94,38 @@
 #define P2OUT IPSIM_SFR8(0x0203)
 #define P1DIR IPSIM_SFR8(0x0204)
 #define P2DIR IPSIM_SFR8(0x0205)
+// P5/P6 pair at 0x0240: P6 is the high byte (device header P6_BASE 0x240).
+#define P6OUT IPSIM_SFR8(0x0243)
+#define P6DIR IPSIM_SFR8(0x0245)
+#define P6SEL0 IPSIM_SFR8(0x024B)
+#define P6SEL1 IPSIM_SFR8(0x024D)
+#define BIT0 0x01u
+#define BIT1 0x02u
+#define BIT2 0x04u
+#define BIT3 0x08u
 #define PJOUT IPSIM_SFR16(0x0322)
 #define PJDIR IPSIM_SFR16(0x0324)
+
+// ---- eUSCI_A3 in SPI mode (0x0620, facts §1.2; SLAU367P §30) ----
+#define UCA3CTLW0 IPSIM_SFR16(0x0620)
+#define UCA3BRW IPSIM_SFR16(0x0626)
+#define UCA3STATW IPSIM_SFR16(0x062A)
+#define UCA3RXBUF IPSIM_SFR16(0x062C)
+#define UCA3TXBUF IPSIM_SFR16(0x062E)
+#define UCA3IE IPSIM_SFR16(0x063A)
+#define UCA3IFG IPSIM_SFR16(0x063C)
+#define UCA3IV IPSIM_SFR16(0x063E)
+#define UCSWRST 0x0001u
+#define UCSSEL__SMCLK 0x0080u
+#define UCSYNC 0x0100u
+#define UCMST 0x0800u
+#define UCMSB 0x2000u
+#define UCCKPL 0x4000u
+#define UCCKPH 0x8000u
+#define UCBUSY 0x0001u
+#define UCOE 0x0020u
+#define UCRXIFG 0x0001u
+#define UCTXIFG 0x0002u
 
 // ---- Timer_A (TA0 0x0340, TA1 0x0380, TA2 0x0400, TA3 0x0440; facts §1.2) ----
 #define IPSIM_TA_CTL(b) IPSIM_SFR16((b) + 0x00)
@@ -225,7 +255,13 @@
 #define DMA2CTL IPSIM_DMA_CTL(2)
 #define DMA2SZ IPSIM_DMA_SZ(2)
 #define DMA3CTL IPSIM_DMA_CTL(3)
+#define DMA3SA IPSIM_DMA_SA(3)
+#define DMA3DA IPSIM_DMA_DA(3)
 #define DMA3SZ IPSIM_DMA_SZ(3)
+#define DMA4CTL IPSIM_DMA_CTL(4)
+#define DMA4SA IPSIM_DMA_SA(4)
+#define DMA4DA IPSIM_DMA_DA(4)
+#define DMA4SZ IPSIM_DMA_SZ(4)
 #define DMAREQ 0x0001u
 #define DMAABORT 0x0002u
 #define DMAIE 0x0004u
@@ -248,6 +284,9 @@
 #define DMA0TSEL__DMAREQ 0x0000u
 #define DMA0TSEL__LEA 0x001Bu  // trigger 27
 #define DMA0TSEL__MPY 0x001Du  // trigger 29
+// Channels 3-5 have their own trigger list (device header DMA3TSEL__*, DMA4TSEL__*).
+#define DMA3TSEL__UCA3TXIFG 0x1100u  // trigger 17, DMACTL1 high byte
+#define DMA4TSEL__UCA3RXIFG 0x0010u  // trigger 16, DMACTL2 low byte
 
 // ---- LEA (0x0A80, facts §4.3); all registers 32-bit ----
 #define LEACAP IPSIM_SFR32(0x0A80)

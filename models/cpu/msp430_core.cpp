@@ -121,7 +121,10 @@ struct Engine {
   CodePage code[kNumPages];
   FramCache* fcache = nullptr;
   NvmCounters* counters = nullptr;
-  unsigned nwaits = 0;
+  // Wait states of an FRAM array read (a cache miss) and of a write: FRCTL0.NWAITS plus the
+  // hypothetical extra of platform.nvm (0 for the FR5994's FRAM).
+  unsigned read_waits = 0, write_waits = 0;
+  unsigned nwaits = 0, extra_read_waits = 0, extra_write_waits = 0;
   uint64_t sram_accesses = 0;  // data accesses to SRAM pages, per byte or 16-bit word
   // Fetch-hit accounting: FRAM words fetched through the batched path and how many of their
   // cache lookups missed since the last fold_fetch_hits().
@@ -158,12 +161,12 @@ struct Engine {
 
   // ---- FRAM accounting (facts §2.4: a cache miss costs NWAITS; a write always does) ----
   IPSIM_INLINE void fram_read(uint32_t a, unsigned bytes) {
-    if (fcache && !fcache->read(a)) cycles += nwaits;
+    if (fcache && !fcache->read(a)) cycles += read_waits;
     if (counters) counters->count(Initiator::kCpu, NvmOp::kRead, a, bytes);
   }
   IPSIM_INLINE void fram_write(uint32_t a, unsigned bytes) {
     if (fcache) fcache->write(a);
-    cycles += nwaits;
+    cycles += write_waits;
     if (counters) counters->count(Initiator::kCpu, NvmOp::kWrite, a, bytes);
   }
 
@@ -232,8 +235,8 @@ struct Engine {
       const uint8_t* h = p.host + (a & 0xFF);
       if (p.kind == MemKind::kFram) {
         if (fcache) {
-          if (!fcache->read(a)) cycles += nwaits;
-          if (!fcache->read(a + 2)) cycles += nwaits;
+          if (!fcache->read(a)) cycles += read_waits;
+          if (!fcache->read(a + 2)) cycles += read_waits;
         }
         if (counters) counters->count(Initiator::kCpu, NvmOp::kRead, a, 4);
       } else {
@@ -284,7 +287,7 @@ struct Engine {
       uint8_t* h = p.host + (a & 0xFF);
       if (p.kind == MemKind::kFram) {
         if (fcache) fcache->write(a), fcache->write(a + 2);
-        cycles += 2 * nwaits;
+        cycles += 2 * write_waits;
         if (counters) counters->count(Initiator::kCpu, NvmOp::kWrite, a, 4);
       } else {
         sram_accesses += 2;
@@ -1175,13 +1178,13 @@ struct Engine {
     for (unsigned i = 0; i < d.len; i += 2) {
       const uint32_t a = (pc + i) & kMask20;
       if (!is_fram(a)) continue;
-      if (fcache && !fcache->read(a)) cycles += nwaits;
+      if (fcache && !fcache->read(a)) cycles += read_waits;
       if (counters) counters->count(Initiator::kCpu, NvmOp::kFetch, a, 2);
     }
   }
   __attribute__((noinline)) void fetch_line_lookup(uint32_t line) {
     if (!fcache->touch_line(line)) {
-      cycles += nwaits;
+      cycles += read_waits;
       ++fetch_misses;
     }
   }
@@ -1397,7 +1400,16 @@ void Msp430Core::set_fram(FramCache* cache, NvmCounters* counters) {
 }
 
 void Msp430Core::set_nwaits(unsigned nwaits) {
-  m_impl->nwaits = nwaits;
+  cpu::Engine& e = *m_impl;
+  e.nwaits = nwaits;
+  e.read_waits = nwaits + e.extra_read_waits;
+  e.write_waits = nwaits + e.extra_write_waits;
+}
+
+void Msp430Core::set_extra_nvm_waits(unsigned read, unsigned write) {
+  m_impl->extra_read_waits = read;
+  m_impl->extra_write_waits = write;
+  set_nwaits(m_impl->nwaits);
 }
 
 void Msp430Core::reset() {

@@ -59,6 +59,9 @@ class Msp430Core {
   // FRAM cache and NVM counters used on FRAM pages; nwaits = FRCTL0.NWAITS.
   void set_fram(FramCache* cache, NvmCounters* counters);
   void set_nwaits(unsigned nwaits);
+  // Hypothetical slower NVM (platform.nvm): wait states added to every FRAM array read (cache
+  // miss) and write, on top of NWAITS.
+  void set_extra_nvm_waits(unsigned read, unsigned write);
 
   // BOR/PUC: SR = 0, PC = word at 0xFFFE, registers otherwise undefined (kept as is).
   void reset();
