@@ -41,7 +41,10 @@ uint64_t parse_number(const std::string& text, const std::string& what) {
 }
 
 // ADDR:LEN or SYMBOL (whole symbol); the range must lie in SRAM or FRAM, checked before the run.
-std::pair<uint32_t, uint32_t> resolve_dump(const std::string& spec, const ElfImage& image) {
+// spi_fram: the platform has the external FRAM, whose bytes the ELF addresses at
+// SpiFram::kElfBase + device address.
+std::pair<uint32_t, uint32_t> resolve_dump(const std::string& spec, const ElfImage& image,
+                                           bool spi_fram) {
   const auto colon = spec.find(':');
   uint64_t addr = 0, len = 0;
   if (colon != std::string::npos) {
@@ -53,13 +56,17 @@ std::pair<uint32_t, uint32_t> resolve_dump(const std::string& spec, const ElfIma
     if (sym->size == 0) throw CliError("--dump " + spec + ": symbol has size 0; use ADDR:LEN");
     addr = sym->addr, len = sym->size;
   }
-  const bool inside = addr <= UINT32_MAX && len > 0 &&
-                      (Fram::contains(static_cast<uint32_t>(addr), len) ||
-                       range_inside(static_cast<uint32_t>(addr), len, kSramBegin, kSramEnd));
+  const bool inside =
+      addr <= UINT32_MAX && len > 0 &&
+      (Fram::contains(static_cast<uint32_t>(addr), len) ||
+       range_inside(static_cast<uint32_t>(addr), len, kSramBegin, kSramEnd) ||
+       (spi_fram && range_inside(static_cast<uint32_t>(addr), len, SpiFram::kElfBase,
+                                 SpiFram::kElfBase + SpiFram::kBytes)));
   if (!inside)
     throw CliError("--dump " + spec +
                    ": the range must have a length of at least 1 and lie inside SRAM "
-                   "(0x01C00-0x03BFF) or FRAM (0x01800-0x01AFF, 0x04000-0x43FFF)");
+                   "(0x01C00-0x03BFF) or FRAM (0x01800-0x01AFF, 0x04000-0x43FFF)" +
+                   (spi_fram ? " or the SPI FRAM (0x1000000-0x107FFFF)" : ""));
   return {static_cast<uint32_t>(addr), static_cast<uint32_t>(len)};
 }
 
@@ -110,9 +117,6 @@ int exec_command(const std::vector<std::string>& args) {
 
   const ElfImage image = ElfImage::load(elf_path);
   for (const std::string& w : image.warnings()) std::cerr << "ipsim: warning: " << w << "\n";
-  // Everything that can be checked is checked before the run starts.
-  std::vector<std::pair<std::string, std::pair<uint32_t, uint32_t>>> dump_ranges;
-  for (const std::string& d : dumps) dump_ranges.push_back({d, resolve_dump(d, image)});
   PlatformConfig config;
   config.seed = seed;
   config.max_cycles = parse_number(max_cycles_text, "--max-cycles");
@@ -129,6 +133,10 @@ int exec_command(const std::vector<std::string>& args) {
     config.power.no_progress_limit = 0;  // any firmware: markers are optional
     if (!vm.count("seed")) config.seed = static_cast<uint64_t>(run_config.seed);
   }
+  // Everything that can be checked is checked before the run starts.
+  const bool spi_fram = config.nvm.kind == NvmPlatformConfig::Kind::kSpiFram;
+  std::vector<std::pair<std::string, std::pair<uint32_t, uint32_t>>> dump_ranges;
+  for (const std::string& d : dumps) dump_ranges.push_back({d, resolve_dump(d, image, spi_fram)});
   DebugSession session(debug, image);
   session.prepare(config);
 

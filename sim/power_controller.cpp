@@ -225,7 +225,10 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
 
 sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& requested) {
   sc_core::sc_time proposed = requested;
-  if (m_config.time_limit_s > 0 && std::isfinite(m_config.time_limit_s)) {
+  // A sleep nothing can end (no pending activity) is left whole, so the CPU can tell it
+  // apart from a sleep the limit cuts short and end the run as asleep.
+  const bool forever = requested >= sc_core::sc_max_time() - sc_core::sc_time_stamp();
+  if (!forever && m_config.time_limit_s > 0 && std::isfinite(m_config.time_limit_s)) {
     const double left = m_config.time_limit_s - sc_core::sc_time_stamp().to_seconds();
     if (left < proposed.to_seconds())
       proposed = sc_core::sc_time(std::max(0.0, left), sc_core::SC_SEC);

@@ -529,7 +529,7 @@ TEST_CASE("source.offset takes a time or a time of day, source.time_scale a numb
   };
   CHECK(offset_of("6h") == Approx(21600));
   CHECK(offset_of("90min") == Approx(5400));
-  CHECK(offset_of("120") == Approx(120));
+  CHECK(offset_of("120s") == Approx(120));
   CHECK(offset_of("\"06:30\"") == Approx(6.5 * 3600));
   CHECK(offset_of("06:30:15") == Approx(6.5 * 3600 + 15));
   CHECK(offset_of("23:59:59.5") == Approx(86399.5));
