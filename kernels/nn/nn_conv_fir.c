@@ -99,10 +99,3 @@ int nn_conv_fir(const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out
   }
   return NN_OK;
 }
-
-int nn_layer_forward_kernel(const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out,
-                            const nn_region_t* region, uint8_t kernel) {
-  if (kernel == NN_KERNEL_LEA_FIR && (layer->op == NN_OP_CONV2D || layer->op == NN_OP_CONV1D))
-    return nn_conv_fir(layer, in, out, region, &nn_fir_work);
-  return nn_layer_forward(layer, in, out, region);
-}

@@ -82,7 +82,8 @@ void nn_add_rows(const int16_t* a, const int16_t* b, int16_t* y, uint16_t n);
 /* Copies n words into the work buffers (DMA on the MCU). */
 void nn_fir_copy(int16_t* dst, const int16_t* src, uint16_t n);
 
-/* The platform's work buffers (LEA RAM on the MCU, static arrays on the host). */
+/* The platform's work buffers (LEA RAM on the MCU, static arrays on the host), used by
+ * nn_layer_forward_kernel; nn_conv_fir and the steps take their buffers as arguments. */
 extern const nn_fir_work_t nn_fir_work;
 
 /* Conv region on lea-fir: output channels [c0, c1), rows [y0, y1), all columns (region->x0
