@@ -52,7 +52,8 @@
 // than any before, streams its DMA3 words to lea_paced_probe_footprint instead of
 // hf_sub_footprint (the sum stays as above); lea_paced_cal gets 5 words per pacing and 1 per
 // probe. An overrun adds one recopied vector to hf_psum and 2 words to lea_paced_cal, and
-// lea_paced_overruns 1. tests/strategies/hawaii_fir/check_hawaii_fir.py checks all of it.
+// lea_paced_overruns 1. tests/strategies/hawaii_fir/check_hawaii_fir.py checks these forms
+// exactly (after overruns, all but hf_psum, which must have grown, and lea_paced_cal).
 // Data: the conv total C_out*(2*C_in*Kh*L + Ho*Wo) is HAWAII's; mnist 916 480 words.
 //
 // Deviations from HAWAII's code, none changing what is preserved when:
@@ -66,7 +67,8 @@
 // - An add writes its output next to its inputs in LEA RAM (HAWAII: over its first input,
 //   except for the bias add), so that a probe of the pacing can prefill it (lea_paced.h).
 // - The pacing is verified before a footprint relies on it, and an overrun is repaired
-//   (lea_paced.h); HAWAII trusts it. At HAWAII's pacing this costs one probe per pacing.
+//   (lea_paced.h); HAWAII trusts it. At HAWAII's pacing this costs a probe per pacing and
+//   longer vector (2 per network here) and nothing else.
 // - The input plane gets a zeroed tail (the last FIR window reads past the plane: junk
 //   columns only).
 #include <stdint.h>
