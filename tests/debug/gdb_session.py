@@ -176,6 +176,11 @@ def rsp_part(ipsim, elf, syms, failures):
           failures)
     check(g.read16(sram) != 1, f"SRAM did not (sram_value {g.read16(sram):#x})", failures)
     check("power failures 1" in g.monitor("power"), "monitor power counts the failure", failures)
+    check(g.cmd(f"Z4,{bonus:x},2") == "OK", "access watchpoint on fram_bonus", failures)
+    reply = g.cmd("c")
+    check(reply.startswith("T05awatch:") and g.read16(counter) == 9,
+          f"it stops where main reads fram_bonus, after 8 more calls ({reply})", failures)
+    g.cmd(f"z4,{bonus:x},2")
     check(g.cmd("D") == "OK", "detach", failures)
     rc, stdout, _ = finish(proc)
     check(rc == 45 and "exit (code 45)" in stdout,
@@ -190,6 +195,12 @@ def fault_part(ipsim, vacant_elf, failures):
     check(reply.startswith("S0b") and "vacant address 0x01B00 at PC 0x" in g.console
           and "cycle" in g.console, f"a fault stops with SIGSEGV ({g.console.strip()})", failures)
     check(g.cmd("c").startswith("S0b"), "a faulted target stays stopped", failures)
+    first = g.console
+    reset = g.monitor("reset")
+    check("node reset" in reset and g.regs()[0] != 0, f"monitor reset: {reset.strip()}", failures)
+    g.console = ""
+    check(g.cmd("c").startswith("S0b") and g.console != first,
+          f"after the reset the firmware runs again to the fault ({g.console.strip()})", failures)
     g.cmd("D")
     rc, _, err = finish(proc)
     check(rc == 3 and "firmware fault" in err, f"detached at a fault: exit 3 (got {rc})",
