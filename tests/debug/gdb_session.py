@@ -229,11 +229,30 @@ def run_part(ipsim, elf, syms, failures):
               failures)
 
 
+def supervised_part(ipsim, elf, syms, config, failures):
+    """On a harvested supply: the node starts uncharged, `monitor fail` drains the capacitor."""
+    proc, port = start_server(ipsim, elf, "--power", config)
+    g = Rsp(port)
+    g.cmd("qSupported")
+    power = g.monitor("power")
+    check("boots 1" in power and g.regs()[0] == syms["_start"],
+          f"uncharged node: the first stop is at the first instruction ({power.strip()})", failures)
+    g.monitor("fail")
+    g.console = ""
+    g.cmd("c")
+    check("brown-out" in g.console and "Vcap 2.400 V" in g.console,
+          f"monitor fail drains the capacitor to v_off ({g.console.strip()})", failures)
+    g.cmd("D")
+    rc, _, _ = finish(proc)
+    check(rc == 42, f"the run recharges, reboots and ends (exit {rc})", failures)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ipsim", required=True)
     ap.add_argument("--elf", required=True, help="build/firmware/dbgtest.elf")
     ap.add_argument("--vacant-elf", required=True)
+    ap.add_argument("--rf-config", required=True, help="configs/bench_rf.yaml")
     a = ap.parse_args()
     syms = symbols(a.elf)
     failures = []
@@ -241,6 +260,7 @@ def main():
     rsp_part(a.ipsim, a.elf, syms, failures)
     fault_part(a.ipsim, a.vacant_elf, failures)
     run_part(a.ipsim, a.elf, syms, failures)
+    supervised_part(a.ipsim, a.elf, syms, a.rf_config, failures)
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
     print("all GDB server checks passed")
