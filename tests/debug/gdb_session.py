@@ -247,12 +247,28 @@ def supervised_part(ipsim, elf, syms, config, failures):
     check(rc == 42, f"the run recharges, reboots and ends (exit {rc})", failures)
 
 
+def interrupt_part(ipsim, bench_elf, failures):
+    """^C while the target runs stops it (SIGINT); kill ends the run."""
+    proc, port = start_server(ipsim, bench_elf)
+    g = Rsp(port)
+    g.cmd("qSupported")
+    g.s.sendall(b"$c#63")
+    time.sleep(0.3)
+    g.s.sendall(b"\x03")
+    reply = g._read_packet()
+    check(reply.startswith("S02"), f"^C stops a running target with SIGINT ({reply})", failures)
+    g.s.sendall(b"$k#6b")
+    rc, out, _ = finish(proc)
+    check("stop: killed" in out, "kill ends the run (stop: killed)", failures)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ipsim", required=True)
     ap.add_argument("--elf", required=True, help="build/firmware/dbgtest.elf")
     ap.add_argument("--vacant-elf", required=True)
     ap.add_argument("--rf-config", required=True, help="configs/bench_rf.yaml")
+    ap.add_argument("--bench-elf", required=True, help="a long-running ELF (bench.elf)")
     a = ap.parse_args()
     syms = symbols(a.elf)
     failures = []
@@ -261,6 +277,7 @@ def main():
     fault_part(a.ipsim, a.vacant_elf, failures)
     run_part(a.ipsim, a.elf, syms, failures)
     supervised_part(a.ipsim, a.elf, syms, a.rf_config, failures)
+    interrupt_part(a.ipsim, a.bench_elf, failures)
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
     print("all GDB server checks passed")
