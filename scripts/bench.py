@@ -2,8 +2,8 @@
 """ipsim benchmarks; run through scripts/bench, which builds first.
 
 1. Core speed: build/firmware/bench.elf (about 100 M instructions, no multiplier, no upper
-   FRAM) under `ipsim exec` with cycle and NVM accounting on, and the same ELF under
-   `mspdebug sim`; simulated MIPS of both and the ratio.
+   FRAM) under `ipsim exec` with cycle and NVM accounting on, again with --profile, and the
+   same ELF under `mspdebug sim`; simulated MIPS of each and the ratio.
 2. Intermittent speed: the same ELF under the Mementos RF trace 1 with 100 uF
    (configs/bench_rf.yaml): simulated seconds per host second and MIPS relative to (1).
 3. Fast-forward: one hour of the NREL January night on a small solar cell with the idle
@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IPSIM = os.path.join(ROOT, "build", "ipsim")
@@ -49,6 +50,13 @@ def main():
           f" FRAM fetched {core['nvm']['fetch_bytes'] / 1e6:.1f} MB")
     print(f"  ipsim exec     {ipsim_mips:8.1f} MIPS  ({core['host']['cpu_seconds']:.3f} s CPU,"
           f" {core['host']['mips']:.1f} MIPS wall-clock)")
+
+    # The same run with the per-function profile on (off above: the core's fast loop).
+    with tempfile.TemporaryDirectory() as tmp:
+        prof = best([exec_json(bench, "--profile", os.path.join(tmp, "p.csv"))
+                     for _ in range(a.repeat)], key=lambda r: r["host"]["cpu_mips"])
+    print(f"  with --profile {prof['host']['cpu_mips']:8.1f} MIPS"
+          f"  ({100 * prof['host']['cpu_mips'] / ipsim_mips:.0f} % of unprofiled)")
 
     if not a.skip_mspdebug:
         p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench_mspdebug.py"),

@@ -266,7 +266,9 @@ bool GdbServer::on_stop(StopReason reason) {
 }
 
 void GdbServer::event(const char* what) {
-  if (!m_attached || m_serving || !m_stop_on_power) return;
+  // Before the first instruction (a node that starts uncharged powers up first) the initial
+  // stop is still to come.
+  if (!m_attached || m_serving || !m_stop_on_power || m_initial) return;
   const std::string e = what;
   if (e != "brown-out" && e != "reboot") return;
   char buf[160];

@@ -12,8 +12,8 @@
 // power-stops on|off, help.
 //
 // Registers: 16 registers, R3 reads 0. Clients that announce themselves with qSupported (GDB,
-// TI's msp430-elf-gdb) get 32-bit slots holding the 20-bit MSP430X values, the layout GDB's
-// msp430x target uses; clients that do not (mspdebug's gdbc driver) get 16-bit slots, which
+// TI's msp430-elf-gdb) get 32-bit slots holding the 20-bit values (GDB's msp430-tdep.c
+// declares its 16 raw registers 32-bit for MSP430 and MSP430X alike); clients that do not (mspdebug's gdbc driver) get 16-bit slots, which
 // is what they parse. `monitor regs` always shows the 20-bit values.
 #include <cstdint>
 #include <set>

@@ -19,15 +19,17 @@ namespace {
 void usage(std::ostream& os) {
   os << "usage: ipsim <command> [args]   (ipsim --version: version and git commit)\n"
         "commands:\n"
-        "  run [CONFIG] [--out DIR] [--set key=value]... [--jobs N]\n"
+        "  run [CONFIG] [--out DIR] [--set key=value]... [--jobs N] [--profile] [--gdb PORT]\n"
         "        run every run of CONFIG (default configs/quickstart.yaml), print a comparison\n"
         "        table, write DIR/results.json and results.csv\n"
         "  sweep CONFIG [--jobs N] [--out DIR] [--set key=value]...\n"
         "        [--emit slurm|commands [--only-missing]]   the same in parallel worker\n"
         "        processes (default: one per CPU), resumable\n"
         "  merge DIR   collect DIR/runs/*.json into results.json and results.csv\n"
-        "  exec FIRMWARE.elf [--stop-at SYMBOL] [--max-cycles N] [--dump ADDR:LEN|SYMBOL]...\n"
-        "       [--power continuous|CONFIG] [--seed N] [--json]   run any MSP430 ELF\n"
+        "  exec FIRMWARE.elf [--stop-at SYMBOL|ADDR]... [--continue N] [--max-cycles N]\n"
+        "       [--dump ADDR:LEN|SYMBOL]... [--power continuous|CONFIG] [--seed N] [--json]\n"
+        "       [--trace FILE [--trace-limit N]] [--profile FILE] [--gdb PORT]\n"
+        "       run any MSP430 ELF (docs/debugging.md)\n"
         "  run-one SPECS.json [--index I] [--out RESULT.json]   simulate one run of a sweep\n"
         "        (the worker run and sweep start; Slurm array tasks call it)\n";
 }

@@ -474,3 +474,64 @@ TEST_CASE("NVM counters destroyed before the core detach cleanly", "[cpu][fram]"
 
 }  // namespace
 }  // namespace ipsim::test
+
+namespace ipsim::test {
+namespace {
+
+struct CountingObserver : CoreObserver {
+  uint64_t before = 0, after = 0, calls = 0;
+  std::vector<std::pair<uint32_t, bool>> accesses;  // (address, write)
+  bool stop_on_watch = true;
+  bool before_insn(uint32_t, bool) override { return ++before, false; }
+  void after_insn(uint32_t, uint64_t, bool is_call) override { ++after, calls += is_call; }
+  void on_interrupt(unsigned, uint32_t) override {}
+  bool on_watch(uint32_t addr, unsigned, bool write) override {
+    accesses.push_back({addr, write});
+    return stop_on_watch;
+  }
+};
+
+TEST_CASE("A CoreObserver sees every instruction and watched pages report data accesses",
+          "[cpu][debug]") {
+  // mov #0x1234, &0x1c10; mov &0x1c10, r5; call #sub; loop: add #1, r7; jmp loop
+  // sub (kCode + 0x20): ret
+  const auto program = [](CoreFixture& f) {
+    f.load(CoreFixture::kCode, {0x40B2, 0x1234, 0x1C10, 0x4215, 0x1C10, 0x12B0,
+                                CoreFixture::kCode + 0x20, 0x5317, 0x3FFE});
+    f.w16(CoreFixture::kCode + 0x20, 0x4130);  // ret
+    f.enable_fram(1);
+  };
+  CoreFixture plain;
+  program(plain);
+  CHECK(plain.core.run(500) == StopReason::kBudget);
+
+  CoreFixture f;
+  program(f);
+  CountingObserver obs;
+  f.core.set_observer(&obs);
+  f.core.set_page_watched(0x1C10 >> kPageShift, true);
+  CHECK(f.core.run(500) == StopReason::kDebugStop);  // after the store
+  CHECK(f.core.pc() == CoreFixture::kCode + 6);
+  CHECK(f.r16(0x1C10) == 0x1234);
+  REQUIRE(obs.accesses.size() == 1);
+  CHECK(obs.accesses[0] == std::make_pair(uint32_t{0x1C10}, true));
+  CHECK(f.core.run(500) == StopReason::kDebugStop);  // after the load
+  CHECK(f.core.reg(5) == 0x1234);
+  CHECK(obs.accesses.back() == std::make_pair(uint32_t{0x1C10}, false));
+  // CALL pushes onto the stack page (not watched); unwatching restores the fast path.
+  f.core.set_page_watched(0x1C10 >> kPageShift, false);
+  CHECK(f.core.run(500) == StopReason::kBudget);
+  CHECK(obs.accesses.size() == 2);
+  CHECK(obs.calls == 1);
+  CHECK(obs.before == f.core.instructions());
+  CHECK(obs.after == f.core.instructions());
+  // The observed loop simulates exactly what the fast loop does.
+  CHECK(f.core.cycles() == plain.core.cycles());
+  CHECK(f.core.instructions() == plain.core.instructions());
+  CHECK(f.core.reg(7) == plain.core.reg(7));
+  CHECK(f.counters.total(Initiator::kCpu, NvmOp::kFetch).bytes ==
+        plain.counters.total(Initiator::kCpu, NvmOp::kFetch).bytes);
+}
+
+}  // namespace
+}  // namespace ipsim::test

@@ -101,7 +101,12 @@ def main():
         check("brown-out" in text and "reboot (PC 04000)" in text, "trace shows brown-outs and reboots")
 
         # Profile totals, with LEA and DMA, and with power failures (re-execution).
-        rows, _ = check_profile("lea", a.ipsim, lea, tmp)
+        rows, res = check_profile("lea", a.ipsim, lea, tmp)
+        # The observed loop must simulate exactly what the fast loop does.
+        plain = json.loads(run(a.ipsim, lea, "--json")[1])
+        same = all(plain[k] == res[k] for k in ("cycles", "instructions", "registers", "nvm",
+                                                 "energy_J", "lea_busy_cycles"))
+        check(same, "profiled and unprofiled runs agree on cycles, registers, NVM and energy")
         names = {r["function"]: r for r in rows}
         check(int(names["lea_fir_q15"]["lea_busy_cycles"]) > 0, "LEA cycles go to lea_fir_q15")
         rows, res = check_profile("inject", a.ipsim, dbg, tmp, "--power", a.inject)

@@ -176,6 +176,11 @@ def rsp_part(ipsim, elf, syms, failures):
           failures)
     check(g.read16(sram) != 1, f"SRAM did not (sram_value {g.read16(sram):#x})", failures)
     check("power failures 1" in g.monitor("power"), "monitor power counts the failure", failures)
+    check(g.cmd(f"Z4,{bonus:x},2") == "OK", "access watchpoint on fram_bonus", failures)
+    reply = g.cmd("c")
+    check(reply.startswith("T05awatch:") and g.read16(counter) == 9,
+          f"it stops where main reads fram_bonus, after 8 more calls ({reply})", failures)
+    g.cmd(f"z4,{bonus:x},2")
     check(g.cmd("D") == "OK", "detach", failures)
     rc, stdout, _ = finish(proc)
     check(rc == 45 and "exit (code 45)" in stdout,
@@ -190,6 +195,12 @@ def fault_part(ipsim, vacant_elf, failures):
     check(reply.startswith("S0b") and "vacant address 0x01B00 at PC 0x" in g.console
           and "cycle" in g.console, f"a fault stops with SIGSEGV ({g.console.strip()})", failures)
     check(g.cmd("c").startswith("S0b"), "a faulted target stays stopped", failures)
+    first = g.console
+    reset = g.monitor("reset")
+    check("node reset" in reset and g.regs()[0] != 0, f"monitor reset: {reset.strip()}", failures)
+    g.console = ""
+    check(g.cmd("c").startswith("S0b") and g.console != first,
+          f"after the reset the firmware runs again to the fault ({g.console.strip()})", failures)
     g.cmd("D")
     rc, _, err = finish(proc)
     check(rc == 3 and "firmware fault" in err, f"detached at a fault: exit 3 (got {rc})",
@@ -218,11 +229,46 @@ def run_part(ipsim, elf, syms, failures):
               failures)
 
 
+def supervised_part(ipsim, elf, syms, config, failures):
+    """On a harvested supply: the node starts uncharged, `monitor fail` drains the capacitor."""
+    proc, port = start_server(ipsim, elf, "--power", config)
+    g = Rsp(port)
+    g.cmd("qSupported")
+    power = g.monitor("power")
+    check("boots 1" in power and g.regs()[0] == syms["_start"],
+          f"uncharged node: the first stop is at the first instruction ({power.strip()})", failures)
+    g.monitor("fail")
+    g.console = ""
+    g.cmd("c")
+    check("brown-out" in g.console and "Vcap 2.400 V" in g.console,
+          f"monitor fail drains the capacitor to v_off ({g.console.strip()})", failures)
+    g.cmd("D")
+    rc, _, _ = finish(proc)
+    check(rc == 42, f"the run recharges, reboots and ends (exit {rc})", failures)
+
+
+def interrupt_part(ipsim, bench_elf, failures):
+    """^C while the target runs stops it (SIGINT); kill ends the run."""
+    proc, port = start_server(ipsim, bench_elf)
+    g = Rsp(port)
+    g.cmd("qSupported")
+    g.s.sendall(b"$c#63")
+    time.sleep(0.3)
+    g.s.sendall(b"\x03")
+    reply = g._read_packet()
+    check(reply.startswith("S02"), f"^C stops a running target with SIGINT ({reply})", failures)
+    g.s.sendall(b"$k#6b")
+    rc, out, _ = finish(proc)
+    check("stop: killed" in out, "kill ends the run (stop: killed)", failures)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ipsim", required=True)
     ap.add_argument("--elf", required=True, help="build/firmware/dbgtest.elf")
     ap.add_argument("--vacant-elf", required=True)
+    ap.add_argument("--rf-config", required=True, help="configs/bench_rf.yaml")
+    ap.add_argument("--bench-elf", required=True, help="a long-running ELF (bench.elf)")
     a = ap.parse_args()
     syms = symbols(a.elf)
     failures = []
@@ -230,6 +276,8 @@ def main():
     rsp_part(a.ipsim, a.elf, syms, failures)
     fault_part(a.ipsim, a.vacant_elf, failures)
     run_part(a.ipsim, a.elf, syms, failures)
+    supervised_part(a.ipsim, a.elf, syms, a.rf_config, failures)
+    interrupt_part(a.ipsim, a.bench_elf, failures)
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")
     print("all GDB server checks passed")
