@@ -57,7 +57,7 @@ def needs_log(values, spread=30.0):
     return bool(vs) and max(vs) / min(vs) > spread
 
 
-def note_left_out(fig, left_out, y=0.005):
+def note_left_out(fig, left_out, y=0.002):
     """Names the runs a figure does not show, at the bottom of the figure."""
     if not left_out:
         return
@@ -73,7 +73,7 @@ def legend_below(fig, ax, ncol):
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False,
-                   bbox_to_anchor=(0.5, 0.03))
+                   bbox_to_anchor=(0.5, 0.3 / fig.get_size_inches()[1]))
 
 
 def load(results_dir):
@@ -127,7 +127,7 @@ def plot_nvm(runs, out, source):
     left_out = [f"{r['name']} ({r.get('trace')}, {r.get('capacitor_uF')} uF)"
                 for r in all_runs if id(r) not in shown]
     legend_below(fig, axes[0][0], len(KINDS))
-    fig.tight_layout(rect=(0, 0.1 if left_out else 0.08, 1, 1))
+    fig.tight_layout(rect=(0, (0.9 if left_out else 0.6) / fig.get_size_inches()[1], 1, 1))
     note_left_out(fig, left_out)
     path = os.path.join(out, "nvm_writes.png")
     fig.savefig(path, dpi=110)
@@ -147,6 +147,8 @@ def plot_time(runs, out):
     fig, axes = plt.subplots(len(traces), len(caps), figsize=(4.5 * len(caps), 3.3 * len(traces) + 0.6),
                              squeeze=False)
     for i, trace in enumerate(traces):
+        # One axis kind per row, so that the row's label holds for every panel in it.
+        row_log = needs_log([r["total_time_s"] for r in runs if r["trace"] == trace])
         for j, cap in enumerate(caps):
             ax = axes[i][j]
             rs = [r for r in runs if r["trace"] == trace and r["capacitor_uF"] == cap]
@@ -160,11 +162,15 @@ def plot_time(runs, out):
                         xs.append(n + (k - (len(strategies) - 1) / 2) * width)
                         ys.append(r["total_time_s"])
                 bars = ax.bar(xs, ys, width=width, label=s, color=COLORS.get(s))
-                ax.bar_label(bars, labels=[f"{y:.4g}" for y in ys], fontsize=7, padding=2)
+                if len(strategies) * len(nets) <= 6:  # room for the values on the bars
+                    ax.bar_label(bars, labels=[f"{y:.4g}" for y in ys], fontsize=7, padding=2)
             ax.set_xticks(range(len(nets)))
             ax.set_xticklabels(nets)
             times = [r["total_time_s"] for r in rs]
-            if needs_log(times):
+            if not times:
+                ax.set_axis_off()
+                continue
+            if row_log:
                 # Values that far apart need a log axis; the label says so.
                 ax.set_yscale("log")
                 ax.set_ylim(top=max(times) * 3)
@@ -177,7 +183,8 @@ def plot_time(runs, out):
             if j == 0:
                 ax.set_ylabel(f"total inference time ({unit})")
     legend_below(fig, axes[0][0], len(STRATEGIES))
-    fig.tight_layout(rect=(0, 0.12 if left_out else 0.09, 1, 1))
+    height = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, (0.9 if left_out else 0.7) / height, 1, 1))
     note_left_out(fig, left_out)
     path = os.path.join(out, "inference_time.png")
     fig.savefig(path, dpi=110)
