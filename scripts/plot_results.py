@@ -4,7 +4,11 @@
   nvm_writes.png      FRAM bytes written per strategy and network, split into feature maps,
                       progress state and other (nvm.by_kind), under one energy source
   inference_time.png  total inference time per strategy, for each trace and capacitor
-  timeline.png        Vcap of one run over time, with power failures and slice/layer markers
+  timeline.png        Vcap of one run over time; power failures and slice/layer markers on
+                      their own axis below
+Legends sit outside the axes; runs a figure leaves out (not completed, other sources or
+capacitors) are named in a note at its bottom. inference_time.png uses a linear axis from
+zero unless the times span more than 30x, and then says "log axis".
 
 usage: scripts/plot_results.py RESULTS_DIR [--out DIR] [--timeline-run NAME] [--source NAME]
 Uses Debian's python3-matplotlib (/usr/bin/python3).
@@ -20,6 +24,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 STRATEGIES = ["continuous", "layerwise-checkpoint", "sonic", "hawaii", "depth-first"]
 KINDS = [("feature_maps", "feature maps", "#4c72b0"), ("progress", "progress", "#dd8452"),
@@ -39,13 +44,46 @@ def ordered(values, order):
     return sorted(set(values), key=lambda v: (order.index(v) if v in order else len(order), v))
 
 
+def plain_ticks(ax):
+    """Tick labels as plain numbers (24.6, not 2.46x10^1), on linear and log axes."""
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(fmt)
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
+def needs_log(values, spread=30.0):
+    """A log axis only when the values span more than `spread` times."""
+    vs = [v for v in values if v and v > 0]
+    return bool(vs) and max(vs) / min(vs) > spread
+
+
+def note_left_out(fig, left_out, y=0.002):
+    """Names the runs a figure does not show, at the bottom of the figure."""
+    if not left_out:
+        return
+    shown = left_out[:6]
+    text = "not shown: " + ", ".join(shown)
+    if len(left_out) > len(shown):
+        text += f" and {len(left_out) - len(shown)} more"
+    fig.text(0.01, y, text, fontsize=7, color="#555555", ha="left", va="bottom", wrap=True)
+
+
+def legend_below(fig, ax, ncol):
+    """One legend under the axes, outside them, so that it never covers data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False,
+                   bbox_to_anchor=(0.5, 0.3 / fig.get_size_inches()[1]))
+
+
 def load(results_dir):
     with open(os.path.join(results_dir, "results.json")) as f:
         return json.load(f)["runs"]
 
 
 def plot_nvm(runs, out, source):
-    runs = [r for r in runs if r.get("trace") == source and "nvm" in r]
+    all_runs = runs
+    runs = [r for r in runs if r.get("trace") == source and isinstance(r.get("nvm"), dict)]
     if not runs:
         return None
     nets = ordered([r["network"] for r in runs], ["mnist", "har", "kws"])
@@ -81,10 +119,16 @@ def plot_nvm(runs, out, source):
         if lowest:
             ax.set_ylim(bottom=lowest / 3, top=max(totals) * 30)
         ax.set_title(f"{net} ({source}, {cap:g} uF)")
-        ax.set_ylabel("FRAM bytes written (log)")
+        ax.set_ylabel("FRAM bytes written (log axis)")
         ax.tick_params(axis="x", rotation=30)
-    axes[0][0].legend()
-    fig.tight_layout()
+    shown = {id(r) for r in runs
+             if r["capacitor_uF"] == min(x["capacitor_uF"] for x in runs
+                                         if x["network"] == r["network"])}
+    left_out = [f"{r['name']} ({r.get('trace')}, {r.get('capacitor_uF')} uF)"
+                for r in all_runs if id(r) not in shown]
+    legend_below(fig, axes[0][0], len(KINDS))
+    fig.tight_layout(rect=(0, (0.9 if left_out else 0.6) / fig.get_size_inches()[1], 1, 1))
+    note_left_out(fig, left_out)
     path = os.path.join(out, "nvm_writes.png")
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -92,15 +136,19 @@ def plot_nvm(runs, out, source):
 
 
 def plot_time(runs, out):
+    left_out = [f"{r['name']} ({r.get('status')})" for r in runs
+                if r.get("status") != "completed"]
     runs = [r for r in runs if r.get("status") == "completed"]
     if not runs:
         return None
     traces = ordered([r["trace"] for r in runs], [])
     caps = sorted(set(r["capacitor_uF"] for r in runs))
     nets = ordered([r["network"] for r in runs], ["mnist", "har", "kws"])
-    fig, axes = plt.subplots(len(traces), len(caps), figsize=(4.5 * len(caps), 3.3 * len(traces)),
+    fig, axes = plt.subplots(len(traces), len(caps), figsize=(4.5 * len(caps), 3.3 * len(traces) + 0.6),
                              squeeze=False)
     for i, trace in enumerate(traces):
+        # One axis kind per row, so that the row's label holds for every panel in it.
+        row_log = needs_log([r["total_time_s"] for r in runs if r["trace"] == trace])
         for j, cap in enumerate(caps):
             ax = axes[i][j]
             rs = [r for r in runs if r["trace"] == trace and r["capacitor_uF"] == cap]
@@ -113,15 +161,31 @@ def plot_time(runs, out):
                     if r:
                         xs.append(n + (k - (len(strategies) - 1) / 2) * width)
                         ys.append(r["total_time_s"])
-                ax.bar(xs, ys, width=width, label=s, color=COLORS.get(s))
+                bars = ax.bar(xs, ys, width=width, label=s, color=COLORS.get(s))
+                if len(strategies) * len(nets) <= 6:  # room for the values on the bars
+                    ax.bar_label(bars, labels=[f"{y:.4g}" for y in ys], fontsize=7, padding=2)
             ax.set_xticks(range(len(nets)))
             ax.set_xticklabels(nets)
-            ax.set_yscale("log")
+            times = [r["total_time_s"] for r in rs]
+            if not times:
+                ax.set_axis_off()
+                continue
+            if row_log:
+                # Values that far apart need a log axis; the label says so.
+                ax.set_yscale("log")
+                ax.set_ylim(top=max(times) * 3)
+                unit = "s, log axis"
+            else:
+                ax.set_ylim(0, max(times) * 1.15 if times else 1)
+                unit = "s"
+            plain_ticks(ax)
             ax.set_title(f"{trace}, {cap:g} uF", fontsize=10)
             if j == 0:
-                ax.set_ylabel("total inference time (s, log)")
-    axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
+                ax.set_ylabel(f"total inference time ({unit})")
+    legend_below(fig, axes[0][0], len(STRATEGIES))
+    height = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, (0.9 if left_out else 0.7) / height, 1, 1))
+    note_left_out(fig, left_out)
     path = os.path.join(out, "inference_time.png")
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -147,22 +211,26 @@ def plot_timeline(results_dir, runs, out, name):
                 fails.append(time_s)
             elif ev.startswith(("slice_done", "layer_done", "inference_end")):
                 marks.append((time_s, ev.split()[0]))
-    fig, ax = plt.subplots(figsize=(10, 3.6))
+    # Vcap above; power failures and markers on their own axis below, sharing time.
+    fig, (ax, ev) = plt.subplots(2, 1, figsize=(10, 4.4), sharex=True,
+                                 gridspec_kw={"height_ratios": [3, 1]})
     ax.plot(t, v, lw=0.6, color="#4c72b0", label="Vcap")
-    for x in fails:
-        ax.axvline(x, color="#c44e52", lw=0.3, alpha=0.6)
-    styles = {"slice_done": ("#55a868", 0.02), "layer_done": ("#8172b3", 0.06),
-              "inference_end": ("black", 0.1)}
-    for kind, (color, height) in styles.items():
-        xs = [x for x, k in marks if k == kind]
-        if xs:
-            ax.plot(xs, [min(v) - height] * len(xs), "|", color=color, label=kind, ms=8)
-    ax.plot([], [], color="#c44e52", lw=1, label=f"power failure ({len(fails)})")
-    ax.set_xlabel("simulated time (s)")
-    ax.set_ylabel("V")
+    ax.set_ylabel("Vcap (V)")
     ax.set_title(f"{r['name']}: {r['strategy']} on {r['network']}, {r['trace']}, "
                  f"{r['capacitor_uF']:g} uF")
-    ax.legend(loc="upper right", fontsize=8, ncol=5)
+    rows = [("power failure", fails, "#c44e52")]
+    styles = {"slice_done": "#55a868", "layer_done": "#8172b3", "inference_end": "black"}
+    for kind, color in styles.items():
+        xs = [x for x, k in marks if k == kind]
+        if xs:
+            rows.append((kind, xs, color))
+    for y, (label, xs, color) in enumerate(rows):
+        ev.plot(xs, [y] * len(xs), "|", color=color, ms=9, mew=0.8)
+    ev.set_yticks(range(len(rows)))
+    ev.set_yticklabels([f"{label} ({len(xs)})" for label, xs, _ in rows], fontsize=8)
+    ev.set_ylim(-0.6, len(rows) - 0.4)
+    ev.invert_yaxis()
+    ev.set_xlabel("simulated time (s)")
     fig.tight_layout()
     png = os.path.join(out, "timeline.png")
     fig.savefig(png, dpi=110)

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -82,7 +83,7 @@ std::string to_hex(const std::vector<uint8_t>& bytes) {
 
 int exec_command(const std::vector<std::string>& args) {
   po::options_description opts("ipsim exec FIRMWARE.elf [options]");
-  std::string elf_path, power = "continuous";
+  std::string elf_path, power = "continuous", out_dir = ".";
   DebugOptions debug;
   std::vector<std::string> dumps;
   std::string max_cycles_text = "0";
@@ -94,6 +95,8 @@ int exec_command(const std::vector<std::string>& args) {
       "power", po::value(&power),
       "continuous (default), or a config file whose platform and source describe the supply")(
       "seed", po::value(&seed), "seed for SRAM power-up content")(
+      "out", po::value(&out_dir),
+      "where the --power config's outputs (timeline.csv, waves.vcd) go (default: .)")(
       "json", po::bool_switch(&json), "print one JSON object on stdout");
   debug.add_to(opts);
   po::options_description hidden;
@@ -118,6 +121,7 @@ int exec_command(const std::vector<std::string>& args) {
   const ElfImage image = ElfImage::load(elf_path);
   for (const std::string& w : image.warnings()) std::cerr << "ipsim: warning: " << w << "\n";
   PlatformConfig config;
+  OutputsConfig outputs;
   config.seed = seed;
   config.max_cycles = parse_number(max_cycles_text, "--max-cycles");
   if (power != "continuous") {
@@ -132,6 +136,7 @@ int exec_command(const std::vector<std::string>& args) {
     config.nvm = nvm_platform_from(run_config);
     config.power.no_progress_limit = 0;  // any firmware: markers are optional
     if (!vm.count("seed")) config.seed = static_cast<uint64_t>(run_config.seed);
+    outputs = run_config.outputs;
   }
   // Everything that can be checked is checked before the run starts.
   const bool spi_fram = config.nvm.kind == NvmPlatformConfig::Kind::kSpiFram;
@@ -142,9 +147,11 @@ int exec_command(const std::vector<std::string>& args) {
 
   Platform platform(config, image);
   session.attach(platform);
+  std::unique_ptr<Waveforms> waves = attach_waveforms(platform, outputs, out_dir);
   const auto host_start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
   platform.run();
+  if (waves) waves->close();
   const double host_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const double cpu_s = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
@@ -217,6 +224,13 @@ int exec_command(const std::vector<std::string>& args) {
                 static_cast<unsigned long long>(core.cycles()),
                 static_cast<unsigned long long>(core.instructions()), platform.sim_time_s(), host_s,
                 out["host"]["mips"].get<double>());
+    if (platform.power().supervised() || platform.power().power_failures() > 0)
+      std::printf("power: %llu failures, %llu boots, on %.6f s, off %.6f s\n",
+                  static_cast<unsigned long long>(platform.power().power_failures()),
+                  static_cast<unsigned long long>(platform.boots()), platform.power().on_time_s(),
+                  platform.power().off_time_s());
+    if (outputs.timeline_csv) std::printf("wrote %s/timeline.csv\n", out_dir.c_str());
+    if (outputs.waves_vcd) std::printf("wrote %s/waves.vcd\n", out_dir.c_str());
     std::printf("FRAM: %llu B written, %llu B read, %llu B fetched\n",
                 out["nvm"]["write_bytes"].get<unsigned long long>(),
                 out["nvm"]["read_bytes"].get<unsigned long long>(),

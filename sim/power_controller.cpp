@@ -118,6 +118,23 @@ void PowerController::observe(double load_a, const char* event) {
   m_observer(s, event);
 }
 
+void PowerController::observe_off(energy::PowerSupervisor probe, double off_s) {
+  const double t0 = probe.time_s();
+  const double sim0 = sc_core::sc_time_stamp().to_seconds() - off_s;  // called after the wait
+  auto emit = [&] {
+    PowerSample s{sim0 + (probe.time_s() - t0), probe.voltage(), 0.0, 0.0, false};
+    double end = 0;
+    if (!m_config.harvester->ended(probe.time_s()))
+      s.harvest_w = m_config.harvester->term_at(probe.time_s(), &end).power_at(s.vcap_v);
+    m_observer(s, nullptr);
+  };
+  if (m_never_on) emit();  // the start of the initial charge (from initial_voltage)
+  for (double t = m_off_period_s; t < off_s && !probe.is_on(); t += m_off_period_s) {
+    probe.fast_forward_off(t - (probe.time_s() - t0));
+    emit();
+  }
+}
+
 void PowerController::book_ideal(double duration_s, double current_a) {
   const double e = m_config.supply_v * current_a * duration_s;
   m_ideal.harvested += e;
@@ -199,7 +216,7 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
         m_wake_charge_c = 0;
   while (m_supervisor->is_on()) descent_s += m_supervisor->advance_on(period, i);
   if (descent_s > 0) sc_core::wait(sc_core::sc_time(descent_s, sc_core::SC_SEC));
-  observe(i, "power-off");
+  observe(0.0, "power-off");  // the load is gone once power is
   power_cycle();
   return 0;
 }
@@ -216,7 +233,7 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
   if (m_config.mode == PowerConfig::Mode::kInjection)
     m_injection_left -= std::min(m_injection_left, cycles);
   if (!on) {
-    observe(current, "power-off");
+    observe(0.0, "power-off");  // the load is gone once power is
     power_cycle();
     return;
   }
@@ -248,7 +265,7 @@ void PowerController::after_sleep(const sc_core::sc_time& duration) {
       (sr & 0x0080) ? m.lpm3_wake_charge_c + m.fram_wake_charge_c : m.lpm0_wake_charge_c;
   double current = 0;
   if (!book_stretch(dt, base, take_event_charge_c(), &current)) {
-    observe(current, "power-off");
+    observe(0.0, "power-off");  // the load is gone once power is
     power_cycle();
     return;
   }
@@ -289,9 +306,12 @@ void PowerController::power_cycle() {
   const double budget =
       m_config.time_limit_s > 0 ? std::max(0.0, m_config.time_limit_s - now) : 1e9;
   if (m_config.mode == PowerConfig::Mode::kSupervised) {
+    std::optional<energy::PowerSupervisor> before;
+    if (m_observer && m_off_period_s > 0) before.emplace(*m_supervisor);
     const energy::OffResult r = m_supervisor->fast_forward_off(budget);
     off_s = r.off_time_s;
     if (off_s > 0) sc_core::wait(sc_core::sc_time(off_s, sc_core::SC_SEC));
+    if (before) observe_off(std::move(*before), off_s);
     observe(0.0, r.stop == energy::OffResult::Stop::ReachedVon ? "power-on" : "end");
     if (r.stop == energy::OffResult::Stop::TimeLimit) return m_actions.finish("time-limit");
     if (r.stop == energy::OffResult::Stop::TraceEnded) return m_actions.finish("trace-ended");

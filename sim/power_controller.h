@@ -111,9 +111,14 @@ class PowerController {
   // The capacitor starts below v_on: the node is off until it has charged.
   bool starts_off() const { return m_supervisor && !m_supervisor->is_on() && m_never_on; }
   const std::string& status_message() const { return m_message; }
-  // Receives a sample after every slice, sleep and power event (waveform outputs).
-  void set_observer(std::function<void(const PowerSample&, const char* event)> observer) {
+  // Receives a sample after every slice, sleep and power event (waveform outputs), and,
+  // when `off_period_s` > 0, one every off_period_s through each fast-forwarded off period
+  // (the initial charge included), computed on a copy of the supervisor so that the
+  // simulation itself is unchanged.
+  void set_observer(std::function<void(const PowerSample&, const char* event)> observer,
+                    double off_period_s = 0) {
     m_observer = std::move(observer);
+    m_off_period_s = off_period_s;
   }
 
  private:
@@ -129,6 +134,9 @@ class PowerController {
   void power_cycle();  // off (already decided), fast-forward, then on again
   void draw_injection_budget();
   void observe(double load_a, const char* event = nullptr);
+  // Samples of the off period that starts now and lasts off_s, from `before` (the supervisor
+  // as it was when the period began).
+  void observe_off(energy::PowerSupervisor before, double off_s);
 
   PowerConfig m_config;
   PowerActions m_actions;
@@ -153,6 +161,7 @@ class PowerController {
   unsigned m_cycles_without_progress = 0;
   std::string m_message;
   std::function<void(const PowerSample&, const char*)> m_observer;
+  double m_off_period_s = 0;
 };
 
 }  // namespace ipsim

@@ -205,6 +205,25 @@ std::string firmware_path_for(const Config& config) {
   return dir + "/infer_" + config.workload.network + "_" + strategy + "_" + kernel + ".elf";
 }
 
+std::unique_ptr<Waveforms> attach_waveforms(Platform& platform, const OutputsConfig& outputs,
+                                            const std::string& dir) {
+  if (!outputs.timeline_csv && !outputs.waves_vcd) return nullptr;
+  fs::create_directories(dir);
+  auto waves = std::make_unique<Waveforms>(outputs.timeline_csv ? dir + "/timeline.csv" : "",
+                                           outputs.waves_vcd ? dir + "/waves.vcd" : "",
+                                           outputs.timeline_decimation_s);
+  Waveforms* w = waves.get();
+  platform.power().set_observer(
+      [w](const PowerSample& s, const char* event) { w->sample(s, event); },
+      outputs.timeline_decimation_s);
+  auto previous = platform.debug_port().on_marker;
+  platform.debug_port().on_marker = [previous, w](const Marker& m) {
+    if (previous) previous(m);
+    w->marker(m.time.to_seconds(), m.code, m.arg, marker_name(m.code));
+  };
+  return waves;
+}
+
 RunResult simulate_run(const RunSpec& spec) {
   const Config& config = spec.config;
   const std::string elf_path = firmware_path_for(config);
@@ -253,21 +272,7 @@ RunResult simulate_run(const RunSpec& spec) {
   }
 
   // Waveform outputs, when asked for, go to the run's artifact directory.
-  std::unique_ptr<Waveforms> waves;
-  if (config.outputs.timeline_csv || config.outputs.waves_vcd) {
-    fs::create_directories(spec.artifact_dir);
-    waves = std::make_unique<Waveforms>(
-        config.outputs.timeline_csv ? spec.artifact_dir + "/timeline.csv" : "",
-        config.outputs.waves_vcd ? spec.artifact_dir + "/waves.vcd" : "",
-        config.outputs.timeline_decimation_s);
-    platform.power().set_observer(
-        [&waves](const PowerSample& s, const char* event) { waves->sample(s, event); });
-    auto previous = platform.debug_port().on_marker;
-    platform.debug_port().on_marker = [previous, &waves](const Marker& m) {
-      previous(m);
-      waves->marker(m.time.to_seconds(), m.code, m.arg, marker_name(m.code));
-    };
-  }
+  std::unique_ptr<Waveforms> waves = attach_waveforms(platform, config.outputs, spec.artifact_dir);
 
   // Progress for a terminal watching the sweep (sim/progress.h), from the markers.
   ProgressWriter progress(progress_file(spec));

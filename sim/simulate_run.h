@@ -3,11 +3,13 @@
 // from the run's config, "flashes" the inference firmware with the workload, runs it, and
 // turns counters, markers and the firmware's results into one results.json run object
 // (design.md §7). Inference outputs are checked against the host golden model bit for bit.
+#include <memory>
 #include <string>
 
 #include "sim/debug_session.h"
 #include "sim/experiment.h"
 #include "sim/platform.h"
+#include "sim/waveforms.h"
 
 namespace ipsim {
 
@@ -16,6 +18,11 @@ RunResult simulate_run(const RunSpec& spec);
 // Debugging options for the runs this process simulates (`ipsim run --gdb`, which runs its
 // single run in-process). outputs.profile adds a profile in the run's artifact directory.
 void set_run_debug_options(const DebugOptions& options);
+
+// Writes DIR/timeline.csv and/or DIR/waves.vcd for `outputs` (nullptr when neither is asked
+// for): observes the platform's power samples and markers. Call close() on it after the run.
+std::unique_ptr<Waveforms> attach_waveforms(Platform& platform, const OutputsConfig& outputs,
+                                            const std::string& dir);
 
 // Power supply of a run from its config (also used by `ipsim exec --power CONFIG`).
 PowerConfig power_config_from(const Config& config);

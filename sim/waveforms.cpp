@@ -1,7 +1,10 @@
 #include "sim/waveforms.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace ipsim {
@@ -58,35 +61,106 @@ void Waveforms::vcd_time(double time_s) {
   }
 }
 
-void Waveforms::sample(const PowerSample& s, const char* event) {
-  if (!event && s.time_s - m_last_kept_s < m_decimation_s) return;
-  m_last_kept_s = s.time_s;
-  if (m_csv)
+namespace {
+// Writes "b<bits> <id>" for an integer signal.
+void vcd_bits(std::FILE* f, unsigned long value, int width, char id) {
+  std::fputc('b', f);
+  for (int b = width - 1; b >= 0; --b) std::fputc('0' + ((value >> b) & 1), f);
+  std::fprintf(f, " %c\n", id);
+}
+}  // namespace
+
+void Waveforms::vcd_values(const PowerSample& s) {
+  char v[32], h[32], l[32];
+  std::snprintf(v, sizeof v, "%.6f", s.vcap_v);
+  std::snprintf(h, sizeof h, "%.6e", s.harvest_w);
+  std::snprintf(l, sizeof l, "%.6e", s.load_a);
+  const int p = s.on ? 1 : 0;
+  if (!m_vcd_started) {
+    // Initial values of every signal, as VCD readers expect.
+    std::fprintf(m_vcd, "#0\n$dumpvars\nr%s v\nr%s h\nr%s l\n%dp\n", v, h, l, p);
+    vcd_bits(m_vcd, 0, 16, 'm');
+    vcd_bits(m_vcd, 0, 32, 'a');
+    std::fprintf(m_vcd, "$end\n");
+    m_last_vcd_ns = 0;
+    m_vcd_code = m_vcd_arg = 0;
+    m_vcd_started = true;
+  } else {
+    const bool changed = std::strcmp(v, m_vcd_v) || std::strcmp(h, m_vcd_h) ||
+                         std::strcmp(l, m_vcd_l) || p != m_vcd_p;
+    if (!changed) return;
+    vcd_time(s.time_s);
+    if (std::strcmp(v, m_vcd_v)) std::fprintf(m_vcd, "r%s v\n", v);
+    if (std::strcmp(h, m_vcd_h)) std::fprintf(m_vcd, "r%s h\n", h);
+    if (std::strcmp(l, m_vcd_l)) std::fprintf(m_vcd, "r%s l\n", l);
+    if (p != m_vcd_p) std::fprintf(m_vcd, "%dp\n", p);
+  }
+  std::memcpy(m_vcd_v, v, sizeof v);
+  std::memcpy(m_vcd_h, h, sizeof h);
+  std::memcpy(m_vcd_l, l, sizeof l);
+  m_vcd_p = p;
+}
+
+void Waveforms::vcd_marker(unsigned code, unsigned long arg) {
+  if (static_cast<long>(code) != m_vcd_code) vcd_bits(m_vcd, code, 16, 'm');
+  if (static_cast<long>(arg) != m_vcd_arg) vcd_bits(m_vcd, arg, 32, 'a');
+  m_vcd_code = code;
+  m_vcd_arg = static_cast<long>(arg);
+}
+
+void Waveforms::write_row(const PowerSample& s, const char* event, unsigned long arg,
+                          bool has_arg) {
+  if (!m_csv) return;
+  if (has_arg)
+    std::fprintf(m_csv, "%.9f,%.6f,%.6e,%.6e,%d,%s %lu\n", s.time_s, s.vcap_v, s.harvest_w,
+                 s.load_a, s.on ? 1 : 0, event, arg);
+  else
     std::fprintf(m_csv, "%.9f,%.6f,%.6e,%.6e,%d,%s\n", s.time_s, s.vcap_v, s.harvest_w, s.load_a,
                  s.on ? 1 : 0, event ? event : "");
-  if (m_vcd) {
-    vcd_time(s.time_s);
-    std::fprintf(m_vcd, "r%.6f v\nr%.6e h\nr%.6e l\n%dp\n", s.vcap_v, s.harvest_w, s.load_a,
-                 s.on ? 1 : 0);
+}
+
+void Waveforms::emit_markers_until(double time_s, const PowerSample* next) {
+  size_t n = 0;
+  for (; n < m_pending.size() && m_pending[n].time_s <= time_s; ++n) {
+    const PendingMarker& m = m_pending[n];
+    // The state at the marker: Vcap interpolated between the samples around it; the load and
+    // harvest of the stretch it falls in (the next sample's).
+    PowerSample at = next ? *next : m_prev;
+    at.time_s = m.time_s;
+    if (next && m_have_prev && next->time_s > m_prev.time_s) {
+      const double f = (m.time_s - m_prev.time_s) / (next->time_s - m_prev.time_s);
+      at.vcap_v = m_prev.vcap_v + std::clamp(f, 0.0, 1.0) * (next->vcap_v - m_prev.vcap_v);
+    } else if (!next) {
+      at.vcap_v = m_prev.vcap_v;
+    }
+    write_row(at, m.name, m.arg, true);
+    if (m_vcd) {
+      if (!m_vcd_started) vcd_values(at);
+      vcd_time(m.time_s);
+      vcd_marker(m.code, m.arg);
+    }
   }
-  m_last = s;
+  m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+void Waveforms::sample(const PowerSample& s, const char* event) {
+  emit_markers_until(s.time_s, &s);
+  const bool keep = event || s.time_s - m_last_kept_s >= m_decimation_s;
+  m_prev = s;
+  m_have_prev = true;
+  if (!keep) return;
+  m_last_kept_s = s.time_s;
+  write_row(s, event, 0, false);
+  if (m_vcd) vcd_values(s);
 }
 
 void Waveforms::marker(double time_s, unsigned code, unsigned long arg, const char* name) {
-  if (m_csv)
-    std::fprintf(m_csv, "%.9f,%.6f,%.6e,%.6e,%d,%s %lu\n", time_s, m_last.vcap_v, m_last.harvest_w,
-                 m_last.load_a, m_last.on ? 1 : 0, name, arg);
-  if (m_vcd) {
-    vcd_time(time_s);
-    std::fprintf(m_vcd, "b");
-    for (int b = 15; b >= 0; --b) std::fputc('0' + ((code >> b) & 1), m_vcd);
-    std::fprintf(m_vcd, " m\nb");
-    for (int b = 31; b >= 0; --b) std::fputc('0' + ((arg >> b) & 1), m_vcd);
-    std::fprintf(m_vcd, " a\n");
-  }
+  if (m_have_prev && time_s < m_prev.time_s) time_s = m_prev.time_s;  // never before a row
+  m_pending.push_back({time_s, code, arg, name});
 }
 
 void Waveforms::close() {
+  emit_markers_until(1e300, nullptr);
   finish(m_csv, m_csv_path);
   finish(m_vcd, m_vcd_path);
   m_csv_path.clear();

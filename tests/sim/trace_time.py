@@ -8,6 +8,7 @@ usage: trace_time.py --ipsim BUILD/ipsim --elf demo.elf --work DIR
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,75 @@ def run(args, work, name, sets, expect_rc=0):
         fail("progress lines reached a stderr that is not a terminal:\n%r" % p.stderr)
     with open(os.path.join(out, "results.json")) as f:
         return json.load(f)["runs"][0], p.stdout
+
+
+EXEC_CONFIG = """name: exec-timeline
+time_limit: %s
+outputs: {timeline_csv: true, waves_vcd: true, timeline_decimation: %s}
+platform:
+  capacitor:
+    capacitance: %s
+source:
+%s
+"""
+
+
+def exec_power(args, name, config):
+    out = os.path.join(args.work, name)
+    os.makedirs(out)
+    path = os.path.join(args.work, name + ".yaml")
+    with open(path, "w") as f:
+        f.write(config)
+    p = subprocess.run([args.ipsim, "exec", os.path.abspath(args.elf), "--power", path,
+                        "--out", out], capture_output=True, text=True)
+    if p.returncode != 0:
+        fail("exec --power %s exited %d:\n%s%s" % (name, p.returncode, p.stdout, p.stderr))
+    with open(os.path.join(out, "timeline.csv")) as f:
+        rows = [line.split(",") for line in f.read().splitlines()]
+    with open(os.path.join(out, "waves.vcd")) as f:
+        vcd = f.read()
+    return p.stdout, rows, vcd
+
+
+def check_timeline(args):
+    """exec --power writes the config's outputs; the timeline covers the initial charge and
+    the off periods at the decimation; power-off rows have no load; the VCD has $dumpvars
+    and records changes only."""
+    dark_then_light = "  type: trace\n  file: %s" % os.path.join(args.work, "late_light.csv")
+    out, rows, vcd = exec_power(args, "charge", EXEC_CONFIG % ("20s", "0.5s", "100uF",
+                                                               dark_then_light))
+    if rows[0] != ["time_s", "vcap_V", "harvest_W", "load_A", "power_on", "event"]:
+        fail("timeline header %s" % rows[0])
+    times = [float(r[0]) for r in rows[1:]]
+    off = [float(r[0]) for r in rows[1:] if r[4] == "0" and r[5] == ""]
+    want = [0.5 * k for k in range(11)]  # 0 .. 5 s dark, every 0.5 s
+    if [round(t, 6) for t in off] != want:
+        fail("the initial charge should be sampled every 0.5 s from 0 s: %s" % off)
+    if times != sorted(times):
+        fail("timeline rows are not in time order")
+    markers = [r for r in rows[1:] if r[5].startswith("inference_")]
+    if len(markers) != 2 or len({r[1] for r in markers}) != 2:
+        fail("marker rows should carry their own Vcap: %s" % markers)
+    if "$dumpvars" not in vcd or vcd.index("$dumpvars") > vcd.index("#5"):
+        fail("waves.vcd has no $dumpvars section before its first change")
+    # During the dark 5 s nothing changes: no value is written again.
+    body = vcd[vcd.index("$end", vcd.index("$dumpvars")):]
+    first_change = body.split("\n#")[1].split("\n")[0]
+    if not first_change.startswith("5000000000"):
+        fail("waves.vcd records unchanged values before the light comes: #%s" % first_change)
+    if "wrote" not in out or "power: 0 failures, 1 boots" not in out:
+        fail("exec summary lacks the power line or the outputs:\n" + out)
+
+    out, rows, vcd = exec_power(args, "failures", EXEC_CONFIG % ("200ms", "10ms", "1uF",
+                                                                 "  type: constant\n  power: 1mW"))
+    offs = [r for r in rows[1:] if r[5] == "power-off"]
+    if not offs or any(float(r[3]) != 0 or r[4] != "0" for r in offs):
+        fail("power-off rows must show no load and power_on 0: %s" % offs[:3])
+    m = re.search(r"power: (\d+) failures, (\d+) boots, on ([\d.]+) s, off ([\d.]+) s", out)
+    if not m or int(m.group(1)) != len(offs) or int(m.group(1)) < 10:
+        fail("exec summary should count %d power failures:\n%s" % (len(offs), out))
+    if abs(float(m.group(3)) + float(m.group(4)) - 0.2) > 1e-6:
+        fail("on + off time should be the 200 ms run: " + out)
 
 
 def main():
@@ -94,6 +164,7 @@ def main():
     limited, _ = run(args, args.work, "limit", ["time_limit=2s"])
     if limited["status"] != "time-limit" or "time_limit" not in limited.get("message", ""):
         fail("time_limit 2s: status %s, message %r" % (limited["status"], limited.get("message")))
+    check_timeline(args)
     print("trace_time: OK")
     return 0
 
