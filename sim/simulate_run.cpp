@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "energy/harvester.h"
@@ -138,6 +139,29 @@ std::string firmware_path_for(const Config& config) {
   const char* env = std::getenv("IPSIM_FIRMWARE_DIR");
   const std::string dir = env && *env ? env : exe_dir() + "/firmware";
   return dir + "/infer_" + config.workload.network + "_" + strategy + ".elf";
+}
+
+void check_run_inputs(const std::vector<RunSpec>& runs) {
+  std::set<std::string> elfs, traces;
+  for (const RunSpec& r : runs) {
+    elfs.insert(firmware_path_for(r.config));
+    if (r.config.source.type == SourceType::Trace && !r.config.source.file.empty())
+      traces.insert(r.config.source.file);
+  }
+  for (const std::string& path : elfs) {
+    try {
+      ElfImage::load(path);
+    } catch (const ElfError& e) {
+      throw ConfigError(std::string("firmware: ") + e.what());
+    }
+  }
+  for (const std::string& path : traces) {
+    try {
+      energy::Trace::load(path);
+    } catch (const energy::TraceError& e) {
+      throw ConfigError(std::string("source.file: ") + e.what());
+    }
+  }
 }
 
 RunResult simulate_run(const RunSpec& spec) {
