@@ -172,6 +172,7 @@ void Platform::restore_power() {
 
 void Platform::run() {
   sc_core::sc_start();
+  m_cpu.rethrow_thread_error();
 }
 
 std::string Platform::fault_message() {
