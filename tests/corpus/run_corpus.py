@@ -2,7 +2,8 @@
 """Runs every input in tests/corpus through the real binary. Each file once crashed ipsim,
 hung it, or was silently misread (issue 15; scripts/fuzz --save adds new findings):
 
-  elf/NAME.elf              ipsim exec NAME.elf --max-cycles 1000000 --json
+  elf/NAME.elf              ipsim exec NAME.elf --max-cycles 1000000 --json, plus the
+                            arguments in NAME.elf.args (one a line), if that file exists
   config/NAME.yaml          ipsim run NAME.yaml --out TMP
   trace/NAME.MODEL.csv      ipsim run on a config whose source is this trace, harvester MODEL
 
@@ -42,10 +43,15 @@ def main():
         for kind in ("elf", "config", "trace"):
             folder = os.path.join(a.corpus, kind)
             for name in sorted(os.listdir(folder)):
+                if name.endswith(".args"):
+                    continue
                 path = os.path.join(folder, name)
                 out = os.path.join(work, f"out-{count}")
                 if kind == "elf":
                     cmd = [a.ipsim, "exec", path, "--max-cycles", "1000000", "--json"]
+                    if os.path.exists(path + ".args"):
+                        with open(path + ".args") as f:
+                            cmd += [line.strip() for line in f if line.strip()]
                 elif kind == "config":
                     cmd = [a.ipsim, "run", path, "--out", out]
                 else:
