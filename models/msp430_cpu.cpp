@@ -81,6 +81,16 @@ BusStatus Msp430Cpu::slow_write(uint32_t addr, unsigned size, uint16_t value, ui
 }
 
 void Msp430Cpu::thread() {
+  try {
+    run_slices();
+  } catch (...) {
+    m_thread_error = std::current_exception();
+    if (m_finish_reason.empty()) m_finish_reason = "error";
+    sc_core::sc_stop();
+  }
+}
+
+void Msp430Cpu::run_slices() {
   m_qk.set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
   m_qk.reset();
   at_start();

@@ -6,6 +6,7 @@
 // tlm_quantumkeeper. SRAM and FRAM are reached by DMI; peripherals through b_transport with
 // the core's local time offset as delay.
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <string>
 
@@ -60,6 +61,13 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // Ends the simulation after the current slice (sc_stop()) with this reason.
   void finish(const std::string& reason);
   bool finished() const { return !m_finish_reason.empty(); }
+  // An exception thrown inside the CPU thread is caught there (the coroutine's own stack) and
+  // rethrown by this, after sc_start() has returned, on the main stack. SystemC's stack
+  // switches are invisible to AddressSanitizer, which loses track of an exception that
+  // unwinds out of a coroutine.
+  void rethrow_thread_error() const {
+    if (m_thread_error) std::rethrow_exception(m_thread_error);
+  }
   const std::string& finish_reason() const { return m_finish_reason; }
 
   const sc_core::sc_time& sleep_time() const { return m_sleep_time; }
@@ -70,6 +78,8 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
 
  private:
   void thread();
+  void run_slices();
+  std::exception_ptr m_thread_error;
   void start_of_simulation() override;
   sc_core::sc_time local_offset(uint64_t now_cycles) const;
   BusStatus transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,

@@ -192,15 +192,20 @@ int exec_command(const std::vector<std::string>& args) {
                      {"clamped", e.clamped}};
   out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
   if (const SpiFram* f = platform.spi_fram()) out["nvm"]["spi_fram"] = spi_fram_report(*f, image);
-  if (json) {  // one JSON object per marker is costly: only when it is printed
+  if (json) {  // one JSON object per marker is costly: only when printed, at most 100,000
+    constexpr size_t kMaxJsonMarkers = 100000;
+    const auto& all = platform.debug_port().markers();
+    const size_t shown = std::min(all.size(), kMaxJsonMarkers);
     nlohmann::json markers = nlohmann::json::array();
-    for (const Marker& m : platform.debug_port().markers())
+    for (size_t i = 0; i < shown; ++i) {
+      const Marker& m = all[i];
       markers.push_back({{"code", m.code},
                          {"name", marker_name(m.code)},
                          {"arg", m.arg},
                          {"time_s", m.time.to_seconds()}});
+    }
     out["markers"] = std::move(markers);
-    out["markers_dropped"] = platform.debug_port().markers_dropped();
+    out["markers_dropped"] = platform.debug_port().markers_dropped() + (all.size() - shown);
   }
   out["console"] = platform.debug_port().console();
   nlohmann::json dumps_json = nlohmann::json::object();

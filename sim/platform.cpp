@@ -258,6 +258,7 @@ void Platform::reset_node() {
 
 void Platform::run() {
   sc_core::sc_start();
+  m_cpu.rethrow_thread_error();
 }
 
 std::string Platform::fault_message() {

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,15 +166,45 @@ class DirLock {
   int m_fd = -1;
 };
 
-// Temporary files of writers that were killed mid-write, and their progress files.
-void remove_stale_temp_files(const fs::path& dir) {
+// Temporary files of writers that were killed mid-write and their progress files, here and
+// one level down (the runs' artifact directories).
+void remove_stale_temp_files(const fs::path& dir, bool recurse = false) {
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.is_regular_file() &&
         (is_temp_file_name(e.path().filename().string()) || e.path().extension() == ".progress" ||
          e.path().string().find(".progress.tmp.") != std::string::npos))
       fs::remove(e.path(), ec);
+    else if (recurse && e.is_directory())
+      remove_stale_temp_files(e.path());
+  }
 }
+
+// The output directory: created if needed; a path that cannot be used is a CliError (exit 2).
+// Control characters are refused: a newline in it would break the emitted job scripts.
+void prepare_out_dir(const fs::path& out) {
+  for (const char c : out.string())
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      throw CliError("--out: the path contains a control character (newline, tab, ...): " +
+                     json(out.string()).dump());
+  std::error_code ec;
+  fs::create_directories(out / "runs", ec);
+  if (!ec) fs::create_directories(out / "logs", ec);
+  if (ec)
+    throw CliError("--out " + out.string() + ": cannot create the directory: " + ec.message());
+  if (::access(out.c_str(), W_OK) != 0)
+    throw CliError("--out " + out.string() + ": not writable: " + std::strerror(errno));
+}
+
+// SIGINT/SIGTERM to a sweep: stop starting runs, stop the workers, keep what finished.
+volatile sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+}
+
+// Environment variable that tells a run-one it was started by a sweep in this process, so
+// that it dies with it (PR_SET_PDEATHSIG) instead of running on beside a restarted sweep.
+constexpr const char* kParentEnv = "IPSIM_SWEEP_PARENT";
 
 std::vector<std::string> parse_or_throw(const std::string& command, po::options_description& opts,
                                         const po::positional_options_description& pos,
@@ -438,11 +469,16 @@ struct EngineOptions {
 // Runs every spec not yet finished, writes results.json/csv, prints the table. Exit code.
 int execute(const Experiment& ex, const EngineOptions& opt) {
   const Layout lay(opt.out_dir);
-  fs::create_directories(lay.runs);
-  fs::create_directories(lay.logs);
+  prepare_out_dir(lay.out);
   DirLock lock(lay.out);
-  remove_stale_temp_files(lay.runs);
+  remove_stale_temp_files(lay.runs, true);
   remove_stale_temp_files(lay.out);
+  ::setenv(kParentEnv, std::to_string(::getpid()).c_str(), 1);
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;  // no SA_RESTART: waitpid returns EINTR
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
   const std::vector<RunSpec> specs = prepare_specs(ex, lay);
   const size_t total = specs.size();
 
@@ -466,6 +502,14 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
     if (r) costs.add(*r);
   StatusLine status_line(::isatty(STDERR_FILENO) == 1);
   while (next < todo.size() || !running.empty()) {
+    if (g_stop_signal) {
+      next = todo.size();  // start nothing more; the workers stop, finished results stay
+      for (const auto& [pid, run] : running) ::kill(pid, SIGTERM);
+      for (auto it = running.begin(); it != running.end();) {
+        if (::waitpid(it->first, nullptr, 0) >= 0 || errno != EINTR) it = running.erase(it);
+      }
+      break;
+    }
     while (running.size() < jobs && next < todo.size()) {
       const size_t i = todo[next++];
       std::error_code ec;
@@ -504,7 +548,11 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
       if (const std::string tail = log_tail(lay.log(s).string()); !tail.empty())
         msg += "; its stderr ended with:\n" + tail;
       r = error_run_json(s, msg);
-      write_file_atomic(lay.result(s).string(), json_text(*r, 2) + "\n");
+      try {
+        write_file_atomic(lay.result(s).string(), json_text(*r, 2) + "\n");
+      } catch (const std::exception& e) {  // a full disk: say so, go on with the others
+        (*r)["error"] = msg + "; its error result could not be written either: " + e.what();
+      }
     }
     ++done;
     ++finished_now;
@@ -541,10 +589,25 @@ int execute(const Experiment& ex, const EngineOptions& opt) {
   std::vector<json> runs;
   bool any_error = false;
   for (auto& r : results) {
+    if (!r) continue;  // interrupted before it finished
     any_error |= r->value("status", "") == "error";
     runs.push_back(std::move(*r));
   }
-  write_results(lay.out.string(), runs, ex.echo());
+  try {
+    write_results(lay.out.string(), runs, ex.echo());
+  } catch (const std::exception& e) {
+    std::cerr << "ipsim " << opt.command << ": " << runs.size() << " of " << total
+              << " runs finished, but results.json and results.csv could not be written: "
+              << e.what() << "\n";
+    return 1;
+  }
+  if (g_stop_signal) {
+    std::cerr << "ipsim " << opt.command << ": stopped by signal " << g_stop_signal << " ("
+              << strsignal(g_stop_signal) << "); " << runs.size() << " of " << total
+              << " runs finished and are kept in " << (lay.out / "results.json").string()
+              << "; `ipsim sweep` with the same config and --out resumes\n";
+    return 128 + g_stop_signal;
+  }
   std::cout << comparison_table(runs, to_string(ex.baseline), opt.accelerators) << std::flush;
   std::cerr << "ipsim " << opt.command << ": " << total << " runs in "
             << duration_text(seconds_since(t_start)) << "; wrote "
@@ -584,8 +647,7 @@ int emit(const Experiment& ex, const std::string& out_dir, const std::string& ki
   if (kind != "slurm" && kind != "commands")
     throw CliError("sweep: --emit expects slurm or commands, got '" + kind + "'");
   const Layout lay(out_dir);
-  fs::create_directories(lay.runs);
-  fs::create_directories(lay.logs);  // Slurm does not create the --output directory
+  prepare_out_dir(lay.out);  // also logs/: Slurm does not create the --output directory
   DirLock lock(lay.out);
   remove_stale_temp_files(lay.runs);
   const std::vector<RunSpec> specs = prepare_specs(ex, lay);
@@ -718,6 +780,7 @@ int run_command(const std::vector<std::string>& args) {
   if (config.empty()) config = find_default_config();
   if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
+  check_run_inputs(ex.runs);
   if (debug.gdb_port >= 0) return execute_here(ex, out.empty() ? default_out_dir(ex) : out, debug);
   return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run", accelerators});
 }
@@ -755,6 +818,7 @@ int sweep_command(const std::vector<std::string>& args) {
   if (only_missing && emit_kind.empty()) throw CliError("sweep: --only-missing needs --emit");
   if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
+  check_run_inputs(ex.runs);
   const std::string dir = out.empty() ? default_out_dir(ex) : out;
   if (!emit_kind.empty()) return emit(ex, dir, emit_kind, only_missing);
   return execute(ex, {dir, jobs, true, "sweep", accelerators});
@@ -779,6 +843,9 @@ int merge_command(const std::vector<std::string>& args) {
   }
   if (dir.empty()) throw CliError("merge: expected a sweep directory DIR");
   const Layout lay(dir);
+  if (!fs::is_directory(lay.out))
+    throw CliError("merge: " + lay.out.string() + ": no such directory");
+  DirLock lock(lay.out);  // not while a sweep is writing into it
   const Specs specs = read_specs(lay.specs);
   std::vector<json> runs;
   std::vector<std::string> missing, failed;
@@ -837,6 +904,11 @@ int run_one_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (spec_path.empty()) throw CliError("run-one: expected a SPEC.json file");
+  if (const char* parent = std::getenv(kParentEnv); parent && *parent) {
+    // Started by a sweep: die with it. If it is already gone, do not start at all.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (std::to_string(::getppid()) != parent) return 1;
+  }
   std::ifstream in(spec_path);
   if (!in) throw CliError("run-one: " + spec_path + ": cannot read");
   json j;

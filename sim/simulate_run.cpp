@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "energy/harvester.h"
@@ -222,6 +223,29 @@ std::unique_ptr<Waveforms> attach_waveforms(Platform& platform, const OutputsCon
     w->marker(m.time.to_seconds(), m.code, m.arg, marker_name(m.code));
   };
   return waves;
+}
+
+void check_run_inputs(const std::vector<RunSpec>& runs) {
+  std::set<std::string> elfs, traces;
+  for (const RunSpec& r : runs) {
+    elfs.insert(firmware_path_for(r.config));
+    if (r.config.source.type == SourceType::Trace && !r.config.source.file.empty())
+      traces.insert(r.config.source.file);
+  }
+  for (const std::string& path : elfs) {
+    try {
+      ElfImage::load(path);
+    } catch (const ElfError& e) {
+      throw ConfigError(std::string("firmware: ") + e.what());
+    }
+  }
+  for (const std::string& path : traces) {
+    try {
+      energy::Trace::load(path);
+    } catch (const energy::TraceError& e) {
+      throw ConfigError(std::string("source.file: ") + e.what());
+    }
+  }
 }
 
 RunResult simulate_run(const RunSpec& spec) {

@@ -34,4 +34,9 @@ NvmPlatformConfig nvm_platform_from(const Config& config);
 // is $IPSIM_FIRMWARE_DIR or the `firmware` folder beside the ipsim executable.
 std::string firmware_path_for(const Config& config);
 
+// Loads every distinct firmware ELF and trace the runs need, once, before any run starts:
+// a missing or broken file is a ConfigError (exit 2) naming it, with file:line for a trace
+// row, instead of an error inside each run.
+void check_run_inputs(const std::vector<RunSpec>& runs);
+
 }  // namespace ipsim

@@ -1,29 +1,50 @@
 #include "sim/waveforms.h"
 
 #include <algorithm>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace ipsim {
 
 namespace {
+// DIR/.NAME.tmp.PID: unique per writer process (two workers on one run directory once raced
+// on NAME.tmp), and a name the sweep's stale-file cleanup knows (is_temp_file_name).
+std::string temp_path(const std::string& path) {
+  const std::filesystem::path p(path);
+  return (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid())))
+      .string();
+}
+
 std::FILE* open_tmp(const std::string& path) {
   if (path.empty()) return nullptr;
-  std::FILE* f = std::fopen((path + ".tmp").c_str(), "w");
-  if (!f) throw std::runtime_error("cannot create " + path + ".tmp");
+  std::FILE* f = std::fopen(temp_path(path).c_str(), "w");
+  if (!f)
+    throw std::runtime_error("cannot create " + temp_path(path) + ": " + std::strerror(errno));
   return f;
 }
 
+// Every write is checked here at once: a full disk sets the stream's error flag, and fclose
+// reports what the last flush could not write.
 void finish(std::FILE*& f, const std::string& path) {
   if (!f) return;
-  std::fflush(f);
-  std::fclose(f);
+  const bool write_failed = std::ferror(f) != 0;
+  const int saved_errno = errno;
+  const bool close_failed = std::fclose(f) != 0;
   f = nullptr;
-  if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + path + ".tmp");
+  if (write_failed || close_failed) {
+    const std::string why = std::strerror(close_failed ? errno : saved_errno);
+    std::remove(temp_path(path).c_str());
+    throw std::runtime_error("cannot write " + path + ": " + why);
+  }
+  if (std::rename(temp_path(path).c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + temp_path(path) + ": " + std::strerror(errno));
 }
 }  // namespace
 
@@ -49,8 +70,8 @@ Waveforms::~Waveforms() {
   // An unfinished run leaves no half-written result behind.
   for (auto* pair : {&m_csv, &m_vcd})
     if (*pair) std::fclose(*pair);
-  if (!m_csv_path.empty()) std::remove((m_csv_path + ".tmp").c_str());
-  if (!m_vcd_path.empty()) std::remove((m_vcd_path + ".tmp").c_str());
+  if (!m_csv_path.empty()) std::remove(temp_path(m_csv_path).c_str());
+  if (!m_vcd_path.empty()) std::remove(temp_path(m_vcd_path).c_str());
 }
 
 void Waveforms::vcd_time(double time_s) {

@@ -87,6 +87,20 @@ def main():
             failures.append(f"missing image: missing {missing}\n--- output ---\n{text}")
         else:
             print("ok   missing image: " + want[0])
+    # Markers in a loop: the first 100,000 are printed, the rest counted; memory stays bounded
+    # (it reached 17 GB when every marker became a JSON object).
+    import resource
+    p = subprocess.run(["/usr/bin/env", a.ipsim, "exec", os.path.join(d, "markers.elf"),
+                        "--max-cycles", "30000000", "--json"], capture_output=True, text=True,
+                       timeout=300)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result = json.loads(p.stdout) if p.returncode == 0 else {}
+    kept, dropped = len(result.get("markers", [])), result.get("markers_dropped", 0)
+    if kept != 100000 or dropped < 1000000 or peak_mb > 400:
+        failures.append(f"markers loop: exit {p.returncode}, kept {kept}, dropped {dropped}, "
+                        f"peak {peak_mb:.0f} MB")
+    else:
+        print(f"ok   markers loop: {kept} kept, {dropped} dropped, peak RSS {peak_mb:.0f} MB")
 
     # The fault JSON names the faulting PC: the `bad` label of each program.
     for prog in ("illegal", "vacant"):

@@ -169,3 +169,13 @@ TEST_CASE("Msp430Core: a breakpoint at the reset entry stops before the first in
   CHECK(platform.core().pc() == config.stop_at);
   CHECK(platform.core().instructions() == 0);
 }
+
+TEST_CASE("Platform: an exception inside the CPU thread reaches run()'s caller unchanged") {
+  // Caught on the coroutine's stack and rethrown after sc_start(): SystemC's stack switches
+  // are invisible to ASan, and SystemC itself would turn the exception into an sc_report.
+  const ElfImage image = ElfImage::load(elf("wdt.elf"));
+  Platform platform(PlatformConfig{}, image);
+  platform.debug_port().on_exit = [](uint16_t) { throw std::runtime_error("exit hook failed"); };
+  CHECK_THROWS_AS(platform.run(), std::runtime_error);
+  CHECK(platform.stop_reason() == "error");
+}

@@ -1,5 +1,8 @@
 // Result files: atomic writes, run objects, results.csv, the comparison table (sim/results.h).
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +12,7 @@
 
 #include "sim/results.h"
 #include "sim/sweep.h"
+#include "sim/waveforms.h"
 #include "tests/sim/temp_dir.h"
 
 using namespace ipsim;
@@ -294,4 +298,29 @@ TEST_CASE("the comparison table can show the LEA and DMA counters") {
   CHECK(row.find(" 1234 ") != std::string::npos);
   CHECK(row.find(" 56789 ") != std::string::npos);
   CHECK(row.find(" 4321 ") != std::string::npos);
+TEST_CASE("Waveforms: a write that fails (full disk) is an error, and no partial file remains") {
+  TempDir dir;
+  const std::string csv = (dir.path() / "timeline.csv").string();
+  // A file-size limit makes writes fail with EFBIG, as a full disk fails them with ENOSPC.
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 4096;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  bool threw = false;
+  {
+    Waveforms w(csv, "", 0.0);
+    for (int i = 0; i < 10000; ++i) w.sample({i * 1e-3, 2.5, 1e-3, 1e-4, true}, "power-on");
+    try {
+      w.close();
+    } catch (const std::runtime_error& e) {
+      threw = std::string(e.what()).find("cannot write") != std::string::npos;
+    }
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(threw);
+  CHECK_FALSE(fs::exists(csv));
+  CHECK(fs::is_empty(dir.path()));  // the temporary file is gone too
 }
