@@ -149,6 +149,12 @@ int16_t Lea::element(uint32_t word_addr, uint32_t k) const {
   }
 }
 
+int32_t Lea::element32(uint32_t word_addr, uint32_t k) const {
+  const uint32_t lo = static_cast<uint16_t>(element(word_addr + k, 0));
+  const uint32_t hi = static_cast<uint16_t>(element(word_addr + k, 1));
+  return static_cast<int32_t>(lo | hi << 16);
+}
+
 uint16_t Lea::param(unsigned field) const {
   const uint32_t off = ((m_regs.get(LEAPMS1) - kRamWordBegin) << 2) + 2 * field;
   return static_cast<uint16_t>(m_ram[off] | (m_ram[off + 1] << 8));
@@ -308,6 +314,42 @@ bool Lea::plan(uint16_t cmd, const sc_time& start, double cycle_s) {
       const sc_time due = due_after(n);
       m_outs.push_back({due, out_byte(out, 0), static_cast<uint16_t>(e.value)});
       m_outs.push_back({due, out_byte(out, 1), e.index});
+      break;
+    }
+    case CMD_FIRLONG: {
+      const uint32_t n = param(0), coeffs = param(1), out = param(2), taps = param(3);
+      if (param(4) != 0xFFFF)
+        throw std::runtime_error("LEA FIRLONG circular buffer is not modelled");
+      const uint32_t in_elems = n + taps - (taps ? 1 : 0);
+      if (!readable(coeffs, taps) || !writable(out, n) || !readable(s0, in_elems)) return false;
+      std::vector<int32_t> x(in_elems), c(taps);
+      for (uint32_t e = 0; e < in_elems; ++e) x[e] = element32(s0, e);
+      for (uint32_t e = 0; e < taps; ++e) c[e] = element32(coeffs, e);
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t y =
+            static_cast<uint32_t>(lea_ops::fir_q31_output(x.data() + i, c.data(), taps));
+        const sc_time due = due_after(taps);
+        m_outs.push_back({due, out_byte(out, 2 * i), static_cast<uint16_t>(y)});
+        m_outs.push_back({due, out_byte(out, 2 * i + 1), static_cast<uint16_t>(y >> 16)});
+      }
+      break;
+    }
+    case CMD_ADDLONGMATRIX: {
+      const uint32_t n = param(0), in2 = param(1), out = param(2);
+      const uint32_t st1 = param(3), st2 = param(4), sto = param(5);
+      auto span = [](uint32_t count, uint32_t stride) {
+        return count ? (count - 1) * stride + 1 : 0;
+      };
+      if (!readable(s0, span(n, st1)) || !readable(in2, span(n, st2)) ||
+          !writable(out, span(n, sto)))
+        return false;
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t y = static_cast<uint32_t>(
+            lea_ops::add_q31(element32(s0, i * st1), element32(in2, i * st2)));
+        const sc_time due = due_after(1);
+        m_outs.push_back({due, out_byte(out, 2 * i * sto), static_cast<uint16_t>(y)});
+        m_outs.push_back({due, out_byte(out, 2 * i * sto + 1), static_cast<uint16_t>(y >> 16)});
+      }
       break;
     }
     default:

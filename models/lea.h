@@ -9,8 +9,10 @@
 // LEAITFLG), DSPLib parameter blocks, LEACNF1.LEABUSY, LEAIFG/LEAIE/LEAIV/LEAIFGSET and the
 // interrupt on vector 18; DMA trigger 27 at command completion.
 // Commands: MAC, FIR, ADDMATRIX, SUBMATRIX, MPYMATRIX, MAXMATRIX, MINMATRIX, MPYMATRIXROW,
-// MAX, MIN, MACMATRIX; arithmetic in models/lea_ops.h. Another command code throws
-// std::runtime_error (a gap of the model, not a firmware fault: it must not pass silently).
+// MAX, MIN, MACMATRIX, and the Q31 (long) FIRLONG and ADDLONGMATRIX (DSPLib msp_fir_iq31,
+// msp_add_iq31; FIRLONG without its circular buffer); arithmetic in models/lea_ops.h. Another
+// command code throws std::runtime_error (a gap of the model, not a firmware fault: it must not
+// pass silently).
 //
 // Timing (loosely timed, design.md §2): the LEAPMCB write starts the command at the writer's
 // local time and asks the CPU to end its slice. Output element j is written to LEA RAM at
@@ -39,6 +41,8 @@
 //   ("What depends on the LEA timing guess") lists the figures that depend on it.
 // - MPYMATRIXROW and MACMATRIX use the MAC rate (1.5 per MAC), MPYMATRIXROW plus 6 per output
 //   like FIR; MAX/MIN 1 per element (single-operand streaming, a guess).
+// - FIRLONG and ADDLONGMATRIX: twice the FIR and ADDMATRIX rates (two 16-bit halves per
+//   operand, a guess; docs/validation.md compares their energy with the datasheet's).
 // Other approximations:
 // - Each operand range is checked before the command runs: an input outside LEA RAM and the
 //   constant memory, an output outside LEA RAM, or a parameter block (of that command's
@@ -83,7 +87,8 @@ inline constexpr uint16_t LEACOVLIFG = 0x01, LEATIFG = 0x02, LEAOORIFG = 0x04, L
 inline constexpr uint16_t CMD_FIR = 0x018, CMD_MPYMATRIXROW = 0x034, CMD_MPYMATRIX = 0x03C,
                           CMD_ADDMATRIX = 0x040, CMD_MAXMATRIX = 0x044, CMD_MINMATRIX = 0x048,
                           CMD_MAC = 0x054, CMD_SUBMATRIX = 0x070, CMD_MACMATRIX = 0x100,
-                          CMD_MAX = 0x104, CMD_MIN = 0x108;
+                          CMD_MAX = 0x104, CMD_MIN = 0x108, CMD_ADDLONGMATRIX = 0x07C,
+                          CMD_FIRLONG = 0x0C8;
 // LEA word addresses
 inline constexpr uint32_t kRamWordBegin = 0x2C00 >> 2, kRamWordEnd = 0x3C00 >> 2;
 inline constexpr uint32_t CONST_ZERO = 0xA000, CONST_ONE = 0xAC00, Q15_CONST_NEG_ONE = 0xB000,
@@ -135,6 +140,9 @@ inline constexpr RegSpec kLeaRegs[] = {
 //                                             input1Offset, input2Offset, outputOffset}   3
 //   MAX/MINMATRIX the ADDMATRIX block (the model's choice, see above)                    3
 //   MAX, MIN     MSP_LEA_MAX_PARAMS / MSP_LEA_MIN_PARAMS {vectorSize, output}            1
+//   FIRLONG      MSP_LEA_FIRLONG_PARAMS, the FIR layout                                  3
+//   ADDLONGMATRIX MSP_LEA_ADDLONGMATRIX_PARAMS, the ADDMATRIX layout (strides in IQ31
+//                                             elements)                                  3
 // (MACMATRIX takes the MACLONGMATRIX block, DSPLib has no Q15 MACMATRIX structure.)
 struct LeaTiming {
   uint16_t cmd;
@@ -156,6 +164,8 @@ inline constexpr LeaTiming kLeaTiming[] = {
     {lea::CMD_MINMATRIX, "MINMATRIX", 2.0, 0.0, 3},
     {lea::CMD_MAX, "MAX", 0.0, 1.0, 1},
     {lea::CMD_MIN, "MIN", 0.0, 1.0, 1},
+    {lea::CMD_FIRLONG, "FIRLONG", 12.0, 2.0, 3},
+    {lea::CMD_ADDLONGMATRIX, "ADDLONGMATRIX", 4.0, 0.0, 3},
 };
 
 class Lea : public Peripheral {
@@ -210,8 +220,9 @@ class Lea : public Peripheral {
   // LEA-side memory: word address -> 16-bit element k of a vector.
   bool readable(uint32_t word_addr, uint32_t words) const;
   bool writable(uint32_t word_addr, uint32_t words) const;
-  int16_t element(uint32_t word_addr, uint32_t k) const;  // Q15 element k (stride applied)
-  uint16_t param(unsigned field) const;                   // parameter block field (16-bit)
+  int16_t element(uint32_t word_addr, uint32_t k) const;    // Q15 element k (stride applied)
+  int32_t element32(uint32_t word_addr, uint32_t k) const;  // IQ31 element k (one LEA word)
+  uint16_t param(unsigned field) const;                     // parameter block field (16-bit)
 
   uint8_t* m_ram;
   const Clocks& m_clocks;

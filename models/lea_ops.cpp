@@ -35,4 +35,10 @@ Extremum min_q15_vector(const int16_t* x, std::size_t n) {
   return e;
 }
 
+int32_t fir_q31_output(const int32_t* x, const int32_t* c, std::size_t taps) {
+  int64_t acc = 0;
+  for (std::size_t j = 0; j < taps; ++j) acc = sat32(acc + q31mpy(x[j], c[taps - 1 - j]));
+  return static_cast<int32_t>(acc);
+}
+
 }  // namespace ipsim::lea_ops

@@ -18,6 +18,11 @@
 // - max/min (MAX, MIN): value and index; ties take the last occurrence (msp_max_q15's C path
 //   compares with >=; msp_min_q15 likewise with <=).
 // - max_matrix/min_matrix (MAXMATRIX, MINMATRIX): element-wise max/min of two vectors.
+// - add_q31 (ADDLONGMATRIX): saturating IQ31 add (msp_add_iq31's C path: __saturate of the
+//   64-bit sum).
+// - fir_q31 (FIRLONG): y[i] = sum_j q31mpy(x[i+j], c[T-1-j]), the sum saturated to int32 after
+//   every tap (msp_fir_iq31's C path); q31mpy(a, b) = (a*b) >> 31 with a flooring shift, the
+//   MPY32 fractional product, saturated (only -1 * -1 overflows).
 #include <cstddef>
 #include <cstdint>
 
@@ -44,6 +49,15 @@ inline int16_t max_q15(int16_t a, int16_t b) {
 inline int16_t min_q15(int16_t a, int16_t b) {
   return a < b ? a : b;
 }
+
+inline int32_t add_q31(int32_t a, int32_t b) {
+  return sat32(int64_t{a} + b);
+}
+inline int32_t q31mpy(int32_t a, int32_t b) {
+  return sat32((int64_t{a} * b) >> 31);
+}
+// One FIRLONG output: taps x[0..T-1] of the input window, coefficients c[0..T-1].
+int32_t fir_q31_output(const int32_t* x, const int32_t* c, std::size_t taps);
 
 int32_t mac_q15(const int16_t* a, const int16_t* b, std::size_t n);
 // One FIR output: taps x[0..T-1] of the input window, coefficients c[0..T-1].

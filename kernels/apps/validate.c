@@ -5,6 +5,9 @@
 //   VALIDATE_ACTIVE  the add and multiply loops for ever, from FRAM with data in SRAM (the
 //                    active-current benchmark: energy per simulated second between two stops).
 //   VALIDATE_LPM0    LPM0 for ever, woken by Timer_A0 every 1 ms (the LPM0-current benchmark).
+//   VALIDATE_LEA_FIR / VALIDATE_LEA_ADD  one Q31 LEA command for ever (a 128-tap FIR on
+//                    LEA_N outputs, or an add of LEA_N elements), counting rounds in
+//                    lea_rounds: energy per command from two stops, for two LEA_N.
 #include <stdint.h>
 
 #include "kernels/runtime/clock.h"
@@ -91,6 +94,32 @@ int main(void) {
   for (;;) __bis_SR_register(GIE + LPM0_bits);
 }
 
+#elif defined(VALIDATE_LEA_FIR) || defined(VALIDATE_LEA_ADD)
+#include "kernels/runtime/lea.h"
+#include "kernels/runtime/sections.h"
+
+#define TAPS 128
+IPSIM_LEARAM static int32_t lea_x[LEA_N + TAPS];
+IPSIM_LEARAM static int32_t lea_c[TAPS];
+IPSIM_LEARAM static int32_t lea_y[LEA_N];
+IPSIM_PERSISTENT volatile uint32_t lea_rounds = 0;
+
+int main(void) {
+  clock_init_16mhz();
+  lea_init();
+  for (uint16_t i = 0; i < LEA_N + TAPS; ++i)
+    lea_x[i] = (int32_t)i * 1000003 - 90000000;  // non-zero data
+  for (uint16_t i = 0; i < TAPS; ++i) lea_c[i] = (int32_t)(i + 1) * 4000037;
+  for (;;) {
+#if defined(VALIDATE_LEA_FIR)
+    lea_fir_iq31(lea_x, lea_c, TAPS, lea_y, LEA_N);
 #else
-#error "define VALIDATE_OPS, VALIDATE_ACTIVE or VALIDATE_LPM0"
+    lea_add_iq31(lea_x, lea_c, lea_y, LEA_N);
+#endif
+    ++lea_rounds;
+  }
+}
+
+#else
+#error "define VALIDATE_OPS, VALIDATE_ACTIVE, VALIDATE_LPM0 or VALIDATE_LEA_*"
 #endif

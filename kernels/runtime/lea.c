@@ -15,6 +15,8 @@ enum {
   LEACMD_SUBMATRIX = 0x070,
   LEACMD_MAX = 0x104,
   LEACMD_MIN = 0x108,
+  LEACMD_ADDLONGMATRIX = 0x07C,
+  LEACMD_FIRLONG = 0x0C8,
 };
 
 volatile uint16_t lea_flags;  // LEAIFG at the last completion (set by the ISR)
@@ -85,6 +87,23 @@ uint16_t lea_fir_q15(const int16_t* src, const int16_t* coeffs, uint16_t taps, i
   uint16_t* p = lea_alloc(3);
   p[0] = n, p[1] = LEA_ADDR(coeffs), p[2] = LEA_ADDR(dst), p[3] = taps, p[4] = 0xFFFF, p[5] = 0;
   uint16_t f = lea_run(src, p, LEACMD_FIR);
+  lea_free(3);
+  return f;
+}
+
+uint16_t lea_fir_iq31(const int32_t* src, const int32_t* coeffs, uint16_t taps, int32_t* dst,
+                      uint16_t n) {
+  uint16_t* p = lea_alloc(3);
+  p[0] = n, p[1] = LEA_ADDR(coeffs), p[2] = LEA_ADDR(dst), p[3] = taps, p[4] = 0xFFFF, p[5] = 0;
+  uint16_t f = lea_run(src, p, LEACMD_FIRLONG);
+  lea_free(3);
+  return f;
+}
+
+uint16_t lea_add_iq31(const int32_t* a, const int32_t* b, int32_t* dst, uint16_t n) {
+  uint16_t* p = lea_alloc(3);
+  p[0] = n, p[1] = LEA_ADDR(b), p[2] = LEA_ADDR(dst), p[3] = 1, p[4] = 1, p[5] = 1;
+  uint16_t f = lea_run(a, p, LEACMD_ADDLONGMATRIX);
   lea_free(3);
   return f;
 }

@@ -22,4 +22,9 @@ uint16_t lea_min_q15(const int16_t* src, uint16_t n, int16_t* min, uint16_t* ind
 uint16_t lea_mpy_matrix_row_q15(const int16_t* row, const int16_t* mat, uint16_t rows,
                                 uint16_t cols, int16_t* dst);
 
+// Q31 (long) forms (msp_fir_iq31 without circular buffer, msp_add_iq31): see models/lea_ops.h.
+uint16_t lea_fir_iq31(const int32_t* src, const int32_t* coeffs, uint16_t taps, int32_t* dst,
+                      uint16_t n);
+uint16_t lea_add_iq31(const int32_t* a, const int32_t* b, int32_t* dst, uint16_t n);
+
 #endif

@@ -385,3 +385,50 @@ TEST_CASE("LEA parameter blocks at the top of LEA RAM have their DSPLib sizes", 
   CHECK((rig.r(LEAIFG) & LEAOORIFG));
   CHECK(rig.get(OUT, 2) == std::vector<int16_t>(2, 0x1234));
 }
+
+TEST_CASE("LEA Q31 commands FIRLONG and ADDLONGMATRIX follow msp_fir_iq31 and msp_add_iq31",
+          "[lea]") {
+  Rig rig;
+  std::mt19937 rng(31);
+  auto random_q31 = [&](std::size_t n, bool edges) {
+    std::vector<int32_t> v(n);
+    for (auto& x : v) {
+      x = static_cast<int32_t>(rng());
+      if (edges && rng() % 3 == 0) x = (rng() & 1) ? INT32_MAX : INT32_MIN;
+    }
+    return v;
+  };
+  auto put32 = [&](uint32_t addr, const std::vector<int32_t>& v) {
+    std::memcpy(rig.ram + (addr - 0x2C00), v.data(), 4 * v.size());
+  };
+  // DSPLib's C path: product (a*b) >> 31 (flooring, saturated), sum saturated after each tap.
+  auto q31mpy = [](int32_t a, int32_t b) {  // floor division, exact in 64 bits
+    const int64_t p = int64_t{a} * b, d = int64_t{1} << 31;
+    return ref_sat32(p / d - (p % d != 0 && p < 0));
+  };
+  for (int trial = 0; trial < 4; ++trial) {
+    const bool edges = trial >= 2;
+    const uint16_t n = 24, taps = 2 * (1 + rng() % 40);
+    auto x = random_q31(n + taps, edges), c = random_q31(taps, edges);
+    if (trial == 3) x[0] = c[taps - 1] = INT32_MIN;  // -1 * -1
+    put32(A, x), put32(B, c);
+    rig.issue(CMD_FIRLONG, A, {n, Rig::la(B), Rig::la(OUT), taps, 0xFFFF, 0});
+    rig.run(2000);
+    for (unsigned i = 0; i < n; ++i) {
+      int64_t acc = 0;
+      for (unsigned j = 0; j < taps; ++j) acc = ref_sat32(acc + q31mpy(x[i + j], c[taps - 1 - j]));
+      INFO("FIRLONG trial " << trial << " output " << i);
+      REQUIRE(rig.get32(OUT + 4 * i) == acc);
+    }
+    const uint16_t m = 2 * (1 + rng() % 100);
+    auto a = random_q31(m, edges), b = random_q31(m, edges);
+    put32(A, a), put32(B, b);
+    rig.issue(CMD_ADDLONGMATRIX, A, {m, Rig::la(B), Rig::la(OUT), 1, 1, 1});
+    rig.run(200);
+    for (unsigned i = 0; i < m; ++i) {
+      INFO("ADDLONGMATRIX trial " << trial << " element " << i);
+      REQUIRE(rig.get32(OUT + 4 * i) == ref_sat32(int64_t{a[i]} + b[i]));
+    }
+  }
+  CHECK(rig.lea.command_stats(std::size(kLeaTiming) - 1).commands == 4);  // ADDLONGMATRIX
+}
