@@ -34,6 +34,12 @@
 //                              transfers stall the CPU and count as its active cycles. No
 //                              FR5994 figure; the CPU is
 //                              halted during a transfer, so we assume the active-mode current.
+//   spi_fram_active_per_mhz_a  300 uA/MHz  APPROXIMATE    CY15B104Q datasheet (facts §8.2): 300 uA
+//                              active at 1 MHz SCK, scaled linearly with the SCK frequency.
+//   spi_fram_standby_a         100 uA                     CY15B104Q, typical standby
+//   spi_fram_sleep_a           3 uA                       CY15B104Q, typical sleep mode
+//                              The external FRAM (platform.nvm.kind spi-fram) draws these from
+//                              the same capacitor; models/spi_fram.h books them.
 // Every coefficient can be overridden: construct LoadModel with other values.
 namespace ipsim::energy {
 
@@ -51,6 +57,9 @@ struct LoadModel {
   double fram_wake_charge_c = 16.5e-9;
   double lea_current_per_mhz_a = 118e-6;
   double dma_current_per_mhz_a = 118e-6;
+  double spi_fram_active_per_mhz_a = 300e-6;
+  double spi_fram_standby_a = 100e-6;
+  double spi_fram_sleep_a = 3e-6;
 
   // Active-mode supply current at MCLK mclk_hz.
   double active_current_a(double mclk_hz) const {

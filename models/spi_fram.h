@@ -16,7 +16,8 @@
 // in, so a transfer cut by a brown-out keeps exactly the bytes already clocked in.
 // Non-volatile: the array and the status register's WPEN/BP bits survive power loss; WEL, sleep
 // and a command in progress do not.
-// Supply current, drawn from the node's capacitor (energy/load_model.h):
+// Supply current, drawn from the node's capacitor (defaults here; the platform passes
+// energy/load_model.h's spi_fram_* coefficients, which platform.energy_model can override):
 //   standby 100 uA (typ, CS high or idle), sleep 3 uA (typ)     datasheet feature list
 //   active 300 uA at 1 MHz, APPROXIMATE: scaled linearly with the SCK frequency (the issue's
 //   reading of the datasheet's one figure; it likely overstates the current at high clocks).

@@ -275,6 +275,10 @@ const std::vector<EnergyCoefficient> kEnergyCoefficients = {
     {"lea_current_per_mhz_a", Unit::Ampere, "supply current per MHz while the LEA runs"},
     {"dma_current_per_mhz_a", Unit::Ampere, "supply current per MHz while the DMA runs"},
     {"off_current_a", Unit::Ampere, "current drawn from the capacitor while the MCU is off"},
+    {"spi_fram_active_per_mhz_a", Unit::Ampere,
+     "external SPI FRAM: supply current per MHz of SCK while a byte is clocked"},
+    {"spi_fram_standby_a", Unit::Ampere, "external SPI FRAM: standby supply current"},
+    {"spi_fram_sleep_a", Unit::Ampere, "external SPI FRAM: sleep-mode supply current"},
 };
 
 // ---- documents ------------------------------------------------------------------------------
