@@ -38,6 +38,12 @@
 //   fram_wake_charge_c        16.5 nAs     SLASE54, FRAM re-activation; FRAM is powered down
 //                             in LPM2-LPM4 (SLAU367 FRAM power control), so every wake from
 //                             those modes pays it on top of lpm3_wake_charge_c
+//   spi_fram_active_per_mhz_a 300 uA/MHz APPROXIMATE  CY15B104Q datasheet (facts §8.2): 300 uA
+//                             active at 1 MHz SCK, scaled linearly with the SCK frequency.
+//   spi_fram_standby_a        100 uA       CY15B104Q, typical standby
+//   spi_fram_sleep_a          3 uA         CY15B104Q, typical sleep mode
+//                             The external FRAM (platform.nvm.kind spi-fram) draws these from
+//                             the same capacitor; models/spi_fram.h books them.
 // Every coefficient can be overridden (platform.energy_model in a config).
 namespace ipsim::energy {
 
@@ -65,6 +71,9 @@ struct LoadModel {
   double lpm0_wake_charge_c = 3.8e-9;
   double lpm3_wake_charge_c = 25e-9;
   double fram_wake_charge_c = 16.5e-9;
+  double spi_fram_active_per_mhz_a = 300e-6;
+  double spi_fram_standby_a = 100e-6;
+  double spi_fram_sleep_a = 3e-6;
 
   double cycle_charge_c() const { return cycle_energy_j / reference_v; }
   // Charge of the memory accesses `a`.

@@ -8,7 +8,8 @@ using namespace eusci;
 using sc_core::sc_time;
 
 namespace {
-// Reset values and writable bits: SLAU367P §30.4 (eUSCI_A SPI) and §31.4 (eUSCI_B SPI).
+// Reset values and writable bits from SLAU367P's eUSCI register tables (not re-checked line by
+// line; the SPI behaviour depends only on CTLW0, BRW, STATW, RX/TXBUF, IE, IFG and IV).
 constexpr RegSpec kEusciARegs[] = {
     // offset name        reset   write_mask
     {0x00, "UCAxCTLW0", 0x0001, 0xFFFF}, {0x02, "UCAxCTLW1", 0x0003, 0x0003},
@@ -170,7 +171,8 @@ void EusciSpi::write_ctlw0(uint16_t value, unsigned size, bool high_byte) {
   const bool was_reset = ctl & UCSWRST;
   ctl = value;
   if (value & UCSWRST) {
-    // SLAU367P §30.3.1: reset clears RXIE/TXIE, RXIFG, OE, FE and sets TXIFG; stops shifting.
+    // SLAU367P (eUSCI SPI initialisation): UCSWRST clears RXIE/TXIE, RXIFG, OE, FE and sets
+    // TXIFG; it stops shifting.
     m_shifting = m_tx_full = false;
     m_pending.clear();
     m_event.cancel();

@@ -1,7 +1,8 @@
 #pragma once
 // eUSCI in SPI master mode: eUSCI_B0 (base 0x0640) and eUSCI_A3 (base 0x0620), one model for
-// both (SLAU367P §30 eUSCI SPI mode and §31 eUSCI_B; base addresses facts §1.2, vectors facts
-// §1.3 and msp430fr5994.h: EUSCI_A3_VECTOR 24, EUSCI_B0_VECTOR 47). In SPI mode the two
+// both (SLAU367P, the eUSCI SPI-mode chapters; base addresses facts §1.2, vectors facts §1.3 and
+// msp430fr5994.h: EUSCI_A3_VECTOR 24, EUSCI_B0_VECTOR 47; register offsets and bits from
+// msp430fr5994.h v1.206). In SPI mode the two
 // register sets differ only in offsets: CTLW0 +0x00, BRW +0x06, RXBUF +0x0C, TXBUF +0x0E on
 // both; STATW +0x0A / +0x08, IE +0x1A / +0x2A, IFG +0x1C / +0x2C, IV +0x1E / +0x2E (A / B).
 //

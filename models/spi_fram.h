@@ -1,12 +1,13 @@
 #pragma once
-// CY15B104Q: 4-Mbit (512 K x 8) serial SPI F-RAM (Cypress/Infineon datasheet 001-85261; facts
-// §8.2). The external NVM of the Stateful-CNN / iNAS platform, on eUSCI_A3 with chip select
-// P6.3 in the platform (sim/platform.h).
+// CY15B104Q: 4-Mbit (512 K x 8) serial SPI F-RAM (Cypress/Infineon CY15B104Q datasheet, feature
+// list and opcode table; facts §8.2). The external NVM of the Stateful-CNN / iNAS platform, on
+// eUSCI_A3 with chip select P6.3 in the platform (sim/platform.h).
 //
 // Modelled: SPI modes 0 and 3, up to 40 MHz; opcodes WREN 0x06, WRDI 0x04, RDSR 0x05, WRSR 0x01,
 // READ 0x03, FSTRD 0x0B (one dummy byte after the address), WRITE 0x02, SLEEP 0xB9, RDID 0x9F
-// (9 bytes: six 0x7F continuation codes, manufacturer 0xC2, product 0x26 0x08, as in NuttX's
-// drivers/mtd/ramtron.c table); 3-byte addresses (the top 5 bits ignored), the address
+// (9 bytes: six 0x7F continuation codes, manufacturer 0xC2, product 0x26 0x08; the product
+// bytes as in NuttX's drivers/mtd/ramtron.c table, the byte order not re-checked against the
+// datasheet); 3-byte addresses (the top 5 bits ignored), the address
 // wrapping from 0x7FFFF to 0 in a burst; the write-enable latch (set by WREN, cleared by WRDI
 // and at the end of WRITE and WRSR; WRITE and WRSR are ignored without it); status register
 // WPEN (bit 7), BP1:BP0 (bits 3:2; block protection of the upper 1/4, 1/2 or all of the array:
@@ -15,7 +16,8 @@
 // in, so a transfer cut by a brown-out keeps exactly the bytes already clocked in.
 // Non-volatile: the array and the status register's WPEN/BP bits survive power loss; WEL, sleep
 // and a command in progress do not.
-// Supply current, drawn from the node's capacitor (energy/load_model.h):
+// Supply current, drawn from the node's capacitor (defaults here; the platform passes
+// energy/load_model.h's spi_fram_* coefficients, which platform.energy_model can override):
 //   standby 100 uA (typ, CS high or idle), sleep 3 uA (typ)     datasheet feature list
 //   active 300 uA at 1 MHz, APPROXIMATE: scaled linearly with the SCK frequency (the issue's
 //   reading of the datasheet's one figure; it likely overstates the current at high clocks).

@@ -339,6 +339,10 @@ const std::vector<EnergyCoefficient> kEnergyCoefficients = {
     {"lpm3_wake_charge_c", Unit::Coulomb, "charge drawn by one wake-up from LPM2, LPM3 or LPM4"},
     {"fram_wake_charge_c", Unit::Coulomb, "charge of FRAM re-activation on a wake from LPM2-LPM4"},
     {"off_current_a", Unit::Ampere, "current drawn from the capacitor while the MCU is off"},
+    {"spi_fram_active_per_mhz_a", Unit::Ampere,
+     "external SPI FRAM: supply current per MHz of SCK while a byte is clocked"},
+    {"spi_fram_standby_a", Unit::Ampere, "external SPI FRAM: standby supply current"},
+    {"spi_fram_sleep_a", Unit::Ampere, "external SPI FRAM: sleep-mode supply current"},
 };
 
 // ---- documents ------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ nlohmann::json spi_fram_report(const SpiFram& fram, const ElfImage& image) {
   out["by_symbol"] = symbols;
   out["by_kind"] = kinds;
   out["protocol_errors"] = fram.protocol_errors();
+  out["characters"] = fram.characters();  // bytes clocked while selected
   return out;
 }
 

@@ -79,7 +79,11 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     bind(*p);
   if (m_config.nvm.kind == NvmPlatformConfig::Kind::kSpiFram) {
     // The published set-up: SIMO P6.0, SOMI P6.1, SCK P6.2 on eUSCI_A3, chip select P6.3.
-    m_spi_fram = std::make_unique<SpiFram>();
+    SpiFramCurrents currents;  // energy/load_model.h, platform.energy_model overrides
+    currents.active_per_mhz_a = m_config.power.load.spi_fram_active_per_mhz_a;
+    currents.standby_a = m_config.power.load.spi_fram_standby_a;
+    currents.sleep_a = m_config.power.load.spi_fram_sleep_a;
+    m_spi_fram = std::make_unique<SpiFram>(currents);
     m_uca3.attach(m_spi_fram.get());
     m_gpio.on_pin(6, 3, [this](bool level, const sc_core::sc_time& at) {
       m_spi_fram->chip_select(level, at);

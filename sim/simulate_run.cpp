@@ -101,6 +101,9 @@ void apply_energy_overrides(const std::map<std::string, double>& overrides, Powe
       {"lpm3_wake_charge_c", &m.lpm3_wake_charge_c},
       {"fram_wake_charge_c", &m.fram_wake_charge_c},
       {"off_current_a", &power.supervisor.off_current_a},
+      {"spi_fram_active_per_mhz_a", &m.spi_fram_active_per_mhz_a},
+      {"spi_fram_standby_a", &m.spi_fram_standby_a},
+      {"spi_fram_sleep_a", &m.spi_fram_sleep_a},
   };
   for (const auto& [name, value] : overrides) {
     const auto it = fields.find(name);

@@ -15,11 +15,12 @@
 // `.spifram` (VMA 0x01000000 + device address, fr5994.ld) and declares `const uint32_t
 // name_addr`, its device address. Defined in assembly: a C object at 0x01000000 would not fit
 // the 16-bit addresses of clang's msp430 debug information.
-#define IPSIM_SPIFRAM_OBJECT(name, bytes)                                                     \
-  __asm__(".section .spifram,\"aw\",@nobits\n.balign 2\n.global " #name "\n.type " #name      \
-          ",@object\n" #name ":\n.zero " #bytes "\n.size " #name ", " #bytes "\n"             \
-          ".section .rodata." #name "_addr,\"a\",@progbits\n.balign 2\n.global " #name        \
-          "_addr\n" #name "_addr:\n.long " #name " - 0x01000000\n.previous\n.previous\n");    \
+#define IPSIM_SPIFRAM_OBJECT(name, bytes)                                                  \
+  __asm__(".section .spifram,\"aw\",@nobits\n.balign 2\n.global " #name "\n.type " #name   \
+          ",@object\n" #name ":\n.zero " #bytes "\n.size " #name ", " #bytes               \
+          "\n"                                                                             \
+          ".section .rodata." #name "_addr,\"a\",@progbits\n.balign 2\n.global " #name     \
+          "_addr\n" #name "_addr:\n.long " #name " - 0x01000000\n.previous\n.previous\n"); \
   extern const uint32_t name##_addr
 
 // UCBRW: a deployment parameter (ipsim writes SMCLK / platform.nvm.spi_clock into it).

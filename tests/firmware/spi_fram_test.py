@@ -3,6 +3,7 @@
 against the device model.
 
   spi_fram_test.py blocks   --ipsim IPSIM --elf spifram_blocks.elf   --config CONTINUOUS.yaml
+                            --unpowered UNPOWERED.yaml
   spi_fram_test.py brownout --ipsim IPSIM --elf spifram_brownout.elf --config BROWNOUT.yaml
 
 blocks: the driver's blocks read back equal; the model's array holds what was written; the
@@ -10,6 +11,8 @@ model's NVM report names each `.spifram` object with exactly the bytes and comma
 cost of a DMA transfer of n words stays within BOUND of iNAS's fit (64n + 424 cycles per read,
 64n + 422 per write, at 16 MHz; docs/spi_fram.md): slope within SLOPE_BOUND of 64 cycles per
 word and the fixed cost within FIXED_BOUND cycles of iNAS's.
+The part's energy (the run minus the same run with its currents zeroed) must equal
+3 V x (100 uA x on time + (300 uA/MHz x 4 MHz - 100 uA) x 2 us per byte clocked).
 brownout: a 2 KB DMA write is cut by a brown-out; after it the firmware sees a prefix of the
 new bytes and the old bytes after it, and the model's array holds exactly that.
 """
@@ -32,8 +35,8 @@ def fail(msg):
     sys.exit(1)
 
 
-def run(args, dumps):
-    cmd = [args.ipsim, "exec", args.elf, "--power", args.config, "--json"]
+def run(args, dumps, config=None):
+    cmd = [args.ipsim, "exec", args.elf, "--power", config or args.config, "--json"]
     for d in dumps:
         cmd += ["--dump", d]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -79,7 +82,9 @@ def blocks(args):
     if spi is None:
         fail("no nvm.spi_fram in the result")
     moved = 2 * sum(WORDS)
-    want = {"ext_small": (7, 1, 7, 1), "ext_blocks": (moved, len(WORDS), moved, len(WORDS))}
+    # Each block is read twice: once timed, once to check it.
+    want = {"ext_small": (7, 1, 7, 1),
+            "ext_blocks": (moved, len(WORDS), 2 * moved, 2 * len(WORDS))}
     for sym, (wb, w, rb, rd) in want.items():
         s = spi["by_symbol"].get(sym)
         got = s and (s["write_bytes"], s["writes"], s["read_bytes"], s["reads"])
@@ -87,6 +92,16 @@ def blocks(args):
             fail(f"nvm.spi_fram.by_symbol.{sym}: {got}, expected {(wb, w, rb, rd)}")
     if spi["protocol_errors"] != 0:
         fail(f"{spi['protocol_errors']} bytes rejected by the part")
+
+    bare = run(args, [], args.unpowered)
+    if bare["cycles"] != r["cycles"]:
+        fail("the part's currents changed the timing")
+    part_j = r["energy_J"]["consumed"] - bare["energy_J"]["consumed"]
+    want_j = 3.0 * (100e-6 * r["on_time_s"] + (1.2e-3 - 100e-6) * 2e-6 * spi["characters"])
+    if abs(part_j - want_j) > 1e-6 * want_j:
+        fail(f"the part drew {part_j} J, expected {want_j} J")
+    print(f"SPI FRAM energy {part_j * 1e6:.3f} uJ over {r['on_time_s'] * 1e3:.3f} ms, "
+          f"{spi['characters']} bytes clocked")
 
     for name, col, ref in (("write", 2, INAS_WRITE), ("read", 3, INAS_READ)):
         points = [(n, res[col + 2 * k]) for k, n in enumerate(WORDS)]
@@ -141,6 +156,7 @@ def main():
     p.add_argument("--ipsim", required=True)
     p.add_argument("--elf", required=True)
     p.add_argument("--config", required=True)
+    p.add_argument("--unpowered", help="blocks: the config with the part's currents zeroed")
     args = p.parse_args()
     (blocks if args.mode == "blocks" else brownout)(args)
 

@@ -552,3 +552,61 @@ TEST_CASE("source.offset takes a time or a time of day, source.time_scale a numb
   check_error(error_of(dir, replace(kMinimal, "  power: 1mW\n", "  power: 1mW\n  offset: 1h\n")),
               "cfg.yaml:8:", "source.offset", "is not used by source.type constant");
 }
+
+TEST_CASE("platform.nvm: kind, spi_clock and the hypothetical costs parse and validate") {
+  TempDir dir;
+  const std::string nvm_at_3 = "platform:\n  nvm:\n";
+  auto with_nvm = [&](const std::string& lines) {
+    return replace(kMinimal, "platform:\n", nvm_at_3 + lines);
+  };
+  SECTION("defaults: the FR5994's own FRAM, iNAS's 4 MHz SPI clock, no extra costs") {
+    const Config c = load_experiment(dir.write("a.yaml", kMinimal), {}).runs.at(0).config;
+    CHECK(c.platform.nvm.kind == NvmKind::Internal);
+    CHECK(c.platform.nvm.spi_clock_hz == 4e6);
+    CHECK(c.platform.nvm.extra_read_wait_states == 0);
+    CHECK(c.platform.nvm.extra_write_energy_j == 0);
+  }
+  SECTION("every key, and the JSON round trip") {
+    const Config c =
+        load_experiment(dir.write("a.yaml", with_nvm("    kind: spi-fram\n    spi_clock: 8MHz\n"
+                                                     "    extra_read_wait_states: 2\n"
+                                                     "    extra_write_wait_states: 7\n"
+                                                     "    extra_read_energy: 1.5nJ\n"
+                                                     "    extra_write_energy: 3nJ\n")),
+                        {})
+            .runs.at(0)
+            .config;
+    CHECK(c.platform.nvm.kind == NvmKind::SpiFram);
+    CHECK(c.platform.nvm.spi_clock_hz == 8e6);
+    CHECK(c.platform.nvm.extra_read_wait_states == 2);
+    CHECK(c.platform.nvm.extra_write_wait_states == 7);
+    CHECK(c.platform.nvm.extra_read_energy_j == Approx(1.5e-9));
+    const Config back = config_from_json(to_json_value(c));
+    CHECK(back.platform.nvm.kind == NvmKind::SpiFram);
+    CHECK(back.platform.nvm.spi_clock_hz == 8e6);
+    CHECK(back.platform.nvm.extra_write_wait_states == 7);
+    CHECK(back.platform.nvm.extra_write_energy_j == Approx(3e-9));
+  }
+  SECTION("--set reaches the section") {
+    const Config c = load_experiment(dir.write("a.yaml", kMinimal), {"platform.nvm.kind=spi-fram"})
+                         .runs.at(0)
+                         .config;
+    CHECK(c.platform.nvm.kind == NvmKind::SpiFram);
+  }
+  SECTION("errors name file, line, key and what was expected") {
+    check_error(error_of(dir, with_nvm("    kind: flash\n")), "cfg.yaml:4:", "platform.nvm.kind",
+                "expected one of internal, spi-fram; got 'flash'");
+    check_error(error_of(dir, with_nvm("    spi_clock: 50MHz\n")),
+                "cfg.yaml:4:", "platform.nvm.spi_clock",
+                "a frequency <= 40MHz that divides platform.mclk");
+    check_error(error_of(dir, with_nvm("    spi_clock: 3MHz\n")),
+                "cfg.yaml:4:", "platform.nvm.spi_clock", "by a whole number");
+    check_error(error_of(dir, with_nvm("    extra_write_wait_states: -1\n")),
+                "cfg.yaml:4:", "platform.nvm.extra_write_wait_states",
+                "a whole number of wait states");
+    check_error(error_of(dir, with_nvm("    extra_read_energy: 2V\n")),
+                "cfg.yaml:4:", "platform.nvm.extra_read_energy", "J");
+    check_error(error_of(dir, with_nvm("    spi_clok: 4MHz\n")),
+                "cfg.yaml:4:", "platform.nvm.spi_clok", "did you mean 'spi_clock'?");
+  }
+}
