@@ -298,6 +298,8 @@ TEST_CASE("the comparison table can show the LEA and DMA counters") {
   CHECK(row.find(" 1234 ") != std::string::npos);
   CHECK(row.find(" 56789 ") != std::string::npos);
   CHECK(row.find(" 4321 ") != std::string::npos);
+}
+
 TEST_CASE("Waveforms: a write that fails (full disk) is an error, and no partial file remains") {
   TempDir dir;
   const std::string csv = (dir.path() / "timeline.csv").string();
