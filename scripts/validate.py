@@ -62,6 +62,36 @@ def energy_per_round(ipsim, elf, c1, c2):
     return (e2 - e1) / (r2 - r1)
 
 
+SPI_WORDS = [8, 32, 128, 512]  # kernels/apps/spifram_blocks.c kWords
+
+
+def spi_fram_fit(ipsim, elf):
+    """(slope, fixed) of write and of read cycles against words, from spifram_blocks.elf."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "spi.yaml")
+        with open(cfg, "w") as f:
+            f.write("name: spi\nplatform:\n  mclk: 16MHz\n"
+                    "  nvm: {kind: spi-fram, spi_clock: 4MHz}\n"
+                    "  capacitor: {capacitance: 100uF}\nsource: {type: continuous}\n"
+                    "workload: {network: custom}\n")
+        r = exec_json(ipsim, elf, "--power", cfg, "--dump", "spifram_result")
+    if r["stop_reason"] != "exit" or r.get("exit_code") != 0:
+        sys.exit(f"spifram_blocks did not finish: {r['stop_reason']} {r.get('exit_code')}")
+    b = bytes.fromhex(r["dumps"]["spifram_result"])
+    res = [int.from_bytes(b[i:i + 2], "little") for i in range(0, len(b), 2)]
+
+    def fit(col):
+        pts = [(n, res[col + 2 * k]) for k, n in enumerate(SPI_WORDS)]
+        n = len(pts)
+        sx, sy = sum(x for x, _ in pts), sum(y for _, y in pts)
+        sxx, sxy = sum(x * x for x, _ in pts), sum(x * y for x, y in pts)
+        slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+        return slope, (sy - slope * sx) / n
+
+    return fit(2), fit(3)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ipsim", default=os.path.join(ROOT, "build", "ipsim"))
@@ -125,11 +155,29 @@ def main():
          "energy implies about 0.7 cycles per element. Figures that depend on the LEA add rate (HAWAII's lea-fir kernel) inherit "
          "this gap."),
     ]
-    pending = [
-        ("DMA SRAM <-> external SPI FRAM, cycles for n words", "64 n + 424 (read), "
-         "64.0008 n + 422.2 (write)", INAS,
-         "needs the external SPI FRAM model (the NVM-axis issue); not merged yet"),
+    # DMA between SRAM and the external SPI FRAM (docs/spi_fram.md): kernels/apps/
+    # spifram_blocks.c times one write and one read of each block size with TA0 and stores
+    # the cycles in spifram_result; a least-squares line over the sizes gives slope and
+    # fixed cost, as iNAS fitted its measurements.
+    spi = spi_fram_fit(a.ipsim, fw("spifram_blocks"))
+    (w_slope, w_fixed), (r_slope, r_fixed) = spi
+    rows += [
+        ("DMA SRAM -> SPI FRAM write, cycles per 16-bit word (slope)", "cycles", 64.0008, INAS,
+         w_slope, 0.10, "CY15B104Q on eUSCI_A3 at SMCLK/4 = 4 MHz, iNAS's wiring and clock: "
+         "16 bits at 4 SMCLK cycles each."),
+        ("DMA SPI FRAM -> SRAM read, cycles per 16-bit word (slope)", "cycles", 64.0, INAS,
+         r_slope, 0.10, "As above, READ command."),
+        ("DMA SRAM -> SPI FRAM write, fixed cycles per transfer", "cycles", 422.2, INAS,
+         w_fixed, 0.35, "Explained gap: the fixed part is the driver's software around the "
+         "transfer (chip select, opcode and address bytes, DMA set-up). Ours sleeps in LPM0 "
+         "until the DMA interrupt (kernels/runtime/spi_fram.c); iNAS's driver polls. With the "
+         "chip select low the model costs 64 n + 230 (write, plus 45 for WREN) and 64 n + 301 "
+         "(read); the rest is driver code, and the gap to iNAS's fit has not been broken down "
+         "further. The per-word slope is the hardware."),
+        ("DMA SPI FRAM -> SRAM read, fixed cycles per transfer", "cycles", 424.0, INAS,
+         r_fixed, 0.35, "As above."),
     ]
+    pending = []
 
     failed = []
     lines = [
@@ -149,8 +197,9 @@ def main():
             failed.append(f"{q}: error {err:+.1%} exceeds its bound {bound:.0%}")
         lines.append(f"| {q} | {pub:g} {unit} | {src} | {val:.4g} {unit} | {err:+.1%} | "
                      f"{bound:.0%} | {note} |")
-    lines += ["", "Pending rows:", "", "| quantity | published | source | why pending |",
-              "| --- | --- | --- | --- |"]
+    if pending:
+        lines += ["", "Pending rows:", "", "| quantity | published | source | why pending |",
+                  "| --- | --- | --- | --- |"]
     for q, pub, src, why in pending:
         lines.append(f"| {q} | {pub} | {src} | {why} |")
     text = "\n".join(lines) + "\n"
