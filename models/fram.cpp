@@ -43,13 +43,13 @@ void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
     std::memcpy(trans.get_data_ptr(), host(addr), len);
     m_counters.count(who, NvmOp::kRead, addr, len);
     for (uint32_t a = addr & ~1u; a < addr + len; a += 2)
-      if (!m_cache.read(a)) waits += m_nwaits;
+      if (!m_cache.read(a)) waits += m_nwaits + m_extra_read_waits, ++m_transport_misses;
   } else {
     std::memcpy(host(addr), trans.get_data_ptr(), len);
     m_counters.count(who, NvmOp::kWrite, addr, len);
     for (uint32_t a = addr & ~1u; a < addr + len; a += 2) {
       m_cache.write(a);
-      waits += m_nwaits;
+      waits += m_nwaits + m_extra_write_waits;
     }
   }
   if (waits && m_clocks) delay += sc_core::sc_time(waits / m_clocks->mclk_hz(), sc_core::SC_SEC);

@@ -42,7 +42,18 @@ class Fram : public sc_core::sc_module {
     m_nwaits = nwaits;
   }
 
+  // Hypothetical slower NVM (platform.nvm.extra_*_wait_states): wait states added to every
+  // array read (cache miss) and write of a b_transport initiator (the DMA), as the CPU adds
+  // them to its own accesses.
+  void set_extra_waits(unsigned read, unsigned write) {
+    m_extra_read_waits = read;
+    m_extra_write_waits = write;
+  }
+
   FramCache& cache() { return m_cache; }
+  const FramCache& cache() const { return m_cache; }
+  // Cache misses of b_transport accesses (the DMA's; the CPU's go through its DMI path).
+  uint64_t transport_misses() const { return m_transport_misses; }
   NvmCounters& counters() { return m_counters; }
   const NvmCounters& counters() const { return m_counters; }
 
@@ -56,6 +67,8 @@ class Fram : public sc_core::sc_module {
   NvmCounters m_counters;
   const Clocks* m_clocks = nullptr;
   unsigned m_nwaits = 0;
+  unsigned m_extra_read_waits = 0, m_extra_write_waits = 0;
+  uint64_t m_transport_misses = 0;
 };
 
 }  // namespace ipsim

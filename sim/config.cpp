@@ -744,8 +744,9 @@ PlatformSpec parse_platform(Section s) {
     // CY15B104Q: up to 40 MHz; the runtime clocks SMCLK = MCLK, and UCBRW divides it.
     const double divider = p.mclk_hz / n.spi_clock_hz;
     nvm.require("spi_clock",
-                n.spi_clock_hz > 0 && n.spi_clock_hz <= 40e6 && divider >= 1 &&
-                    std::abs(divider - std::round(divider)) < 1e-9 * divider,
+                n.kind != NvmKind::SpiFram ||
+                    (n.spi_clock_hz > 0 && n.spi_clock_hz <= 40e6 && divider >= 1 &&
+                     std::abs(divider - std::round(divider)) < 1e-9 * divider),
                 "a frequency <= 40MHz that divides platform.mclk (" +
                     format_quantity(p.mclk_hz, Unit::Hertz) + ") by a whole number, e.g. 4MHz");
     for (const char* key : {"extra_read_wait_states", "extra_write_wait_states"}) {

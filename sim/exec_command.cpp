@@ -190,7 +190,7 @@ int exec_command(const std::vector<std::string>& args) {
                      {"stored_delta", e.stored_delta},
                      {"leaked", e.leaked},
                      {"clamped", e.clamped}};
-  out["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
+  out["nvm"] = nvm_report(platform.fram(), image);
   if (const SpiFram* f = platform.spi_fram()) out["nvm"]["spi_fram"] = spi_fram_report(*f, image);
   if (json) {  // one JSON object per marker is costly: only when printed, at most 100,000
     constexpr size_t kMaxJsonMarkers = 100000;

@@ -59,8 +59,9 @@ const char* nvm_kind(const std::string& symbol) {
   return "other";
 }
 
-nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
-                          const ElfImage& image) {
+nlohmann::json nvm_report(const Fram& fram, const ElfImage& image) {
+  const NvmCounters& counters = fram.counters();
+  const FramCache& cache = fram.cache();
   Tally total;
   nlohmann::json by_initiator = nlohmann::json::object();
   for (Initiator who : kInitiators) {
@@ -110,7 +111,8 @@ nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
   out["by_initiator"] = by_initiator;
   out["by_symbol"] = symbols;
   out["by_kind"] = kinds;
-  out["cache"] = {{"hits", cache.hits()}, {"misses", cache.misses()}};
+  out["cache"] = {
+      {"hits", cache.hits()}, {"misses", cache.misses()}, {"dma_misses", fram.transport_misses()}};
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/elf_image.h"
+#include "models/fram.h"
 #include "models/fram_cache.h"
 #include "models/nvm_counters.h"
 #include "models/spi_fram.h"
@@ -18,8 +19,9 @@ namespace ipsim {
 // results). The table is in nvm_report.cpp.
 const char* nvm_kind(const std::string& symbol);
 
-nlohmann::json nvm_report(const NvmCounters& counters, const FramCache& cache,
-                          const ElfImage& image);
+// The on-chip FRAM's traffic: totals, by initiator, by symbol, and its cache (hits and
+// misses of every initiator; `dma_misses` of them were the DMA's).
+nlohmann::json nvm_report(const Fram& fram, const ElfImage& image);
 
 // The external SPI FRAM's traffic (platform.nvm.kind spi-fram): totals (bytes moved, and one
 // access per READ/FSTRD/WRITE command), by `.spifram` symbol and by kind, plus the count of

@@ -175,6 +175,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_fram.erase();
   load_image();
   m_cpu.core().set_extra_nvm_waits(nvm.extra_read_wait_states, nvm.extra_write_wait_states);
+  m_fram.set_extra_waits(nvm.extra_read_wait_states, nvm.extra_write_wait_states);
   if (m_image.find("spi_fram_brw"))  // the driver's SPI prescaler (kernels/runtime/spi_fram.c)
     write_symbol("spi_fram_brw",
                  std::vector<uint8_t>{static_cast<uint8_t>(nvm.spi_prescaler),

@@ -228,6 +228,20 @@ std::unique_ptr<Waveforms> attach_waveforms(Platform& platform, const OutputsCon
   return waves;
 }
 
+namespace {
+// Why a built-in (network, strategy, kernel) image is missing from this build; "" if present.
+std::string missing_image(const Config& config) {
+  const std::string elf_path = firmware_path_for(config);
+  if (!config.workload.firmware.empty() || fs::exists(elf_path)) return "";
+  return std::string("no firmware image for workload.strategy ") +
+         to_string(config.workload.strategy) + " on workload.kernel " +
+         to_string(config.workload.kernel) + " (" + elf_path + "); this build does not have it" +
+         (config.workload.strategy == Strategy::Hawaii && config.workload.kernel == Kernel::LeaFir
+              ? ": HAWAII as published comes from kernels/strategies/hawaii_fir.c"
+              : "");
+}
+}  // namespace
+
 void check_run_inputs(const std::vector<RunSpec>& runs) {
   std::set<std::string> elfs, traces;
   for (const RunSpec& r : runs) {
@@ -235,6 +249,8 @@ void check_run_inputs(const std::vector<RunSpec>& runs) {
     if (r.config.source.type == SourceType::Trace && !r.config.source.file.empty())
       traces.insert(r.config.source.file);
   }
+  for (const RunSpec& r : runs)
+    if (const std::string why = missing_image(r.config); !why.empty()) throw ConfigError(why);
   for (const std::string& path : elfs) {
     try {
       ElfImage::load(path);
@@ -254,14 +270,7 @@ void check_run_inputs(const std::vector<RunSpec>& runs) {
 RunResult simulate_run(const RunSpec& spec) {
   const Config& config = spec.config;
   const std::string elf_path = firmware_path_for(config);
-  if (config.workload.firmware.empty() && !fs::exists(elf_path))
-    throw std::runtime_error(
-        std::string("no firmware image for workload.strategy ") +
-        to_string(config.workload.strategy) + " on workload.kernel " +
-        to_string(config.workload.kernel) + " (" + elf_path + "); this build does not have it" +
-        (config.workload.strategy == Strategy::Hawaii && config.workload.kernel == Kernel::LeaFir
-             ? ": HAWAII as published comes from kernels/strategies/hawaii_fir.c"
-             : ""));
+  if (const std::string why = missing_image(config); !why.empty()) throw std::runtime_error(why);
   const ElfImage image = ElfImage::load(elf_path);
 
   PlatformConfig pc;
@@ -424,7 +433,7 @@ RunResult simulate_run(const RunSpec& spec) {
   r["cycles"] = platform.core().cycles();
   r["instructions"] = platform.core().instructions();
   r["wasted_cycles"] = power.wasted_cycles();
-  r["nvm"] = nvm_report(platform.fram().counters(), platform.fram().cache(), image);
+  r["nvm"] = nvm_report(platform.fram(), image);
   r["lea"] = lea_report(platform.lea());
   r["dma"] = dma_report(platform.dma());
   if (const SpiFram* f = platform.spi_fram()) r["nvm"]["spi_fram"] = spi_fram_report(*f, image);

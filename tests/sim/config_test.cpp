@@ -596,11 +596,12 @@ TEST_CASE("platform.nvm: kind, spi_clock and the hypothetical costs parse and va
   SECTION("errors name file, line, key and what was expected") {
     check_error(error_of(dir, with_nvm("    kind: flash\n")), "cfg.yaml:4:", "platform.nvm.kind",
                 "expected one of internal, spi-fram; got 'flash'");
-    check_error(error_of(dir, with_nvm("    spi_clock: 50MHz\n")),
-                "cfg.yaml:4:", "platform.nvm.spi_clock",
+    // The SPI clock is checked where there is an SPI FRAM to clock.
+    check_error(error_of(dir, with_nvm("    kind: spi-fram\n    spi_clock: 50MHz\n")),
+                "cfg.yaml:5:", "platform.nvm.spi_clock",
                 "a frequency <= 40MHz that divides platform.mclk");
-    check_error(error_of(dir, with_nvm("    spi_clock: 3MHz\n")),
-                "cfg.yaml:4:", "platform.nvm.spi_clock", "by a whole number");
+    check_error(error_of(dir, with_nvm("    kind: spi-fram\n    spi_clock: 3MHz\n")),
+                "cfg.yaml:5:", "platform.nvm.spi_clock", "by a whole number");
     check_error(error_of(dir, with_nvm("    extra_write_wait_states: -1\n")),
                 "cfg.yaml:4:", "platform.nvm.extra_write_wait_states",
                 "a whole number of wait states");

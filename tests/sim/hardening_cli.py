@@ -92,7 +92,8 @@ def main():
     out = os.path.join(work, "nofw")
     p = ipsim("run", quick, "--out", out, env=env)
     check("missing firmware ELF exits 2 before any run",
-          p.returncode == 2 and "infer_kws_continuous.elf" in p.stderr and not os.path.exists(out),
+          p.returncode == 2 and "infer_kws_continuous_" in p.stderr
+          and "no firmware image" in p.stderr and not os.path.exists(out),
           p.stderr)
     trace = write("bad.csv", "time_s,power_W\n0,0.001\n0.001,0.001\n0.002,abc\n")
     traced = write("traced.yaml", CONFIG.format(
