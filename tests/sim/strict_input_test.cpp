@@ -1,5 +1,7 @@
 // Hostile and careless config input (issues 14 and 15): each case is an error that names the
 // file, the line and the key, or a documented bound, never a silently different run.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -89,6 +91,13 @@ TEST_CASE("strict input: a second YAML document, non-UTF-8 bytes and trailing ga
   CHECK_THAT(error_of(dir, kBase, {"sweep.seed=[1, 2]x"}),
              Catch::Contains("unexpected text after the value"));
   CHECK_THAT(error_of(dir, kBase, {"name=a\xc3"}), Catch::Contains("not UTF-8"));
+}
+
+TEST_CASE("strict input: a FIFO as config is refused instead of blocking") {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "cfg.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(load_experiment(fifo, {}), Catch::Contains("not a regular file"));
 }
 
 TEST_CASE("strict input: numbers are decimal") {
