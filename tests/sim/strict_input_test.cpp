@@ -164,4 +164,7 @@ TEST_CASE("strict input: trace samples closer than 1 us are refused, naming the 
   CHECK_THROWS_WITH(energy::Trace::parse("time_s,power_W\n0,1\n1e-15,1\n2e-15,1\n", "t.csv"),
                     Catch::Contains("t.csv:3: samples closer than 1 us"));
   CHECK(energy::Trace::parse("time_s,power_W\n0,1\n1e-6,1\n", "t.csv").size() == 2);
+  // 1e308 W made the capacitor integrator fail inside the run.
+  CHECK_THROWS_WITH(energy::Trace::parse("time_s,power_W\n0,1\n1,1e308\n", "t.csv"),
+                    Catch::Contains("t.csv:3: value above 1e6"));
 }
