@@ -124,6 +124,12 @@ Trace Trace::parse(std::string_view text, const std::string& name) {
       } else {
         if (v < 0.0)
           fail(name, line_no, "negative value in column '" + trace.m_columns[col - 1] + "'");
+        // 1e308 W made the capacitor integrator fail; no harvester input comes near 1e6
+        // (sunlight is about 1.2e5 lux and 1.4e3 W/m^2).
+        if (v > kMaxTraceValue)
+          fail(name, line_no,
+               "value above 1e6 in column '" + trace.m_columns[col - 1] +
+                   "' (not a physical harvester input)");
         trace.m_values[col - 1].push_back(v);
       }
       ++col;

@@ -8,6 +8,7 @@
 //   p_mpp_W, v_mpp_V.
 // Every non-time column must be finite and >= 0; time must be finite and strictly increasing,
 // with samples at least kMinSampleIntervalS (1 us) apart: each interval is one integration step.
+// Values are at most kMaxTraceValue (1e6), far above any physical harvester input.
 //
 // Interpolation: zero-order hold. Sample i holds on [t_i, t_{i+1}); the last sample holds for
 // one more interval equal to the previous one, so duration = t_last - t_0 + (t_last - t_{n-1}).
@@ -24,6 +25,7 @@
 namespace ipsim::energy {
 
 inline constexpr double kMinSampleIntervalS = 1e-6;
+inline constexpr double kMaxTraceValue = 1e6;  // in any value column
 
 class TraceError : public std::runtime_error {
  public:

@@ -443,6 +443,9 @@ YAML::Node parse_yaml_value(const std::string& text, const std::string& origin) 
 }
 
 ConfigDocument load_config_document(const std::string& path) {
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))  // a FIFO would block the read
+    throw ConfigError(path + ": not a regular file");
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot read the config file (" + std::strerror(errno) + ")");
   std::stringstream ss;

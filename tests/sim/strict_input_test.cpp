@@ -1,5 +1,7 @@
 // Hostile and careless config input (issues 14 and 15): each case is an error that names the
 // file, the line and the key, or a documented bound, never a silently different run.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -91,6 +93,13 @@ TEST_CASE("strict input: a second YAML document, non-UTF-8 bytes and trailing ga
   CHECK_THAT(error_of(dir, kBase, {"name=a\xc3"}), Catch::Contains("not UTF-8"));
 }
 
+TEST_CASE("strict input: a FIFO as config is refused instead of blocking") {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "cfg.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(load_experiment(fifo, {}), Catch::Contains("not a regular file"));
+}
+
 TEST_CASE("strict input: numbers are decimal") {
   TempDir dir;
   CHECK(config_of(dir, kBase + "seed: 010\n").seed == 10);
@@ -155,4 +164,7 @@ TEST_CASE("strict input: trace samples closer than 1 us are refused, naming the 
   CHECK_THROWS_WITH(energy::Trace::parse("time_s,power_W\n0,1\n1e-15,1\n2e-15,1\n", "t.csv"),
                     Catch::Contains("t.csv:3: samples closer than 1 us"));
   CHECK(energy::Trace::parse("time_s,power_W\n0,1\n1e-6,1\n", "t.csv").size() == 2);
+  // 1e308 W made the capacitor integrator fail inside the run.
+  CHECK_THROWS_WITH(energy::Trace::parse("time_s,power_W\n0,1\n1,1e308\n", "t.csv"),
+                    Catch::Contains("t.csv:3: value above 1e6"));
 }
