@@ -277,7 +277,7 @@ std::vector<Kernel> kernels_of(Strategy s) {
     case Strategy::Hawaii:
       return {Kernel::LeaMac, Kernel::LeaFir};
     case Strategy::DepthFirst:
-      return {Kernel::LeaMac};  // lea-fir slices: not built yet
+      return {Kernel::LeaMac, Kernel::LeaFir};
   }
   return {};
 }
