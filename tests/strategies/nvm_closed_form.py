@@ -4,8 +4,9 @@ Each strategy's header (kernels/strategies/*.c) states the closed form of its FR
 layer and kernel; this module writes the same forms in terms of the layer shapes, which it
 reads from the generated network tables (kernels/networks/<net>/<net>.c) and, for
 depth-first, the slice plans of the kernel (kernels/strategies/plans/<net>_plan.c, or
-<net>_lea_fir_plan.c on lea-fir). check_run.py --nvm-closed-form compares them with results.json's nvm.by_symbol, exactly: under continuous
-power nothing is redone, so every form is exact.
+<net>_lea_fir_plan.c on lea-fir). check_run.py --nvm-closed-form compares them with
+results.json's nvm.by_symbol, exactly: under continuous power nothing is redone, so every
+form is exact.
 
 expected_writes(strategy, kernel, network, inferences) -> {symbol: bytes}
 """
