@@ -23,6 +23,13 @@ HAWAII), so LEA RAM (2048 words) is split as
   + lea_x: one gathered receptive field / the FC input vector = max(lea_w, largest FC input)
   + the slice arenas that fit in the rest (both, or one with the other in CPU SRAM).
 
+On lea-fir (--kernel lea-fir, plans/<net>_lea_fir_plan.{h,c}) the slices' convs are LEA FIRs
+and adds over full-width rows (nn_conv_fir, docs/kernels.md): conv bands span all columns, and
+LEA RAM holds the FIR work buffers (input band = lea_x, taps, and three output bands of lea_w
+words: FIR output, row sum, channel sum) instead of lea_w / lea_x. The band size and whether
+the FC input stays resident are searched (--fir-out-words 0), the cycle model is FIR-specific
+(COEFFICIENTS_FIR).
+
 THE PLAN DEPENDS ON THE CAPACITOR. The committed plans are for the default experiment
 capacitor (100 uF, v_on 2.8 V, v_off 2.4 V); for another one, regenerate with --write and
 rebuild the firmware, e.g.
@@ -84,8 +91,23 @@ COEFFICIENTS = {
     "stage_word": 1.5,     # per input word staged (not fitted)
     "layer_call": 150.0,   # per layer region call (not fitted)
     "slice": 2500.0,       # per slice: locate, region arithmetic, commit, marker (not fitted)
+    # lea-fir conv (nn_conv_fir, --kernel lea-fir), per:
+    "lea_cmd": 0.0,        # LEA FIR or ADD command: driver, LPM0, ISR
+    "lea_cycles": 0.0,     # LEA cycle of those commands (models/lea.h: FIR 6 + taps, ADD 2)
+    "fir_load": 0.0,       # band of one input channel loaded by DMA into LEA RAM
+    "fir_coeff": 0.0,      # kernel row reversed into the FIR taps (not fitted)
+    "fir_out": 0.0,        # output finished (bias, requantize, ReLU, store)
 }
+# On lea-fir (--kernel lea-fir), fitted the same way on infer_<net>_depth_first_lea_fir.elf
+# (--kernel lea-fir --calibrate; last fit 287 slices, max error 15.3 %, mean 2.8 %).
+COEFFICIENTS_FIR = dict(COEFFICIENTS, lea_cmd=272.5, lea_cycles=1.0, fir_load=366.7,
+                        fir_coeff=60.0, fir_out=144.6, pool_elem=152.5, fc_chunk=791.3,
+                        channel=771.1)
 FIT_KEYS = ["conv_mac", "conv_krow", "conv_out", "pool_elem", "fc_chunk", "channel"]
+FIT_KEYS_FIR = ["lea_cmd", "fir_load", "fir_out", "pool_elem", "fc_chunk", "channel"]
+# lea-fir work buffers in LEA RAM (nn_fir_work_t; None on lea-mac): dict x, c, out words.
+FIR = None
+FIR_C_WORDS = 16  # FIR taps buffer (kw + 1 <= 16)
 LEA_RAM_WORDS = 2048   # 0x2C00-0x3BFF
 LEA_STACK_WORDS = 8    # LEA stack at the top of LEA RAM (lea_init: LEACNF2 = LEAMT >> 2)
 LEA_RESULT_WORDS = 2   # lea_kernels.c's IQ31 MAC result
@@ -147,6 +169,35 @@ def words(r):
     return (r[1] - r[0]) * (r[3] - r[2]) * (r[5] - r[4])
 
 
+def fir_band(L, fir):
+    """Output rows per band of nn_conv_fir with work buffers fir (as nn_conv_fir.c)."""
+    band = fir["out"] // L.inp[2]
+    while band and (even(band * L.inp[2]) > fir["out"] or
+                    (band + L.kh - 1) * L.inp[2] + L.kw + (L.kw & 1) + 1 > fir["x"]):
+        band -= 1
+    return band
+
+
+def fir_work(L, r, fir):
+    """Cost features of conv output region r on lea-fir (nn_conv_fir): per output channel,
+    per band, per input channel one band load and kh FIRs, kh - 1 row adds, one channel add."""
+    f = dict.fromkeys(COEFFICIENTS, 0.0)
+    nc, ic, kh, w = r[1] - r[0], L.inp[0], L.kh, L.inp[2]
+    taps = L.kw + (L.kw & 1)
+    band, rows = fir_band(L, fir), r[3] - r[2]
+    for y in range(0, rows, band):
+        n = even(min(band, rows - y) * w)
+        cmds_fir, cmds_add = ic * kh, ic * (kh - 1) + ic - 1
+        f["lea_cmd"] += nc * (cmds_fir + cmds_add)
+        f["lea_cycles"] += nc * n * (cmds_fir * (6 + taps) + cmds_add * 2)
+        f["fir_load"] += nc * ic * (kh if w & 1 else 1)
+        f["stage_word"] += nc * ic * (kh if w & 1 else 1) * (min(band, rows - y) + kh - 1) * w
+        f["fir_coeff"] += nc * ic * kh
+    f["fir_out"] = words(r)
+    f["channel"], f["weight_word"] = nc, nc * ic * kh * L.kw
+    return f
+
+
 def layer_work(L, r, chunk):
     """Cost features of computing output region r = (c0, c1, y0, y1, x0, x1) of layer L
     (chunk: the LEA weight buffer, lea_w words, in which FC rows are MACed)."""
@@ -154,7 +205,10 @@ def layer_work(L, r, chunk):
     f = dict.fromkeys(COEFFICIENTS, 0.0)
     f["layer_call"] = 1
     macs = 0
-    if L.op in (CONV, CONV1D):
+    if L.op in (CONV, CONV1D) and FIR:
+        f.update({k: v for k, v in fir_work(L, r, FIR).items() if v})
+        macs = outs * L.inp[0] * L.kh * L.kw
+    elif L.op in (CONV, CONV1D):
         k = L.inp[0] * L.kh * L.kw
         macs = outs * k
         f["conv_mac"], f["conv_out"] = macs, outs
@@ -172,8 +226,12 @@ def layer_work(L, r, chunk):
     return f, macs
 
 
+def coefficients():
+    return COEFFICIENTS_FIR if FIR else COEFFICIENTS
+
+
 def cycles_of(f):
-    return sum(COEFFICIENTS[k] * v for k, v in f.items())
+    return sum(coefficients()[k] * v for k, v in f.items())
 
 
 class Group:
@@ -184,7 +242,7 @@ class Group:
         self.ty, self.tx, self.tc, self.staged = ty, tx, tc, staged
         out = layers[last].out
         self.ny, self.nx, self.nc = (-(-out[1] // ty), -(-out[2] // tx), -(-out[0] // tc))
-        self.chunk = lea_buffers(layers)[0]
+        self.chunk = FIR["fc_chunk"] if FIR else lea_buffers(layers)[0]
         self.n = self.ny * self.nx * self.nc
 
     def slice_regions(self, s):
@@ -199,6 +257,8 @@ class Group:
                 x0, min(x0 + self.tx, L.out[2]))
         for k in range(n, 0, -1):
             Lk = self.layers[self.first + k - 1]
+            if FIR and Lk.op in (CONV, CONV1D):  # lea-fir: full-width rows (depth_first.c)
+                r[k] = r[k][:4] + (0, Lk.out[2])
             a, b = Lk.in_rows(r[k][2], r[k][3])
             p, q = Lk.in_cols(r[k][4], r[k][5])
             if Lk.op in (MAXPOOL, AVGPOOL, RELU):  # channel-wise: same channels
@@ -262,6 +322,14 @@ def candidate_tiles(layers, first, last):
     if L.op == FC:
         for tc in steps(c):
             yield 1, 1, tc
+        return
+    if FIR and any(layers[i].op in (CONV, CONV1D) for i in range(first, last + 1)):
+        # lea-fir convolves full-width rows: bands of rows, and channel ranges where no
+        # channel is recomputed.
+        chan = all(layers[i].op in (MAXPOOL, AVGPOOL, RELU) for i in range(first + 1, last + 1))
+        for ty in steps(h):
+            for tc in steps(c) if chan else [c]:
+                yield ty, w, tc
         return
     # Bands of rows (of columns for 1-D maps); narrower tiles when even one row is too much.
     for ty in steps(h):
@@ -332,11 +400,40 @@ def best_group(layers, first, last, staged, a, budget):
     return best, smallest
 
 
+class Refused(Exception):
+    pass
+
+
+def fir_buffers(layers, out_words, fc_resident):
+    """lea-fir work buffers (words): out = one FIR output band (also the FC weight-row chunk),
+    x = the largest conv input band + zero tail at that band, and the largest FC input when
+    fc_resident (else FC inputs stream through x in chunks, lea_kernels.c)."""
+    x = 2
+    if fc_resident:
+        x = max([x] + [L.inp[0] * L.inp[1] * L.inp[2] for L in layers if L.op == FC])
+    for L in layers:
+        if L.op in (CONV, CONV1D):
+            band = min(out_words // L.inp[2], L.out[1])
+            if not band:
+                sys.exit("plan_slices: --fir-out-words %d is less than one input row of %s"
+                         % (out_words, L.name()))
+            x = max(x, (band + L.kh - 1) * L.inp[2] + L.kw + (L.kw & 1) + 1)
+    x, out = even(x), even(out_words)
+    return dict(x=x, c=FIR_C_WORDS, out=out, fc_chunk=out if fc_resident else min(out, x))
+
+
 def plan(net, a):
+    global FIR
     inp, layers, bufs = parse_network(net)
-    a.lea_w_words, a.lea_x_words = lea_buffers(layers)
-    a.lea_arena_words = (a.lea_words - LEA_STACK_WORDS - LEA_RESULT_WORDS - a.lea_w_words -
-                         a.lea_x_words)
+    FIR = (fir_buffers(layers, a.fir_out_words, a.fir_fc_resident) if a.kernel == "lea-fir"
+           else None)
+    if FIR:  # FC runs in the FIR buffers: input in x, weight-row chunks in the output band
+        a.lea_w_words, a.lea_x_words = FIR["out"], FIR["x"]
+        fixed = FIR["x"] + FIR["c"] + 3 * FIR["out"]
+    else:
+        a.lea_w_words, a.lea_x_words = lea_buffers(layers)
+        fixed = a.lea_w_words + a.lea_x_words
+    a.lea_arena_words = a.lea_words - LEA_STACK_WORDS - LEA_RESULT_WORDS - fixed
     if a.lea_arena_words < 0:
         sys.exit("plan_slices: the LEA operand buffers of %s (%d + %d words) do not fit LEA RAM"
                  % (net, a.lea_w_words, a.lea_x_words))
@@ -388,16 +485,44 @@ def plan(net, a):
                 "after the reboot and a %.0f %% margin. Use a larger capacitor.\n"
                 % (net, L.name(), cyc, a.capacitance, a.v_on, a.v_off, budget.energy_j * 1e6,
                    max(0.0, budget.cycles), a.margin * 100))
+            raise Refused()
         else:
             sys.stderr.write("plan_slices: REFUSED: no grouping of %s fits SRAM arenas %s words "
                              "and the FRAM buffers %s\n" % (net, (a.lea_arena_words,
                                                                    a.cpu_words), bufs))
-        sys.exit(2)
+        raise Refused()
     _, groups, assign = best_plan
     layerwise = 2 * (inp[0] * inp[1] * inp[2] + sum(L.out[0] * L.out[1] * L.out[2]
                                                    for L in layers))
     return dict(net=net, inp=inp, layers=layers, bufs=bufs, groups=groups, out_bufs=assign,
                 budget=budget, layerwise_write_bytes=layerwise)
+
+
+def fir_search(a):
+    """lea-fir: the cheapest plan over FIR band sizes and FC input placements (each choice
+    moves LEA RAM between the FIR buffers and the slice arenas)."""
+    best, err = None, sys.stderr
+    sys.stderr = open(os.devnull, "w")  # refusals of single candidates are not news
+    try:
+        for out_words in ([a.fir_out_words] if a.fir_out_words else range(64, 449, 32)):
+            for resident in (1, 0):
+                b = argparse.Namespace(**vars(a))
+                b.fir_out_words, b.fir_fc_resident = out_words, resident
+                try:
+                    p = plan(a.network, b)
+                except (Refused, SystemExit):
+                    continue
+                cost = sum(g.cost for g in p["groups"])
+                if best is None or cost < best[0]:
+                    best = (cost, p, b)
+    finally:
+        sys.stderr.close()
+        sys.stderr = err
+    if best is None:
+        a.fir_out_words, a.fir_fc_resident = a.fir_out_words or 256, 0
+        return plan(a.network, a)  # refuses, with its message
+    vars(a).update(vars(best[2]))
+    return plan(a.network, a)  # again, so that FIR holds the chosen buffers
 
 
 def report(p, a):
@@ -457,11 +582,14 @@ def write_plan(p, a):
     need1 = even(max(1, max(g.need[1] for g in groups)))
     # Arenas go to LEA RAM (plain SRAM for the CPU) when they fit, else CPU SRAM (.bss).
     where = placement([need0, need1], a)
-    hdr = os.path.join(a.out_dir, net + "_plan.h")
-    src = os.path.join(a.out_dir, net + "_plan.c")
+    base = plan_base(net, a.kernel)
+    hdr = os.path.join(a.out_dir, base + ".h")
+    src = os.path.join(a.out_dir, base + ".c")
     cmd = ("scripts/plan_slices.py --network %s --capacitance %g --v-on %g --v-off %g "
-           "--margin %g --lea-words %d --cpu-words %d --write" %
-           (net, a.capacitance, a.v_on, a.v_off, a.margin, a.lea_words, a.cpu_words))
+           "--margin %g --lea-words %d --cpu-words %d%s --write" %
+           (net, a.capacitance, a.v_on, a.v_off, a.margin, a.lea_words, a.cpu_words,
+            " --kernel lea-fir --fir-out-words %d --fir-fc-resident %d" %
+            (a.fir_out_words, a.fir_fc_resident) if FIR else ""))
     head = ("/* Generated by\n *   %s\n * Do not edit.\n * Depth-first slice plan of %s for a %.3g F "
             "capacitor, v_on %.2f V, v_off %.2f V:\n * regenerate for another capacitor "
             "(scripts/plan_slices.py --help). */\n" % (cmd, net, a.capacitance, a.v_on, a.v_off))
@@ -473,19 +601,37 @@ def write_plan(p, a):
         f.write("#define DF_%s_SCRATCH1_WORDS %d\n" % (net.upper(), need1))
         f.write("#define DF_%s_LEA_W_WORDS %d\n" % (net.upper(), a.lea_w_words))
         f.write("#define DF_%s_LEA_X_WORDS %d\n" % (net.upper(), a.lea_x_words))
+        if FIR:
+            f.write("#define DF_%s_FIR_C_WORDS %d\n" % (net.upper(), FIR["c"]))
     with open(src, "w") as f:
         f.write(head + "/* clang-format off */\n")
-        f.write('#include "kernels/strategies/plans/%s_plan.h"\n\n' % net)
+        f.write('#include "kernels/strategies/plans/%s.h"\n\n' % base)
         f.write('#include "kernels/runtime/sections.h"\n'
                 '#include "kernels/strategies/depth_first_plan.h"\n\n')
-        f.write("/* LEA operand buffers (lea_kernels.h). */\n")
-        f.write("IPSIM_LEARAM static int16_t df_lea_w[DF_%s_LEA_W_WORDS];\n" % net.upper())
-        f.write("IPSIM_LEARAM static int16_t df_lea_x[DF_%s_LEA_X_WORDS];\n" % net.upper())
+        if FIR:
+            N = net.upper()
+            f.write("/* lea-fir work buffers (nn_conv_fir.h): the input band (also the FC input, "
+                    "lea_x), the taps, and\n * the FIR output, row sum and channel sum bands "
+                    "(the first also the FC weight-row chunk, lea_w). */\n")
+            f.write("IPSIM_LEARAM static int16_t df_lea_x[DF_%s_LEA_X_WORDS];\n" % N)
+            f.write("IPSIM_LEARAM static int16_t df_fir_c[DF_%s_FIR_C_WORDS];\n" % N)
+            f.write("IPSIM_LEARAM static int16_t df_lea_w[DF_%s_LEA_W_WORDS];\n" % N)
+            f.write("IPSIM_LEARAM static int16_t df_fir_row_sum[DF_%s_LEA_W_WORDS];\n" % N)
+            f.write("IPSIM_LEARAM static int16_t df_fir_acc[DF_%s_LEA_W_WORDS];\n" % N)
+            f.write("const nn_fir_work_t df_fir_work = {df_lea_x, DF_%s_LEA_X_WORDS, df_fir_c, "
+                    "DF_%s_FIR_C_WORDS,\n    df_lea_w, df_fir_row_sum, df_fir_acc, "
+                    "DF_%s_LEA_W_WORDS};\n" % (N, N, N))
+        else:
+            f.write("/* LEA operand buffers (lea_kernels.h). */\n")
+            f.write("IPSIM_LEARAM static int16_t df_lea_w[DF_%s_LEA_W_WORDS];\n" % net.upper())
+            f.write("IPSIM_LEARAM static int16_t df_lea_x[DF_%s_LEA_X_WORDS];\n" % net.upper())
         f.write("/* SRAM arenas for the slices' staged inputs and intermediates. */\n")
         for i in (0, 1):
             f.write("%sstatic int16_t df_scratch%d[DF_%s_SCRATCH%d_WORDS];\n" %
                     ("IPSIM_LEARAM " if where[i] == "L" else "", i, net.upper(), i))
-        lea_sum = " + ".join(["DF_%s_LEA_W_WORDS" % net.upper(), "DF_%s_LEA_X_WORDS" % net.upper()]
+        lea_sum = " + ".join(["DF_%s_LEA_W_WORDS" % net.upper()] * (3 if FIR else 1)
+                             + ["DF_%s_LEA_X_WORDS" % net.upper()]
+                             + ["DF_%s_FIR_C_WORDS" % net.upper()] * (1 if FIR else 0)
                              + ["DF_%s_SCRATCH%d_WORDS" % (net.upper(), i) for i in (0, 1)
                                 if where[i] == "L"])
         f.write("/* LEA RAM: these + the MAC result (%d words) + the LEA stack (%d words). */\n"
@@ -505,10 +651,24 @@ def write_plan(p, a):
                 "DF_%s_LEA_X_WORDS,\n};\n" % ((net.upper(),) * 6))
 
 
-def committed_plan(net, out_dir):
+def plan_base(net, kernel):
+    """File name (no extension) of the plan of (net, kernel): <net>_plan on lea-mac,
+    <net>_lea_fir_plan on lea-fir."""
+    return net + ("_lea_fir_plan" if kernel == "lea-fir" else "_plan")
+
+
+def committed_plan(net, out_dir, kernel="lea-mac"):
     """The groups of the plan in <out_dir>/<net>_plan.c (what the firmware was built with)."""
+    global FIR
     _, layers, _ = parse_network(net)
-    with open(os.path.join(out_dir, net + "_plan.c")) as f:
+    FIR = None
+    if kernel == "lea-fir":
+        with open(os.path.join(out_dir, plan_base(net, kernel) + ".h")) as f:
+            m = dict(re.findall(r"#define DF_\w+?_(LEA_W|LEA_X|FIR_C)_WORDS (\d+)", f.read()))
+        FIR = dict(x=int(m["LEA_X"]), c=int(m["FIR_C"]), out=int(m["LEA_W"]))
+        fc_k = max([0] + [L.inp[0] * L.inp[1] * L.inp[2] for L in layers if L.op == FC])
+        FIR["fc_chunk"] = FIR["out"] if FIR["x"] >= fc_k else min(FIR["out"], FIR["x"])
+    with open(os.path.join(out_dir, plan_base(net, kernel) + ".c")) as f:
         text = f.read()
     groups = []
     for m in re.finditer(r"\{(\d+), (\d+), (DF_BUF_\w+), DF_BUF_\w+, (\d+), (\d+), (\d+),", text):
@@ -550,11 +710,11 @@ def calibrate(p, paths):
     tags = np.array(tags)
     # The slices of one plan are nearly collinear in the minor features, so only the main
     # ones are fitted; the rest keep their set-up estimates and are subtracted first.
-    used = [keys.index(k) for k in FIT_KEYS]
+    used = [keys.index(k) for k in (FIT_KEYS_FIR if FIR else FIT_KEYS)]
     fixed = [i for i in range(len(keys)) if i not in used]
-    rest = A[:, fixed] @ np.array([COEFFICIENTS[keys[i]] for i in fixed])
+    rest = A[:, fixed] @ np.array([coefficients()[keys[i]] for i in fixed])
     coef, *_ = np.linalg.lstsq(A[:, used], y - rest, rcond=None)
-    fitted = dict(COEFFICIENTS)
+    fitted = dict(coefficients())
     for i, c in zip(used, coef):
         fitted[keys[i]] = float(c)
     pred = A @ np.array([fitted[k] for k in keys])
@@ -567,7 +727,7 @@ def calibrate(p, paths):
               (tag, sel.sum(), y[sel].min(), y[sel].max(),
                100 * np.max(np.abs(pred[sel] - y[sel]) / y[sel])))
     print("model (current coefficients): max error %.1f %%" % (100 * np.max(np.abs(
-        A @ np.array([COEFFICIENTS[k] for k in keys]) - y) / y)))
+        A @ np.array([coefficients()[k] for k in keys]) - y) / y)))
 
 
 def main(argv):
@@ -590,6 +750,14 @@ def main(argv):
                          "nn_wbuf, link map) minus ~1 KB of stack = 1023 words; default 1000)")
     ap.add_argument("--write-weight", type=float, default=16.0,
                     help="cycles charged per FRAM byte written, in the objective (default 16)")
+    ap.add_argument("--kernel", choices=["lea-mac", "lea-fir"], default="lea-mac",
+                    help="the slices' conv kernel (docs/kernels.md); lea-fir convolves "
+                         "full-width rows and writes plans/<net>_lea_fir_plan.{h,c}")
+    ap.add_argument("--fir-out-words", type=int, default=0,
+                    help="lea-fir: words of each FIR output band buffer (default 0: the "
+                         "cheapest of 64..448)")
+    ap.add_argument("--fir-fc-resident", type=int, choices=[0, 1], default=1,
+                    help="lea-fir with --fir-out-words: 1 = the FC input stays whole in LEA RAM")
     ap.add_argument("--write", action="store_true", help="write plans/<net>_plan.{h,c}")
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "kernels", "strategies", "plans"))
     ap.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -601,11 +769,15 @@ def main(argv):
         ap.error("need capacitance > 0, v_on > v_off > 0 and 0 <= margin < 1")
     if a.calibrate:
         pairs = [x.split("=", 1) for x in a.calibrate]
-        calibrate([committed_plan(n, a.out_dir) for n, _ in pairs], [path for _, path in pairs])
+        calibrate([committed_plan(n, a.out_dir, a.kernel) for n, _ in pairs],
+                  [path for _, path in pairs])
         return
     if not a.network:
         ap.error("--network is required")
-    p = plan(a.network, a)
+    try:
+        p = fir_search(a) if a.kernel == "lea-fir" else plan(a.network, a)
+    except Refused:
+        sys.exit(2)
     if a.json:
         print(json.dumps(to_json(p, a), indent=1))
     else:

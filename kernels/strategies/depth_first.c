@@ -7,9 +7,11 @@
 // df_done (slices committed in this inference), is the whole progress state: after a power
 // failure the interrupted slice is recomputed from its input.
 //
-// FRAM writes per inference: each group's last output map once, into its out_buf (2 B per
-// word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin; the sample input is
-// read in place and intermediates stay in SRAM. Exact under continuous power
+// FRAM writes per inference, on both kernels: each group's last output map once, into its
+// out_buf (2 B per word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin;
+// the sample input is read in place and intermediates stay in SRAM. So per group g of the
+// plan, 2*words(out_g) + 2*slices_g bytes (+ 2 per inference). On lea-fir the FIR row
+// partials and channel sums stay in LEA RAM too: no FRAM term. Exact under continuous power
 // (tests/strategies/nvm_closed_form.py).
 //
 // Halo rows (columns for 1-D maps) are recomputed by every slice that needs them rather than
@@ -21,6 +23,13 @@
 // neuron is one LEA MAC of the input (DMA'd into LEA RAM once per slice) with its weight row.
 // Pools run on the CPU (kernels/nn). So depth-first and HAWAII differ only in what they keep
 // in SRAM and what they commit to FRAM.
+//
+// On lea-fir (DF_LEA_FIR, plans/<net>_lea_fir_plan.c): convs are nn_conv_fir, HAWAII's FIRs
+// and adds over full-width rows (docs/kernels.md), so conv bands are widened to all columns
+// and the plan's tiles span the full width. The FIR outputs, row sums and channel sums live
+// in the plan's LEA RAM work buffers (df_fir_work), never in FRAM; FC neurons are one exact
+// LEA MAC each in the same buffers. The bits are those of `golden --kernel lea-fir`: each
+// output row depends only on its input rows, whatever the band.
 #include <stdint.h>
 
 #include "kernels/nn/nn.h"
@@ -94,6 +103,14 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
   r[n].x1 = min_u16((uint16_t)(r[n].x0 + g->tx), last->out.w);
   for (uint16_t k = n; k > 0; --k) {
     const nn_layer_t* L = &net->layers[g->first + k - 1u];
+#ifdef DF_LEA_FIR
+    // lea-fir convolves full-width rows (nn_conv_fir): widen a conv band to all columns; the
+    // next layer reads the part it needs.
+    if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
+      r[k].x0 = 0;
+      r[k].x1 = L->out.w;
+    }
+#endif
     nn_input_rows(L, r[k].y0, r[k].y1, &r[k - 1].y0, &r[k - 1].y1);
     nn_input_cols(L, r[k].x0, r[k].x1, &r[k - 1].x0, &r[k - 1].x1);
     // Pools and ReLU work channel by channel: a channel range of their output needs only
@@ -124,7 +141,13 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     const nn_dst_t dst = k == n ? nn_dst_dense(fram_buf(g->out_buf), L->out)
                                 : band_view(df_plan.scratch[arena], &r[k]);
     if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
+#ifdef DF_LEA_FIR
+      // Row partials and channel sums stay in the LEA RAM work buffers.
+      const int rc = nn_conv_fir(L, &src, &dst, &r[k], &df_fir_work);
+      if (rc != NN_OK) return rc;
+#else
       lk_conv_region(&bufs, L, &src, &dst, &r[k]);
+#endif
     } else if (L->op == NN_OP_FC) {
       lk_fc_region(&bufs, L, &src, &dst, &r[k]);
     } else {  // pools (and ReLU) on the CPU

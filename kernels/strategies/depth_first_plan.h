@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "kernels/nn/nn_conv_fir.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,8 +40,13 @@ typedef struct {
   uint16_t lea_x_words;
 } df_plan_t;
 
-// Defined by the generated plans/<net>_plan.c linked into infer_<net>_depth_first_lea_mac.elf.
+// Defined by the generated plans/<net>_plan.c linked into infer_<net>_depth_first_lea_mac.elf
+// (plans/<net>_lea_fir_plan.c into ..._lea_fir.elf).
 extern const df_plan_t df_plan;
+
+// lea-fir only: the FIR work buffers in LEA RAM. lea_w aliases its output band (row) and
+// lea_x its input band (x): FC layers reuse them, as in kernel_lea_fir.c.
+extern const nn_fir_work_t df_fir_work;
 
 #ifdef __cplusplus
 }

@@ -3,9 +3,10 @@
 Each strategy's header (kernels/strategies/*.c) states the closed form of its FRAM writes per
 layer and kernel; this module writes the same forms in terms of the layer shapes, which it
 reads from the generated network tables (kernels/networks/<net>/<net>.c) and, for
-depth-first, the slice plans (kernels/strategies/plans/<net>_plan.c). check_run.py
---nvm-closed-form compares them with results.json's nvm.by_symbol, exactly: under continuous
-power nothing is redone, so every form is exact.
+depth-first, the slice plans of the kernel (kernels/strategies/plans/<net>_plan.c, or
+<net>_lea_fir_plan.c on lea-fir). check_run.py --nvm-closed-form compares them with
+results.json's nvm.by_symbol, exactly: under continuous power nothing is redone, so every
+form is exact.
 
 expected_writes(strategy, kernel, network, inferences) -> {symbol: bytes}
 """
@@ -102,9 +103,11 @@ def lw_tiles(L, kernel):
     return oc * oh * ceil_div(ow, outs), 0
 
 
-def plan_of(network):
-    """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan."""
-    with open(os.path.join(ROOT, "kernels", "strategies", "plans", network + "_plan.c")) as f:
+def plan_of(network, kernel="lea-mac"):
+    """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan of the
+    kernel (plans/<net>_plan.c, or <net>_lea_fir_plan.c on lea-fir)."""
+    name = network + ("_lea_fir_plan.c" if kernel == "lea-fir" else "_plan.c")
+    with open(os.path.join(ROOT, "kernels", "strategies", "plans", name)) as f:
         text = f.read()
     rx = re.compile(r"\{(\d+), (\d+), DF_BUF_(\w+), DF_BUF_(\w+), (\d+), (\d+), (\d+), "
                     r"(\d+), (\d+), (\d+)\}")
@@ -161,7 +164,7 @@ def expected_writes(strategy, kernel, network, inferences):
     elif strategy == "depth-first":
         b = {"A": 0, "B": 0}
         slices = 0
-        for first, last, _, out_buf, s in plan_of(network):
+        for first, last, _, out_buf, s in plan_of(network, kernel):
             b[out_buf] += 2 * words(layers[last]["out"])
             slices += s
         w["fmap_a"], w["fmap_b"] = b["A"] * n, b["B"] * n

@@ -3,7 +3,8 @@
 
 - every slice of every network's default plan fits the SRAM arenas and the per-charge cycle
   budget, and the plan writes fewer FRAM bytes than the layer-wise buffers;
-- the committed plans/<net>_plan.{h,c} are what the planner generates (reproducible);
+- the committed plans/<net>_plan.{h,c} and <net>_lea_fir_plan.{h,c} are what the planner
+  generates (reproducible), and the lea-fir plans fit LEA RAM and the budget;
 - a too-small capacitor is refused with a clear message and a non-zero exit status;
 - a larger capacitor gives no more slices than the default one."""
 import filecmp
@@ -68,6 +69,29 @@ for net in NETS:
         committed = os.path.join(ROOT, "kernels", "strategies", "plans")
         for ext in (".h", ".c"):
             name = net + "_plan" + ext
+            same = q.returncode == 0 and filecmp.cmp(os.path.join(d, name),
+                                                      os.path.join(committed, name), False)
+            check(same, "%s: committed %s matches the planner" % (net, name))
+
+# lea-fir plans (--kernel lea-fir): LEA RAM holds the FIR work buffers (input band = lea_x,
+# taps, three output bands of lea_w words) next to the arenas; every slice fits the budget;
+# the committed plans/<net>_lea_fir_plan.{h,c} are what the planner generates.
+for net in NETS:
+    rc, p, err = plan(net, "--kernel", "lea-fir")
+    check(rc == 0, "%s lea-fir: plan generated (%s)" % (net, err.strip()))
+    if rc:
+        continue
+    check(p["lea_arena_words"] + 3 * p["lea_w_words"] + p["lea_x_words"] + 16 + 8 + 2 <= LEA_WORDS,
+          "%s lea-fir: LEA RAM split fits %d words" % (net, LEA_WORDS))
+    check(all(g["max_cycles"] <= p["budget_cycles"] for g in p["groups"]),
+          "%s lea-fir: every slice within the budget" % net)
+    with tempfile.TemporaryDirectory() as d:
+        q = subprocess.run([sys.executable, PLANNER, "--network", net, "--kernel", "lea-fir",
+                            "--write", "--out-dir", d], stdout=subprocess.PIPE,
+                           universal_newlines=True)
+        committed = os.path.join(ROOT, "kernels", "strategies", "plans")
+        for ext in (".h", ".c"):
+            name = net + "_lea_fir_plan" + ext
             same = q.returncode == 0 and filecmp.cmp(os.path.join(d, name),
                                                       os.path.join(committed, name), False)
             check(same, "%s: committed %s matches the planner" % (net, name))
