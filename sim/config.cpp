@@ -282,6 +282,11 @@ std::vector<Kernel> kernels_of(Strategy s) {
   return {};
 }
 
+std::vector<Kernel> kernels_of_network(const std::string& network) {
+  if (network == "mnist8") return {Kernel::Cpu};
+  return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};
+}
+
 // Kernel-fair defaults: every LEA strategy on the same kernel. That is lea-mac until hawaii
 // and depth-first both have lea-fir images; then lea-fir (docs/kernels.md).
 Kernel default_kernel(Strategy s) {
@@ -866,6 +871,36 @@ WorkloadSpec parse_workload(Section s) {
               "a kernel " + std::string(to_string(w.strategy)) + " runs on (" +
                   join(allowed, ", ") + ")");
     w.kernel = *k;
+  }
+  if (w.firmware.empty()) {  // a built-in network: its images exist for these kernels only
+    const std::vector<Kernel> net_kernels = kernels_of_network(w.network);
+    const bool explicit_kernel = s.peek("kernel").has_value();
+    if (!explicit_kernel &&
+        std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
+      // The strategy's default kernel does not run this network: its first that does.
+      for (Kernel a : kernels_of(w.strategy))
+        if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
+          w.kernel = a;
+          break;
+        }
+    }
+    if (std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
+      std::vector<std::string> names, strategies;
+      for (Kernel a : net_kernels) names.push_back(to_string(a));
+      for (const auto& [st, st_name] : kStrategyNames)
+        for (Kernel a : kernels_of(st))
+          if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
+            strategies.push_back(st_name);
+            break;
+          }
+      const std::string why = "network " + w.network + " runs on kernel " + join(names, ", ") +
+                              " only (its 'same' convolutions pad with zeros; lea-mac and " +
+                              "lea-fir support valid padding only, docs/kernels.md)";
+      if (explicit_kernel)
+        s.fail("kernel", why + "; got '" + std::string(to_string(w.kernel)) + "'");
+      s.fail("strategy", why + ", and " + std::string(to_string(w.strategy)) +
+                             " does not run on it; strategies that do: " + join(strategies, ", "));
+    }
   }
   const long long n = s.integer("inferences", w.inferences);
   s.require("inferences", n >= 1 && n <= 1000000, "an integer >= 1");

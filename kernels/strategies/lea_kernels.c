@@ -41,6 +41,7 @@ static inline int16_t* lk_copy_run(int16_t* d, const int16_t* p, uint16_t n) {
 int32_t lk_conv_load(const lk_bufs_t* b, const nn_layer_t* l, uint16_t oc) {
   const uint16_t k = (uint16_t)(l->in.c * l->kh * l->kw), k2 = (uint16_t)((k + 1u) & ~1u);
   if (k2 > b->w_words || k2 > b->x_words) dbg_exit(0xE2);  // receptive field too large
+  if (l->ph | l->pw) dbg_exit(0xE4);  // zero padding: cpu kernel only (docs/kernels.md)
   int32_t bias;
   nn_far_read(b->w, *l->weights + (nn_far_addr_t)oc * k * 2u, (uint16_t)(k * 2u));
   nn_far_read(&bias, *l->bias + (nn_far_addr_t)oc * 4u, 4);

@@ -14,7 +14,8 @@
 //   saturated one is redone in halves, recursively, added in int32 (lk_mac).
 // Pools stay on the CPU (each strategy's own loop or kernels/nn).
 // Buffers are the caller's, in LEA RAM (IPSIM_LEARAM), 4-byte aligned, even sizes; every
-// LEA fault ends the run (dbg_exit 0xE3), a receptive field larger than the buffers 0xE2.
+// LEA fault ends the run (dbg_exit 0xE3), a receptive field larger than the buffers 0xE2,
+// a zero-padded convolution (not supported on the LEA kernels) 0xE4.
 #ifndef IPSIM_STRATEGIES_LEA_KERNELS_H
 #define IPSIM_STRATEGIES_LEA_KERNELS_H
 #include <stdint.h>

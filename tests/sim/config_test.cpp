@@ -346,6 +346,17 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
     check_error(error_of(dir, kMinimal + "  kernel: cpu\n"), "cfg.yaml:11:", "workload.kernel",
                 "a kernel hawaii runs on (lea-mac, lea-fir)");
   }
+  SECTION("a kernel the network does not run on") {
+    const std::string m8 = replace(kMinimal, "network: mnist", "network: mnist8");
+    check_error(error_of(dir, replace(m8, "strategy: hawaii", "strategy: continuous") +
+                                  "  kernel: lea-mac\n"),
+                "cfg.yaml:11:", "workload.kernel",
+                "network mnist8 runs on kernel cpu only (its 'same' convolutions pad with zeros; "
+                "lea-mac and lea-fir support valid padding only, docs/kernels.md); got 'lea-mac'");
+    check_error(error_of(dir, m8), "cfg.yaml:10:", "workload.strategy",
+                "hawaii does not run on it; strategies that do: continuous, "
+                "layerwise-checkpoint, sonic");
+  }
   SECTION("unknown network") {
     check_error(error_of(dir, replace(kMinimal, "network: mnist", "network: cifar")),
                 "cfg.yaml:9:", "workload.network", "expected one of mnist, har, kws");
@@ -493,4 +504,11 @@ TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
   CHECK(std::string(to_string(Kernel::LeaMac)) == "lea-mac");
   CHECK(kernel_from_string("cpu") == Kernel::Cpu);
   CHECK(!kernel_from_string("fir"));
+  // A network whose images exist for fewer kernels (mnist8: cpu) defaults to one of them.
+  const std::string m8_path =
+      dir.write("m8.yaml", replace(replace(kMinimal, "network: mnist", "network: mnist8"),
+                                   "strategy: hawaii", "strategy: layerwise-checkpoint"));
+  const Experiment m8 = load_experiment(m8_path);
+  REQUIRE(m8.runs.size() == 1);
+  CHECK(m8.runs[0].config.workload.kernel == Kernel::Cpu);
 }
