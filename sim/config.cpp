@@ -283,8 +283,15 @@ std::vector<Kernel> kernels_of(Strategy s) {
 }
 
 std::vector<Kernel> kernels_of_network(const std::string& network) {
-  if (network == "mnist8") return {Kernel::Cpu};
+  if (network == "mnist8") return {Kernel::Cpu, Kernel::LeaMac};
   return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};
+}
+
+std::vector<Strategy> strategies_of_network(const std::string& network) {
+  std::vector<Strategy> all = {Strategy::Continuous, Strategy::LayerwiseCheckpoint, Strategy::Sonic,
+                               Strategy::Hawaii, Strategy::DepthFirst};
+  if (network == "mnist8") all.pop_back();  // no depth-first slice plan
+  return all;
 }
 
 // Kernel-fair defaults: every LEA strategy on the same kernel. That is lea-mac until hawaii
@@ -884,22 +891,28 @@ WorkloadSpec parse_workload(Section s) {
           break;
         }
     }
+    const std::vector<Strategy> net_strategies = strategies_of_network(w.network);
+    std::vector<std::string> names, strategies;
+    for (Kernel a : net_kernels) names.push_back(to_string(a));
+    for (Strategy st : net_strategies)
+      for (Kernel a : kernels_of(st))
+        if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
+          strategies.push_back(to_string(st));
+          break;
+        }
+    if (std::find(net_strategies.begin(), net_strategies.end(), w.strategy) == net_strategies.end())
+      s.fail("strategy", "network " + w.network + " has no " + to_string(w.strategy) +
+                             " image (no slice plan, kernels/strategies/plans); strategies that " +
+                             "run it: " + join(strategies, ", "));
     if (std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
-      std::vector<std::string> names, strategies;
-      for (Kernel a : net_kernels) names.push_back(to_string(a));
-      for (const auto& [st, st_name] : kStrategyNames)
-        for (Kernel a : kernels_of(st))
-          if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
-            strategies.push_back(st_name);
-            break;
-          }
-      const std::string why = "network " + w.network + " runs on kernel " + join(names, ", ") +
-                              " only (its 'same' convolutions pad with zeros; lea-mac and " +
-                              "lea-fir support valid padding only, docs/kernels.md)";
+      const std::string why = "network " + w.network + " runs on kernels " + join(names, ", ") +
+                              " only (its 'same' convolutions pad with zeros; lea-fir supports " +
+                              "valid padding only, docs/kernels.md)";
       if (explicit_kernel)
         s.fail("kernel", why + "; got '" + std::string(to_string(w.kernel)) + "'");
-      s.fail("strategy", why + ", and " + std::string(to_string(w.strategy)) +
-                             " does not run on it; strategies that do: " + join(strategies, ", "));
+      s.fail("strategy",
+             why + ", and " + std::string(to_string(w.strategy)) +
+                 " does not run on them; strategies that do: " + join(strategies, ", "));
     }
   }
   const long long n = s.integer("inferences", w.inferences);

@@ -1,6 +1,7 @@
 // LEA compute jobs shared by hawaii.c and depth_first.c (see lea_kernels.h).
 #include "kernels/strategies/lea_kernels.h"
 
+#include "kernels/nn/nn_internal.h"
 #include "kernels/nn/q15.h"
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/dma.h"
@@ -41,7 +42,6 @@ static inline int16_t* lk_copy_run(int16_t* d, const int16_t* p, uint16_t n) {
 int32_t lk_conv_load(const lk_bufs_t* b, const nn_layer_t* l, uint16_t oc) {
   const uint16_t k = (uint16_t)(l->in.c * l->kh * l->kw), k2 = (uint16_t)((k + 1u) & ~1u);
   if (k2 > b->w_words || k2 > b->x_words) dbg_exit(0xE2);  // receptive field too large
-  if (l->ph | l->pw) dbg_exit(0xE4);  // zero padding: cpu kernel only (docs/kernels.md)
   int32_t bias;
   nn_far_read(b->w, *l->weights + (nn_far_addr_t)oc * k * 2u, (uint16_t)(k * 2u));
   nn_far_read(&bias, *l->bias + (nn_far_addr_t)oc * 4u, 4);
@@ -58,6 +58,22 @@ int16_t lk_conv_point(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* at
   const uint16_t chan_skip = (uint16_t)(cs - kh * rs);
   for (uint16_t ic = l->in.c; ic; --ic, at += chan_skip)
     for (uint16_t ky = kh; ky; --ky, at += rs) d = lk_copy_run(d, at, kw);
+  return lk_finish(l, bias + lk_mac(b->x, b->w, k2));
+}
+
+int16_t lk_conv_point_padded(const lk_bufs_t* b, const nn_layer_t* l, const nn_src_t* s, uint16_t y,
+                             uint16_t x, int32_t bias) {
+  const uint16_t kh = l->kh, kw = l->kw;
+  const uint16_t k = (uint16_t)(l->in.c * kh * kw), k2 = (uint16_t)((k + 1u) & ~1u);
+  const int16_t iy0 = (int16_t)((int16_t)(y * l->sh) - (int16_t)l->ph);
+  const int16_t ix0 = (int16_t)((int16_t)(x * l->sw) - (int16_t)l->pw);
+  int16_t* d = b->x;
+  for (uint16_t ic = 0; ic < l->in.c; ++ic)
+    for (int16_t iy = iy0; iy < (int16_t)(iy0 + kh); ++iy)
+      for (int16_t ix = ix0; ix < (int16_t)(ix0 + kw); ++ix)
+        *d++ = iy >= 0 && iy < (int16_t)l->in.h && ix >= 0 && ix < (int16_t)l->in.w
+                   ? *nn_src_at(s, ic, (uint16_t)iy, (uint16_t)ix)
+                   : 0;
   return lk_finish(l, bias + lk_mac(b->x, b->w, k2));
 }
 
@@ -102,6 +118,12 @@ void lk_conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, 
     const int32_t bias = lk_conv_load(b, L, oc);
     int16_t* o = d->data + (uint16_t)(oc - d->c0) * d->chan_stride +
                  (uint16_t)(r->y0 - d->y0) * d->row_stride;
+    if (L->ph | L->pw) {  // zero padding: the gather fills the taps outside the map with 0
+      for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride)
+        for (uint16_t x = r->x0; x < r->x1; ++x)
+          o[x - d->x0] = lk_conv_point_padded(b, L, s, y, x, bias);
+      continue;
+    }
     for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride) {
       const int16_t* row = s->data + (uint16_t)(y * L->sh - s->y0) * s->row_stride;
       for (uint16_t x = r->x0; x < r->x1; ++x)

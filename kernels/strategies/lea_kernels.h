@@ -14,8 +14,7 @@
 //   saturated one is redone in halves, recursively, added in int32 (lk_mac).
 // Pools stay on the CPU (each strategy's own loop or kernels/nn).
 // Buffers are the caller's, in LEA RAM (IPSIM_LEARAM), 4-byte aligned, even sizes; every
-// LEA fault ends the run (dbg_exit 0xE3), a receptive field larger than the buffers 0xE2,
-// a zero-padded convolution (not supported on the LEA kernels) 0xE4.
+// LEA fault ends the run (dbg_exit 0xE3), a receptive field larger than the buffers 0xE2.
 #ifndef IPSIM_STRATEGIES_LEA_KERNELS_H
 #define IPSIM_STRATEGIES_LEA_KERNELS_H
 #include <stdint.h>
@@ -44,6 +43,11 @@ int32_t lk_conv_load(const lk_bufs_t* b, const nn_layer_t* l, uint16_t oc);
 // in words. Returns the finished Q15 output.
 int16_t lk_conv_point(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* at, uint16_t rs,
                       uint16_t cs, int32_t bias);
+
+// lk_conv_point for a zero-padded layer (l->ph, l->pw): output (y, x) from view s, whose
+// receptive field is gathered with 0 for the taps in the padding (the same exact sum).
+int16_t lk_conv_point_padded(const lk_bufs_t* b, const nn_layer_t* l, const nn_src_t* s, uint16_t y,
+                             uint16_t x, int32_t bias);
 
 // FC: DMAs the dense input vector `in` into b->x if it fits; returns 1 if it is resident.
 int lk_fc_load_input(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* in);

@@ -346,16 +346,19 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
     check_error(error_of(dir, kMinimal + "  kernel: cpu\n"), "cfg.yaml:11:", "workload.kernel",
                 "a kernel hawaii runs on (lea-mac, lea-fir)");
   }
-  SECTION("a kernel the network does not run on") {
+  SECTION("a kernel or strategy the network does not run on") {
     const std::string m8 = replace(kMinimal, "network: mnist", "network: mnist8");
     check_error(error_of(dir, replace(m8, "strategy: hawaii", "strategy: continuous") +
-                                  "  kernel: lea-mac\n"),
+                                  "  kernel: lea-fir\n"),
                 "cfg.yaml:11:", "workload.kernel",
-                "network mnist8 runs on kernel cpu only (its 'same' convolutions pad with zeros; "
-                "lea-mac and lea-fir support valid padding only, docs/kernels.md); got 'lea-mac'");
-    check_error(error_of(dir, m8), "cfg.yaml:10:", "workload.strategy",
-                "hawaii does not run on it; strategies that do: continuous, "
-                "layerwise-checkpoint, sonic");
+                "network mnist8 runs on kernels cpu, lea-mac only (its 'same' convolutions pad "
+                "with zeros; lea-fir supports valid padding only, docs/kernels.md); got 'lea-fir'");
+    check_error(
+        error_of(dir, replace(m8, "strategy: hawaii", "strategy: depth-first")),
+        "cfg.yaml:10:", "workload.strategy",
+        "network mnist8 has no depth-first image (no slice plan, kernels/strategies/plans); "
+        "strategies that run it: continuous, layerwise-checkpoint, sonic, hawaii");
+    CHECK(error_of(dir, m8).empty());  // hawaii on lea-mac
   }
   SECTION("unknown network") {
     check_error(error_of(dir, replace(kMinimal, "network: mnist", "network: cifar")),
@@ -510,5 +513,5 @@ TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
                                    "strategy: hawaii", "strategy: layerwise-checkpoint"));
   const Experiment m8 = load_experiment(m8_path);
   REQUIRE(m8.runs.size() == 1);
-  CHECK(m8.runs[0].config.workload.kernel == Kernel::Cpu);
+  CHECK(m8.runs[0].config.workload.kernel == Kernel::LeaMac);
 }
