@@ -287,13 +287,6 @@ std::vector<Kernel> kernels_of_network(const std::string& network) {
   return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};
 }
 
-std::vector<Strategy> strategies_of_network(const std::string& network) {
-  std::vector<Strategy> all = {Strategy::Continuous, Strategy::LayerwiseCheckpoint, Strategy::Sonic,
-                               Strategy::Hawaii, Strategy::DepthFirst};
-  if (network == "mnist8") all.pop_back();  // no depth-first slice plan
-  return all;
-}
-
 // Kernel-fair defaults: every LEA strategy on the same kernel. That is lea-mac until hawaii
 // and depth-first both have lea-fir images; then lea-fir (docs/kernels.md).
 Kernel default_kernel(Strategy s) {
@@ -891,19 +884,14 @@ WorkloadSpec parse_workload(Section s) {
           break;
         }
     }
-    const std::vector<Strategy> net_strategies = strategies_of_network(w.network);
     std::vector<std::string> names, strategies;
     for (Kernel a : net_kernels) names.push_back(to_string(a));
-    for (Strategy st : net_strategies)
+    for (const auto& [st, st_name] : kStrategyNames)
       for (Kernel a : kernels_of(st))
         if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
-          strategies.push_back(to_string(st));
+          strategies.push_back(st_name);
           break;
         }
-    if (std::find(net_strategies.begin(), net_strategies.end(), w.strategy) == net_strategies.end())
-      s.fail("strategy", "network " + w.network + " has no " + to_string(w.strategy) +
-                             " image (no slice plan, kernels/strategies/plans); strategies that " +
-                             "run it: " + join(strategies, ", "));
     if (std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
       const std::string why = "network " + w.network + " runs on kernels " + join(names, ", ") +
                               " only (its 'same' convolutions pad with zeros; lea-fir supports " +

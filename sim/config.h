@@ -71,11 +71,9 @@ Kernel default_kernel(Strategy s);
 // Built-in networks (kernels/networks); `workload.firmware` runs any other ELF.
 inline const std::vector<std::string> kNetworks = {"mnist", "har", "kws", "mnist8"};
 
-// The kernels and strategies a built-in network's images exist for: all, except for mnist8
-// lea-fir (its 'same' convolutions pad with zeros, which lea-fir does not; docs/kernels.md)
-// and depth-first (no slice plan).
+// The kernels a built-in network's images exist for: all three, except lea-fir for mnist8
+// (its 'same' convolutions pad with zeros, which lea-fir does not; docs/kernels.md).
 std::vector<Kernel> kernels_of_network(const std::string& network);
-std::vector<Strategy> strategies_of_network(const std::string& network);
 
 // Energy-model coefficient overrides allowed under platform.energy_model. The one table to
 // extend when the energy model gains a coefficient.

@@ -67,13 +67,23 @@ int16_t lk_conv_point_padded(const lk_bufs_t* b, const nn_layer_t* l, const nn_s
   const uint16_t k = (uint16_t)(l->in.c * kh * kw), k2 = (uint16_t)((k + 1u) & ~1u);
   const int16_t iy0 = (int16_t)((int16_t)(y * l->sh) - (int16_t)l->ph);
   const int16_t ix0 = (int16_t)((int16_t)(x * l->sw) - (int16_t)l->pw);
+  // Taps [kx0, kx1) of every kernel row are inside the map's columns; rows outside it and
+  // the other taps are zeros. The inside runs are copied as lk_conv_point does.
+  const uint16_t kx0 = (uint16_t)(ix0 < 0 ? -ix0 : 0);
+  const int16_t right = (int16_t)((int16_t)l->in.w - ix0);
+  const uint16_t kx1 = (uint16_t)(right < (int16_t)kw ? right : (int16_t)kw);
   int16_t* d = b->x;
   for (uint16_t ic = 0; ic < l->in.c; ++ic)
-    for (int16_t iy = iy0; iy < (int16_t)(iy0 + kh); ++iy)
-      for (int16_t ix = ix0; ix < (int16_t)(ix0 + kw); ++ix)
-        *d++ = iy >= 0 && iy < (int16_t)l->in.h && ix >= 0 && ix < (int16_t)l->in.w
-                   ? *nn_src_at(s, ic, (uint16_t)iy, (uint16_t)ix)
-                   : 0;
+    for (int16_t iy = iy0; iy < (int16_t)(iy0 + kh); ++iy) {
+      if (iy < 0 || iy >= (int16_t)l->in.h) {
+        for (uint16_t kx = 0; kx < kw; ++kx) *d++ = 0;
+        continue;
+      }
+      for (uint16_t kx = 0; kx < kx0; ++kx) *d++ = 0;
+      d = lk_copy_run(d, nn_src_at(s, ic, (uint16_t)iy, (uint16_t)(ix0 + (int16_t)kx0)),
+                      (uint16_t)(kx1 - kx0));
+      for (uint16_t kx = kx1; kx < kw; ++kx) *d++ = 0;
+    }
   return lk_finish(l, bias + lk_mac(b->x, b->w, k2));
 }
 
