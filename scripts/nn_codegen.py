@@ -4,7 +4,9 @@ model of kernels/nn (q15.h arithmetic), and the C source writer for kernels/netw
 A float network is a list of layer dicts:
   {"op": "conv2d"|"conv1d"|"maxpool"|"avgpool"|"fc", "relu": bool,
    "kh", "kw", "sh", "sw", "in": (c, h, w), "out": (c, h, w),
-   "w": float array (OIHW, FC: out x in), "b": float array}
+   "w": float array (OIHW, FC: out x in), "b": float array,
+   optional "ph", "pw": zero padding of a convolution (rows above and below, columns left
+   and right; 0 = valid, nn_layer_t.ph/pw)}
 """
 
 import numpy as np
@@ -15,11 +17,11 @@ UPPER_MIN_BYTES = 1024  # arrays at least this big go to upper FRAM
 ACC_LIMIT = 2**31
 
 
-def out_shape(op, inp, kh, kw, sh, sw, out_c=None):
+def out_shape(op, inp, kh, kw, sh, sw, out_c=None, ph=0, pw=0):
     c, h, w = inp
     if op == "fc":
         return (out_c, 1, 1)
-    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
     return (out_c if op in ("conv2d", "conv1d") else c, oh, ow)
 
 
@@ -31,10 +33,18 @@ def windows(x, kh, kw, sh, sw):
     return v[:, :, ::sh, ::sw]
 
 
+def pad(L, x):
+    """x zero-padded by the layer's ph rows and pw columns on each side (convolutions)."""
+    ph, pw = L.get("ph", 0), L.get("pw", 0)
+    if ph == 0 and pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
 def float_layer(L, x):
     op = L["op"]
     if op in ("conv2d", "conv1d"):
-        win = windows(x, L["kh"], L["kw"], L["sh"], L["sw"])
+        win = windows(pad(L, x), L["kh"], L["kw"], L["sh"], L["sw"])
         y = np.einsum("nchwij,ocij->nohw", win, L["w"], optimize=True) + L["b"][None, :, None, None]
     elif op == "maxpool":
         y = windows(x, L["kh"], L["kw"], L["sh"], L["sw"]).max(axis=(4, 5))
@@ -66,6 +76,7 @@ def quantize(layers, calib_x, in_frac, headroom=1.25):
     q = []
     for L, act in zip(layers, acts):
         Q = {k: L[k] for k in ("op", "relu", "kh", "kw", "sh", "sw", "in", "out")}
+        Q.update(ph=L.get("ph", 0), pw=L.get("pw", 0))
         if L["op"] in ("conv2d", "conv1d", "fc"):
             w2 = L["w"].reshape(L["w"].shape[0], -1).astype(np.float64)
             b = L["b"].astype(np.float64)
@@ -99,6 +110,8 @@ def acc_bound(wq, bq):
 
 def check(qlayers):
     for i, Q in enumerate(qlayers):
+        if Q.get("ph", 0) or Q.get("pw", 0):
+            assert Q["op"] in ("conv2d", "conv1d"), f"layer {i}: only convolutions pad"
         if "w" in Q:
             assert acc_bound(Q["w"], Q["b"]) < ACC_LIMIT, f"layer {i}: accumulator bound"
             assert Q["shift"] >= 0
@@ -121,7 +134,7 @@ def int_layer(Q, x):
     """x: int64 (N, C, H, W)."""
     op = Q["op"]
     if op in ("conv2d", "conv1d"):
-        win = windows(x, Q["kh"], Q["kw"], Q["sh"], Q["sw"])
+        win = windows(pad(Q, x), Q["kh"], Q["kw"], Q["sh"], Q["sw"])
         n, c, oh, ow = win.shape[:4]
         cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)
         # float64 products and sums of int16 values below 2^53 are exact, and use BLAS.
@@ -148,6 +161,7 @@ def fir_conv(Q, x):
     in FIR scale (with the mean floor loss of the C_in*kh FIRs), requantization from 2^-15 to
     the output scale, ReLU. x: int64 (N, C, H, W)."""
     assert Q["sh"] == 1 and Q["sw"] == 1
+    assert not Q.get("ph", 0) and not Q.get("pw", 0), "lea-fir: valid padding only"
     sat = lambda v: np.clip(v, -32768, 32767)
     win = windows(x, Q["kh"], Q["kw"], 1, 1)  # (n, c, oh, ow, kh, kw)
     n, c, oh, ow = win.shape[:4]
@@ -262,7 +276,8 @@ def write_network(out_dir, name, qlayers, in_shape, in_frac, inputs, labels, hea
         lines.append(
             f"    {{NN_OP_{Q['op'].upper()}, {int(bool(Q['relu']))}, {Q['shift']}, {Q['out_frac']}, "
             f"{Q['kh']}, {Q['kw']}, {Q['sh']}, {Q['sw']}, {{{', '.join(map(str, Q['in']))}}}, "
-            f"{{{', '.join(map(str, Q['out']))}}}, {w}}}, /* {Q['op']} */")
+            f"{{{', '.join(map(str, Q['out']))}}}, {w}, {Q.get('ph', 0)}, {Q.get('pw', 0)}}}, "
+            f"/* {Q['op']} */")
     lines.append("};")
     lines.append("")
     words = lambda s: int(np.prod(s))

@@ -119,21 +119,25 @@ BOOT_CYCLES = 3000          # crt0 (.data/.bss init) + main + clock set-up + rea
 
 
 class Layer:
-    def __init__(self, idx, op, relu, kh, kw, sh, sw, inp, out):
+    def __init__(self, idx, op, relu, kh, kw, sh, sw, inp, out, ph=0, pw=0):
         self.idx, self.op, self.relu = idx, op, relu
         self.kh, self.kw, self.sh, self.sw = kh, kw, sh, sw
+        self.ph, self.pw = ph, pw  # zero padding (nn_layer_t.ph/pw)
         self.inp, self.out = inp, out  # (c, h, w)
 
+    # As nn_input_rows/cols: clipped to the map (the zero padding is not stored).
     def in_rows(self, y0, y1):
         if self.op in (CONV, CONV1D, MAXPOOL, AVGPOOL):
-            return y0 * self.sh, (y1 - 1) * self.sh + self.kh
+            return (max(0, y0 * self.sh - self.ph),
+                    min(self.inp[1], (y1 - 1) * self.sh - self.ph + self.kh))
         if self.op == RELU:
             return y0, y1
         return 0, self.inp[1]
 
     def in_cols(self, x0, x1):
         if self.op in (CONV, CONV1D, MAXPOOL, AVGPOOL):
-            return x0 * self.sw, (x1 - 1) * self.sw + self.kw
+            return (max(0, x0 * self.sw - self.pw),
+                    min(self.inp[2], (x1 - 1) * self.sw - self.pw + self.kw))
         if self.op == RELU:
             return x0, x1
         return 0, self.inp[2]
@@ -150,12 +154,13 @@ def parse_network(net):
         text = f.read()
     layers = []
     pat = re.compile(r"\{(NN_OP_\w+),\s*(\d+),\s*(\d+),\s*(-?\d+),\s*(\d+),\s*(\d+),\s*(\d+),"
-                     r"\s*(\d+),\s*\{(\d+),\s*(\d+),\s*(\d+)\},\s*\{(\d+),\s*(\d+),\s*(\d+)\}")
+                     r"\s*(\d+),\s*\{(\d+),\s*(\d+),\s*(\d+)\},\s*\{(\d+),\s*(\d+),\s*(\d+)\}"
+                     r",\s*[^,]+,\s*[^,}]+(?:,\s*(\d+),\s*(\d+))?\}")
     for m in pat.finditer(text):
         g = m.groups()
-        v = [int(x) for x in g[1:]]
+        v = [int(x) if x is not None else 0 for x in g[1:]]
         layers.append(Layer(len(layers), OPS[g[0]], v[0], v[3], v[4], v[5], v[6],
-                            tuple(v[7:10]), tuple(v[10:13])))
+                            tuple(v[7:10]), tuple(v[10:13]), v[13], v[14]))
     m = re.search(r"const nn_network_t nn_net_%s = \{\s*\"%s\",\s*\{(\d+),\s*(\d+),\s*(\d+)\},"
                   r"[^{]*\{(\d+),\s*(\d+)\}" % (net, net), text)
     if not layers or not m:
@@ -733,7 +738,7 @@ def calibrate(p, paths):
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--network", choices=["mnist", "har", "kws"])
+    ap.add_argument("--network", choices=["mnist", "har", "kws", "mnist8"])
     ap.add_argument("--capacitance", type=float, default=100e-6, help="F (default 100e-6)")
     ap.add_argument("--v-on", type=float, default=2.8, help="V (default 2.8)")
     ap.add_argument("--v-off", type=float, default=2.4, help="V (default 2.4)")

@@ -316,6 +316,11 @@ std::vector<Kernel> kernels_of(Strategy s) {
   return {};
 }
 
+std::vector<Kernel> kernels_of_network(const std::string& network) {
+  if (network == "mnist8") return {Kernel::Cpu, Kernel::LeaMac};
+  return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};
+}
+
 // Kernel-fair defaults: every LEA-capable strategy on lea-fir, HAWAII's published arithmetic
 // (docs/kernels.md); sonic on the CPU, its published form.
 Kernel default_kernel(Strategy s) {
@@ -1069,6 +1074,37 @@ WorkloadSpec parse_workload(Section s) {
               "a kernel " + std::string(to_string(w.strategy)) + " runs on (" +
                   join(allowed, ", ") + ")");
     w.kernel = *k;
+  }
+  if (w.firmware.empty()) {  // a built-in network: its images exist for these kernels only
+    const std::vector<Kernel> net_kernels = kernels_of_network(w.network);
+    const bool explicit_kernel = s.peek("kernel").has_value();
+    if (!explicit_kernel &&
+        std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
+      // The strategy's default kernel does not run this network: its first that does.
+      for (Kernel a : kernels_of(w.strategy))
+        if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
+          w.kernel = a;
+          break;
+        }
+    }
+    std::vector<std::string> names, strategies;
+    for (Kernel a : net_kernels) names.push_back(to_string(a));
+    for (const auto& [st, st_name] : kStrategyNames)
+      for (Kernel a : kernels_of(st))
+        if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
+          strategies.push_back(st_name);
+          break;
+        }
+    if (std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
+      const std::string why = "network " + w.network + " runs on kernels " + join(names, ", ") +
+                              " only (its 'same' convolutions pad with zeros; lea-fir supports " +
+                              "valid padding only, docs/kernels.md)";
+      if (explicit_kernel)
+        s.fail("kernel", why + "; got '" + std::string(to_string(w.kernel)) + "'");
+      s.fail("strategy",
+             why + ", and " + std::string(to_string(w.strategy)) +
+                 " does not run on them; strategies that do: " + join(strategies, ", "));
+    }
   }
   const long long n = s.integer("inferences", w.inferences);
   s.require("inferences", n >= 1 && n <= kMaxWorkloadInferences,

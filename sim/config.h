@@ -72,10 +72,14 @@ std::vector<Kernel> kernels_of(Strategy s);
 Kernel default_kernel(Strategy s);
 
 // Built-in networks (kernels/networks); `workload.firmware` runs any other ELF.
-inline const std::vector<std::string> kNetworks = {"mnist", "har", "kws"};
+inline const std::vector<std::string> kNetworks = {"mnist", "har", "kws", "mnist8"};
 // The inference firmware's workload block holds at most this many inferences and inputs
 // (kernels/apps/workload.h).
 inline constexpr int kMaxWorkloadInferences = 32, kMaxWorkloadInputs = 32;
+
+// The kernels a built-in network's images exist for: all three, except lea-fir for mnist8
+// (its 'same' convolutions pad with zeros, which lea-fir does not; docs/kernels.md).
+std::vector<Kernel> kernels_of_network(const std::string& network);
 
 // Energy-model coefficient overrides allowed under platform.energy_model. The one table to
 // extend when the energy model gains a coefficient.

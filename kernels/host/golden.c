@@ -6,8 +6,10 @@
 #include "kernels/networks/har/har.h"
 #include "kernels/networks/kws/kws.h"
 #include "kernels/networks/mnist/mnist.h"
+#include "kernels/networks/mnist8/mnist8.h"
 
-const nn_network_t* const golden_networks[] = {&nn_net_mnist, &nn_net_har, &nn_net_kws};
+const nn_network_t* const golden_networks[] = {&nn_net_mnist, &nn_net_har, &nn_net_kws,
+                                               &nn_net_mnist8};
 const unsigned golden_network_count = sizeof golden_networks / sizeof golden_networks[0];
 
 const nn_network_t* golden_network(const char* name) {

@@ -28,6 +28,13 @@ static void print_result(const nn_network_t* net, long index, const int16_t* sco
   }
 }
 
+/* A layer the kernel cannot compute (lea-fir: stride 1 and valid padding only). */
+static int layer_failed(const nn_network_t* net, int kernel) {
+  fprintf(stderr, "golden: a layer of %s failed on kernel %s (docs/kernels.md)\n", net->name,
+          golden_kernel_names[kernel]);
+  return 1;
+}
+
 static int usage(const char* msg) {
   fprintf(stderr,
           "golden: %s\nusage: golden --network NAME [--kernel cpu|lea-mac|lea-fir] [--input N | "
@@ -83,6 +90,7 @@ int main(int argc, char** argv) {
     }
     for (long i = 0; fread(x, sizeof(int16_t), words, f) == words; ++i) {
       int cls = golden_run_kernel(net, kernel, x, scores);
+      if (cls < 0) return layer_failed(net, kernel);
       print_result(net, i, scores, cls, -1, json);
     }
     fclose(f);
@@ -95,10 +103,7 @@ int main(int argc, char** argv) {
     for (long i = first; i < last; ++i) {
       nn_network_load_input(net, (uint16_t)i, x);
       int cls = golden_run_kernel(net, kernel, x, scores);
-      if (cls < 0) {
-        fprintf(stderr, "golden: a layer failed\n");
-        return 1;
-      }
+      if (cls < 0) return layer_failed(net, kernel);
       print_result(net, i, scores, cls, net->labels[i], json);
     }
   }

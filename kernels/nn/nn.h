@@ -5,7 +5,10 @@
  * whole-layer call (q15.h), so depth-first slices, tiles and jobs match the golden model
  * bit for bit. Views address element (c, y, x), in the layer's absolute coordinates, at
  * data[(c - c0) * chan_stride + (y - y0) * row_stride + (x - x0)]: a buffer can hold just a
- * band of rows or columns of a map. Convolutions and pools use valid padding.
+ * band of rows or columns of a map. Pools use valid padding; convolutions pad with zeros
+ * (nn_layer_t.ph/pw, 0 = valid): output (y, x) reads input rows y*sh - ph + ky and columns
+ * x*sw - pw + kx, and those outside the map count as 0. Views then hold only the rows and
+ * columns inside the map (nn_input_rows/cols clip to it).
  *
  * Weights are OIHW int16 (FC: out x in, input flattened in CHW order), biases int32 in
  * accumulator scale, both at far addresses (nn_platform.h); a layer copies one output
@@ -51,6 +54,9 @@ typedef struct {
   nn_shape_t in, out;
   const nn_far_addr_t* weights; /* points to the far address; NULL for pool and ReLU */
   const nn_far_addr_t* bias;
+  /* Zero padding of a convolution: ph rows above and below, pw columns left and right
+   * (out.h = (in.h + 2*ph - kh) / sh + 1). Last, so that tables without them are valid. */
+  uint8_t ph, pw;
 } nn_layer_t;
 
 typedef struct {
@@ -76,8 +82,8 @@ nn_dst_t nn_dst_dense(int16_t* data, nn_shape_t shape);
 /* The layer's whole output. */
 nn_region_t nn_region_full(const nn_layer_t* layer);
 
-/* Input rows [*in_y0, *in_y1) (and columns) that output rows [y0, y1) depend on. For FC
- * the whole input. */
+/* Input rows [*in_y0, *in_y1) (and columns) that output rows [y0, y1) depend on, clipped
+ * to the input map (zero padding is not stored). For FC the whole input. */
 void nn_input_rows(const nn_layer_t* layer, uint16_t y0, uint16_t y1, uint16_t* in_y0,
                    uint16_t* in_y1);
 void nn_input_cols(const nn_layer_t* layer, uint16_t x0, uint16_t x1, uint16_t* in_x0,

@@ -48,7 +48,8 @@ int nn_conv_fir(const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out
                 const nn_region_t* region, const nn_fir_work_t* work) {
   const uint16_t in_c = layer->in.c, kh = layer->kh, kw = layer->kw, in_w = layer->in.w;
   const uint16_t taps = nn_fir_taps(kw), k_words = (uint16_t)(in_c * kh * kw);
-  if (layer->sh != 1 || layer->sw != 1 || region->x0 != 0 || region->x1 != layer->out.w)
+  if (layer->sh != 1 || layer->sw != 1 || layer->ph || layer->pw || region->x0 != 0 ||
+      region->x1 != layer->out.w)
     return NN_ERR_OP;
   if (k_words > NN_WBUF_WORDS || taps > work->c_words) return NN_ERR_SCRATCH;
   // Output rows per band: the most that fit both the output and the input buffers.

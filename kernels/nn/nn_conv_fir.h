@@ -2,7 +2,8 @@
  * arithmetic of the `lea-fir` kernel (docs/kernels.md). Defined once here; the firmware runs
  * it on the LEA, the host golden model on an exact host model of the LEA FIR and ADD.
  *
- * Stride 1, valid padding (conv1d = conv2d with kh = 1). For output channel oc:
+ * Stride 1, valid padding only (padded layers: NN_ERR_OP; conv1d = conv2d with kh = 1).
+ * For output channel oc:
  * - X_ic[i]: input channel ic's rows flattened row-major, zero past the band's last row;
  * - taps T = kw + (kw & 1); h[j] = w[oc][ic][r][j] for j < kw, h[kw] = 0 when padded;
  * - one FIR per kernel row over full-width rows, L = rows * in.w outputs (rounded up to even;

@@ -17,6 +17,15 @@ nn_region_t nn_region_full(const nn_layer_t* layer) {
   return r;
 }
 
+/* Input indices [*i0, *i1) that outputs [o0, o1) read along one axis (stride s, window k,
+ * padding p), clipped to the map's n indices: the padding is zeros, not stored. */
+static void nn_input_span(uint16_t o0, uint16_t o1, uint16_t s, uint16_t k, uint16_t p, uint16_t n,
+                          uint16_t* i0, uint16_t* i1) {
+  const int32_t lo = (int32_t)o0 * s - p, hi = (int32_t)(o1 - 1) * s - p + k;
+  *i0 = (uint16_t)(lo < 0 ? 0 : lo);
+  *i1 = (uint16_t)(hi > (int32_t)n ? (int32_t)n : hi);
+}
+
 void nn_input_rows(const nn_layer_t* layer, uint16_t y0, uint16_t y1, uint16_t* in_y0,
                    uint16_t* in_y1) {
   switch (layer->op) {
@@ -24,8 +33,7 @@ void nn_input_rows(const nn_layer_t* layer, uint16_t y0, uint16_t y1, uint16_t* 
     case NN_OP_CONV1D:
     case NN_OP_MAXPOOL:
     case NN_OP_AVGPOOL:
-      *in_y0 = (uint16_t)(y0 * layer->sh);
-      *in_y1 = (uint16_t)((y1 - 1) * layer->sh + layer->kh);
+      nn_input_span(y0, y1, layer->sh, layer->kh, layer->ph, layer->in.h, in_y0, in_y1);
       break;
     case NN_OP_RELU:
       *in_y0 = y0;
@@ -45,8 +53,7 @@ void nn_input_cols(const nn_layer_t* layer, uint16_t x0, uint16_t x1, uint16_t* 
     case NN_OP_CONV1D:
     case NN_OP_MAXPOOL:
     case NN_OP_AVGPOOL:
-      *in_x0 = (uint16_t)(x0 * layer->sw);
-      *in_x1 = (uint16_t)((x1 - 1) * layer->sw + layer->kw);
+      nn_input_span(x0, x1, layer->sw, layer->kw, layer->pw, layer->in.w, in_x0, in_x1);
       break;
     case NN_OP_RELU:
       *in_x0 = x0;

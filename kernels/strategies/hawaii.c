@@ -97,8 +97,13 @@ static void hw_conv(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t
   while (j < total) {
     // The output channel's weights stay in LEA RAM for all its jobs.
     if (oc != loaded) bias = lk_conv_load(&hw_bufs, l, oc), loaded = oc;
-    const int16_t* at = in + (uint16_t)(y * l->sh) * in_w + x * l->sw;
-    out[j] = lk_conv_point(&hw_bufs, l, at, in_w, in_plane, bias);
+    if (l->ph | l->pw) {  // zero padding (mnist8): a gather with zeros at the borders
+      const nn_src_t src = nn_src_dense(in, l->in);
+      out[j] = lk_conv_point_padded(&hw_bufs, l, &src, y, x, bias);
+    } else {
+      const int16_t* at = in + (uint16_t)(y * l->sh) * in_w + x * l->sw;
+      out[j] = lk_conv_point(&hw_bufs, l, at, in_w, in_plane, bias);
+    }
     hw_commit(li, ++j, base, HW_PROGRESS_EVERY);
     if (++x == wo) {
       x = 0;

@@ -234,6 +234,21 @@ static void dot_chunk(const nn_layer_t* l, const int16_t* in, int16_t* out, cons
               (uint16_t)(words * 2u));
   if (is_fc) {
     for (uint16_t i = 0; i < n; ++i) acc += (int32_t)lw_wbuf[i] * in[a0 + i];
+  } else if (l->ph | l->pw) {  // zero padding: taps outside the map add nothing
+    const int16_t y0 = (int16_t)((int16_t)((e / l->out.w) * l->sh) - (int16_t)l->ph);
+    const int16_t x0 = (int16_t)((int16_t)((e % l->out.w) * l->sw) - (int16_t)l->pw);
+    const int16_t in_h = (int16_t)l->in.h, in_w = (int16_t)l->in.w;
+    const int16_t* w = lw_wbuf;
+    for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic) {
+      const int16_t* chan = in + (uint16_t)(ic * l->in.h * l->in.w);
+      for (int16_t iy = y0; iy < (int16_t)(y0 + l->kh); ++iy, w += l->kw) {
+        if (iy < 0 || iy >= in_h) continue;
+        for (int16_t kx = 0; kx < (int16_t)l->kw; ++kx) {
+          const int16_t ix = (int16_t)(x0 + kx);
+          if (ix >= 0 && ix < in_w) acc += (int32_t)w[kx] * chan[iy * in_w + ix];
+        }
+      }
+    }
   } else {
     const uint16_t y = (uint16_t)(e / l->out.w), x = (uint16_t)(e % l->out.w);
     const uint16_t in_plane = (uint16_t)(l->in.h * l->in.w);

@@ -1,6 +1,7 @@
 // LEA compute jobs shared by hawaii.c and depth_first.c (see lea_kernels.h).
 #include "kernels/strategies/lea_kernels.h"
 
+#include "kernels/nn/nn_internal.h"
 #include "kernels/nn/q15.h"
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/dma.h"
@@ -60,6 +61,32 @@ int16_t lk_conv_point(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* at
   return lk_finish(l, bias + lk_mac(b->x, b->w, k2));
 }
 
+int16_t lk_conv_point_padded(const lk_bufs_t* b, const nn_layer_t* l, const nn_src_t* s, uint16_t y,
+                             uint16_t x, int32_t bias) {
+  const uint16_t kh = l->kh, kw = l->kw;
+  const uint16_t k = (uint16_t)(l->in.c * kh * kw), k2 = (uint16_t)((k + 1u) & ~1u);
+  const int16_t iy0 = (int16_t)((int16_t)(y * l->sh) - (int16_t)l->ph);
+  const int16_t ix0 = (int16_t)((int16_t)(x * l->sw) - (int16_t)l->pw);
+  // Taps [kx0, kx1) of every kernel row are inside the map's columns; rows outside it and
+  // the other taps are zeros. The inside runs are copied as lk_conv_point does.
+  const uint16_t kx0 = (uint16_t)(ix0 < 0 ? -ix0 : 0);
+  const int16_t right = (int16_t)((int16_t)l->in.w - ix0);
+  const uint16_t kx1 = (uint16_t)(right < (int16_t)kw ? right : (int16_t)kw);
+  int16_t* d = b->x;
+  for (uint16_t ic = 0; ic < l->in.c; ++ic)
+    for (int16_t iy = iy0; iy < (int16_t)(iy0 + kh); ++iy) {
+      if (iy < 0 || iy >= (int16_t)l->in.h) {
+        for (uint16_t kx = 0; kx < kw; ++kx) *d++ = 0;
+        continue;
+      }
+      for (uint16_t kx = 0; kx < kx0; ++kx) *d++ = 0;
+      d = lk_copy_run(d, nn_src_at(s, ic, (uint16_t)iy, (uint16_t)(ix0 + (int16_t)kx0)),
+                      (uint16_t)(kx1 - kx0));
+      for (uint16_t kx = kx1; kx < kw; ++kx) *d++ = 0;
+    }
+  return lk_finish(l, bias + lk_mac(b->x, b->w, k2));
+}
+
 int lk_fc_load_input(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* in) {
   const uint16_t k = (uint16_t)(l->in.c * l->in.h * l->in.w);
   if (k > b->x_words) return 0;
@@ -101,6 +128,12 @@ void lk_conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, 
     const int32_t bias = lk_conv_load(b, L, oc);
     int16_t* o = d->data + (uint16_t)(oc - d->c0) * d->chan_stride +
                  (uint16_t)(r->y0 - d->y0) * d->row_stride;
+    if (L->ph | L->pw) {  // zero padding: the gather fills the taps outside the map with 0
+      for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride)
+        for (uint16_t x = r->x0; x < r->x1; ++x)
+          o[x - d->x0] = lk_conv_point_padded(b, L, s, y, x, bias);
+      continue;
+    }
     for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride) {
       const int16_t* row = s->data + (uint16_t)(y * L->sh - s->y0) * s->row_stride;
       for (uint16_t x = r->x0; x < r->x1; ++x)

@@ -44,6 +44,11 @@ int32_t lk_conv_load(const lk_bufs_t* b, const nn_layer_t* l, uint16_t oc);
 int16_t lk_conv_point(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* at, uint16_t rs,
                       uint16_t cs, int32_t bias);
 
+// lk_conv_point for a zero-padded layer (l->ph, l->pw): output (y, x) from view s, whose
+// receptive field is gathered with 0 for the taps in the padding (the same exact sum).
+int16_t lk_conv_point_padded(const lk_bufs_t* b, const nn_layer_t* l, const nn_src_t* s, uint16_t y,
+                             uint16_t x, int32_t bias);
+
 // FC: DMAs the dense input vector `in` into b->x if it fits; returns 1 if it is resident.
 int lk_fc_load_input(const lk_bufs_t* b, const nn_layer_t* l, const int16_t* in);
 // FC neuron j (its finished Q15 output); `in` and `resident` as given to/by lk_fc_load_input.

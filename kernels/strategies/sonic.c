@@ -36,8 +36,10 @@
 // per pass), and is what makes the result bit-identical. Our networks are dense, so the
 // dense kernels are used (SONIC's sparse kernels only skip zero weights). The commit is a
 // two-context flip (12 B per pass), leaner than alpaca's redo log (~80 B per pass).
-// Memory: per-channel partial planes (largest: mnist conv1, 24x24 int32 = 2.3 KB, two of
-// them) fit in lower FRAM, so no upper-FRAM buffers are needed.
+// Zero padding (mnist8's 'same' convolutions): a pass's taps outside the input map
+// contribute 0; every element is still stored, so the write volume is unchanged.
+// Memory: per-channel partial planes (largest: mnist8 conv1, 28x28 int32 = 3.1 KB, two of
+// them; mnist conv1, 24x24) fit in lower FRAM, so no upper-FRAM buffers are needed.
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/strategy.h"
@@ -45,8 +47,12 @@
 
 const char strategy_name[] = "sonic";
 
-// int32 elements per partial-sum buffer: the largest conv output plane or FC output.
+// int32 elements per partial-sum buffer: the largest conv output plane or FC output. 576
+// (mnist's 24x24) unless the network's image sets it (mnist8: 784, kernels/strategies/
+// CMakeLists.txt); two such buffers of 784 do not fit next to mnist's feature maps.
+#ifndef SONIC_PLANE_MAX
 #define SONIC_PLANE_MAX 576u
+#endif
 // SRAM words for one conv filter or one block of FC weight columns.
 #define SONIC_WBUF_WORDS 512u
 
@@ -110,10 +116,29 @@ static void conv_pass(const nn_layer_t* l, const int16_t* in, int16_t* out, uint
   const uint16_t ic = (uint16_t)(pass / taps), r = (uint16_t)(pass % taps);
   const uint16_t ky = (uint16_t)(r / l->kw), kx = (uint16_t)(r % l->kw);
   const uint16_t in_w = l->in.w;
-  const int16_t* base = in + (uint16_t)(ic * l->in.h * in_w) + (uint16_t)(ky * in_w) + kx;
-  const uint16_t row_step = (uint16_t)(l->sh * in_w);
   int32_t* dest = sonic_inter[pass & 1u];
   const int32_t* prev = sonic_inter[(pass + 1u) & 1u];
+  if (l->ph | l->pw) {  // zero padding: a tap outside the map adds nothing (still stored)
+    const int16_t* chan = in + (uint16_t)(ic * l->in.h * in_w);
+    const int16_t dy = (int16_t)((int16_t)ky - (int16_t)l->ph);
+    const int16_t dx = (int16_t)((int16_t)kx - (int16_t)l->pw);
+    uint16_t y = (uint16_t)(i / out_w), x = (uint16_t)(i % out_w);
+    while (i < n) {
+      const int16_t iy = (int16_t)((int16_t)(y * l->sh) + dy);
+      const int16_t ix = (int16_t)((int16_t)(x * l->sw) + dx);
+      int32_t v = 0;
+      if (iy >= 0 && iy < (int16_t)l->in.h && ix >= 0 && ix < (int16_t)in_w)
+        v = (int32_t)w * chan[(uint16_t)iy * in_w + (uint16_t)ix];
+      if (pass) v += prev[i];
+      dest[i] = v;
+      SONIC_BARRIER();
+      sonic_i = ++i;
+      if (++x == out_w) x = 0, ++y;
+    }
+    return;
+  }
+  const int16_t* base = in + (uint16_t)(ic * l->in.h * in_w) + (uint16_t)(ky * in_w) + kx;
+  const uint16_t row_step = (uint16_t)(l->sh * in_w);
   uint16_t y = (uint16_t)(i / out_w), x = (uint16_t)(i % out_w);
   const uint16_t sw = l->sw;
   const int16_t* row = base + (uint16_t)(y * row_step);

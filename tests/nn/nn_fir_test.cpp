@@ -231,6 +231,9 @@ TEST_CASE("lea-fir stays close to the exact convolution on the real networks", "
   // sample inputs (accuracy on held-out data: docs/results.md).
   for (unsigned n = 0; n < golden_network_count; ++n) {
     const nn_network_t* net = golden_networks[n];
+    bool padded = false;
+    for (uint16_t l = 0; l < net->n_layers; ++l)
+      padded = padded || net->layers[l].ph || net->layers[l].pw;
     int same = 0;
     for (uint16_t i = 0; i < net->n_inputs; ++i) {
       Vec x(nn_shape_words(net->in)), exact(net->n_classes), fir(net->n_classes);
@@ -240,12 +243,16 @@ TEST_CASE("lea-fir stays close to the exact convolution on the real networks", "
       REQUIRE(c_mac == c_exact);
       REQUIRE(fir == exact);  // lea-mac is exact: the same bits as cpu
       const int c_fir = golden_run_kernel(net, NN_KERNEL_LEA_FIR, x.data(), fir.data());
+      if (padded) {  // zero-padded convolutions (mnist8): lea-fir refuses them
+        REQUIRE(c_fir < 0);
+        continue;
+      }
       REQUIRE(c_fir >= 0);
       same += c_fir == c_exact;
       CHECK(fir != exact);  // lea-fir is a different arithmetic (not silently the cpu one)
     }
     INFO(net->name);
-    CHECK(same * 10 >= net->n_inputs * 9);
+    if (!padded) CHECK(same * 10 >= net->n_inputs * 9);
   }
 }
 

@@ -14,30 +14,38 @@ struct Case {
   uint16_t out_c;
   uint8_t kh, kw, sh, sw, shift;
   bool relu;
+  uint8_t ph, pw;  // zero padding of convolutions
 };
 
-// Shapes of the networks' layers and some awkward ones (strides, odd sizes, FC longer than
-// the weight buffer so it is streamed in chunks).
+// Shapes of the networks' layers and some awkward ones (strides, odd sizes, zero padding
+// wider than the window's reach at some borders, FC longer than the weight buffer so it is
+// streamed in chunks).
 const Case kCases[] = {
-    {"conv2d 1x28x28 5x5", NN_OP_CONV2D, {1, 28, 28}, 20, 5, 5, 1, 1, 15, true},
-    {"conv2d 20x12x12 5x5", NN_OP_CONV2D, {20, 12, 12}, 40, 5, 5, 1, 1, 12, true},
-    {"conv2d 3x13x11 3x3 s2", NN_OP_CONV2D, {3, 13, 11}, 7, 3, 3, 2, 2, 9, false},
-    {"conv2d 4x9x10 2x3 s(1,2)", NN_OP_CONV2D, {4, 9, 10}, 5, 2, 3, 1, 2, 14, true},
-    {"conv1d 9x128 k2", NN_OP_CONV1D, {9, 1, 128}, 18, 1, 2, 1, 1, 14, true},
-    {"conv1d 36x31 k3 s2", NN_OP_CONV1D, {36, 1, 31}, 8, 1, 3, 1, 2, 11, false},
-    {"maxpool 20x24x24 2", NN_OP_MAXPOOL, {20, 24, 24}, 0, 2, 2, 2, 2, 0, false},
-    {"maxpool 5x11x9 3 s2", NN_OP_MAXPOOL, {5, 11, 9}, 0, 3, 3, 2, 2, 0, false},
-    {"maxpool1d 18x127 2", NN_OP_MAXPOOL, {18, 1, 127}, 0, 1, 2, 1, 2, 0, false},
-    {"avgpool 8x23x8 2", NN_OP_AVGPOOL, {8, 23, 8}, 0, 2, 2, 2, 2, 2, false},
-    {"avgpool 3x8x8 4x4 s1 relu", NN_OP_AVGPOOL, {3, 8, 8}, 0, 4, 4, 1, 1, 4, true},
-    {"fc 640->64", NN_OP_FC, {40, 4, 4}, 64, 1, 1, 1, 1, 12, true},
-    {"fc 1100->6 (chunked)", NN_OP_FC, {11, 1, 100}, 6, 1, 1, 1, 1, 9, false},
-    {"fc 64->10 shift 0", NN_OP_FC, {64, 1, 1}, 10, 1, 1, 1, 1, 0, false},
-    {"relu 6x7x5", NN_OP_RELU, {6, 7, 5}, 0, 1, 1, 1, 1, 0, false},
+    {"conv2d 1x28x28 5x5", NN_OP_CONV2D, {1, 28, 28}, 20, 5, 5, 1, 1, 15, true, 0, 0},
+    {"conv2d 20x12x12 5x5", NN_OP_CONV2D, {20, 12, 12}, 40, 5, 5, 1, 1, 12, true, 0, 0},
+    {"conv2d 3x13x11 3x3 s2", NN_OP_CONV2D, {3, 13, 11}, 7, 3, 3, 2, 2, 9, false, 0, 0},
+    {"conv2d 4x9x10 2x3 s(1,2)", NN_OP_CONV2D, {4, 9, 10}, 5, 2, 3, 1, 2, 14, true, 0, 0},
+    {"conv1d 9x128 k2", NN_OP_CONV1D, {9, 1, 128}, 18, 1, 2, 1, 1, 14, true, 0, 0},
+    {"conv1d 36x31 k3 s2", NN_OP_CONV1D, {36, 1, 31}, 8, 1, 3, 1, 2, 11, false, 0, 0},
+    {"maxpool 20x24x24 2", NN_OP_MAXPOOL, {20, 24, 24}, 0, 2, 2, 2, 2, 0, false, 0, 0},
+    {"maxpool 5x11x9 3 s2", NN_OP_MAXPOOL, {5, 11, 9}, 0, 3, 3, 2, 2, 0, false, 0, 0},
+    {"maxpool1d 18x127 2", NN_OP_MAXPOOL, {18, 1, 127}, 0, 1, 2, 1, 2, 0, false, 0, 0},
+    {"avgpool 8x23x8 2", NN_OP_AVGPOOL, {8, 23, 8}, 0, 2, 2, 2, 2, 2, false, 0, 0},
+    {"avgpool 3x8x8 4x4 s1 relu", NN_OP_AVGPOOL, {3, 8, 8}, 0, 4, 4, 1, 1, 4, true, 0, 0},
+    {"fc 640->64", NN_OP_FC, {40, 4, 4}, 64, 1, 1, 1, 1, 12, true, 0, 0},
+    {"fc 1100->6 (chunked)", NN_OP_FC, {11, 1, 100}, 6, 1, 1, 1, 1, 9, false, 0, 0},
+    {"fc 64->10 shift 0", NN_OP_FC, {64, 1, 1}, 10, 1, 1, 1, 1, 0, false, 0, 0},
+    {"conv2d 1x28x28 5x5 same (mnist8)", NN_OP_CONV2D, {1, 28, 28}, 8, 5, 5, 1, 1, 15, true, 2, 2},
+    {"conv2d 8x14x14 5x5 same (mnist8)", NN_OP_CONV2D, {8, 14, 14}, 16, 5, 5, 1, 1, 13, true, 2, 2},
+    {"conv2d 3x13x11 3x3 s2 pad (1,2)", NN_OP_CONV2D, {3, 13, 11}, 4, 3, 3, 2, 2, 9, false, 1, 2},
+    {"conv2d 2x5x6 5x4 s(2,1) pad (3,1)", NN_OP_CONV2D, {2, 5, 6}, 3, 5, 4, 2, 1, 11, false, 3, 1},
+    {"conv1d 9x17 k3 pad 1", NN_OP_CONV1D, {9, 1, 17}, 5, 1, 3, 1, 1, 12, true, 0, 1},
+    {"maxpool 16x14x14 3 s3 (mnist8)", NN_OP_MAXPOOL, {16, 14, 14}, 0, 3, 3, 3, 3, 0, false, 0, 0},
+    {"relu 6x7x5", NN_OP_RELU, {6, 7, 5}, 0, 1, 1, 1, 1, 0, false, 0, 0},
 };
 
 std::unique_ptr<TestLayer> build(std::mt19937& rng, const Case& c) {
-  return make_layer(rng, c.op, c.in, c.out_c, c.kh, c.kw, c.sh, c.sw, c.shift, c.relu);
+  return make_layer(rng, c.op, c.in, c.out_c, c.kh, c.kw, c.sh, c.sw, c.shift, c.relu, c.ph, c.pw);
 }
 
 }  // namespace

@@ -20,15 +20,16 @@ struct TestLayer {
   nn_far_addr_t w_addr = 0, b_addr = 0;
 };
 
-inline uint16_t out_dim(uint16_t in, uint8_t k, uint8_t s) {
-  return (in - k) / s + 1;
+inline uint16_t out_dim(uint16_t in, uint8_t k, uint8_t s, uint8_t p = 0) {
+  return (in + 2 * p - k) / s + 1;
 }
 
 // Weights scaled so that sum|w| * 32768 + |b| < 2^31 for every output (the library's
 // no-overflow contract).
 inline std::unique_ptr<TestLayer> make_layer(std::mt19937& rng, uint8_t op, nn_shape_t in,
                                              uint16_t out_c, uint8_t kh, uint8_t kw, uint8_t sh,
-                                             uint8_t sw, uint8_t shift, bool relu) {
+                                             uint8_t sw, uint8_t shift, bool relu, uint8_t ph = 0,
+                                             uint8_t pw = 0) {
   auto t = std::make_unique<TestLayer>();
   nn_layer_t& L = t->layer;
   L.op = op;
@@ -38,14 +39,16 @@ inline std::unique_ptr<TestLayer> make_layer(std::mt19937& rng, uint8_t op, nn_s
   L.kw = kw;
   L.sh = sh;
   L.sw = sw;
+  L.ph = ph;
+  L.pw = pw;
   L.in = in;
   if (op == NN_OP_FC) {
     L.out = {out_c, 1, 1};
   } else if (op == NN_OP_RELU) {
     L.out = in;
   } else {
-    L.out = {(op == NN_OP_CONV2D || op == NN_OP_CONV1D) ? out_c : in.c, out_dim(in.h, kh, sh),
-             out_dim(in.w, kw, sw)};
+    L.out = {(op == NN_OP_CONV2D || op == NN_OP_CONV1D) ? out_c : in.c, out_dim(in.h, kh, sh, ph),
+             out_dim(in.w, kw, sw, pw)};
   }
   if (op == NN_OP_CONV2D || op == NN_OP_CONV1D || op == NN_OP_FC) {
     size_t fan_in = (op == NN_OP_FC) ? size_t(in.c) * in.h * in.w : size_t(in.c) * kh * kw;
@@ -71,10 +74,14 @@ inline std::vector<int16_t> random_map(std::mt19937& rng, nn_shape_t s) {
 }
 
 // Output (c, y, x) of a layer, in exact arithmetic before rounding: the accumulator divided
-// by 2^shift for weighted layers and average pools, the maximum for max pools.
+// by 2^shift for weighted layers and average pools, the maximum for max pools. Zero padding
+// (ph, pw) reads 0 outside the map.
 inline double reference(const TestLayer& t, const std::vector<int16_t>& in, int c, int y, int x) {
   const nn_layer_t& L = t.layer;
   auto at = [&](int ic, int iy, int ix) {
+    iy -= L.ph;
+    ix -= L.pw;
+    if (iy < 0 || iy >= L.in.h || ix < 0 || ix >= L.in.w) return 0.0;
     return double(in[(size_t(ic) * L.in.h + iy) * L.in.w + ix]);
   };
   double v = 0;

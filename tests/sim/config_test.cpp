@@ -364,6 +364,16 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
     check_error(error_of(dir, kMinimal + "  kernel: cpu\n"), "cfg.yaml:11:", "workload.kernel",
                 "a kernel hawaii runs on (lea-mac, lea-fir)");
   }
+  SECTION("a kernel the network does not run on") {
+    const std::string m8 = replace(kMinimal, "network: mnist", "network: mnist8");
+    check_error(error_of(dir, replace(m8, "strategy: hawaii", "strategy: continuous") +
+                                  "  kernel: lea-fir\n"),
+                "cfg.yaml:11:", "workload.kernel",
+                "network mnist8 runs on kernels cpu, lea-mac only (its 'same' convolutions pad "
+                "with zeros; lea-fir supports valid padding only, docs/kernels.md); got 'lea-fir'");
+    CHECK(error_of(dir, m8).empty());  // hawaii on lea-mac
+    CHECK(error_of(dir, replace(m8, "strategy: hawaii", "strategy: depth-first")).empty());
+  }
   SECTION("unknown network") {
     check_error(error_of(dir, replace(kMinimal, "network: mnist", "network: cifar")),
                 "cfg.yaml:9:", "workload.network", "expected one of mnist, har, kws");
@@ -515,6 +525,13 @@ TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
   CHECK(std::string(to_string(Kernel::LeaMac)) == "lea-mac");
   CHECK(kernel_from_string("cpu") == Kernel::Cpu);
   CHECK(!kernel_from_string("fir"));
+  // A network whose images exist for fewer kernels (mnist8: cpu) defaults to one of them.
+  const std::string m8_path =
+      dir.write("m8.yaml", replace(replace(kMinimal, "network: mnist", "network: mnist8"),
+                                   "strategy: hawaii", "strategy: layerwise-checkpoint"));
+  const Experiment m8 = load_experiment(m8_path);
+  REQUIRE(m8.runs.size() == 1);
+  CHECK(m8.runs[0].config.workload.kernel == Kernel::LeaMac);
 }
 
 TEST_CASE("source.offset takes a time or a time of day, source.time_scale a number") {

@@ -1205,13 +1205,13 @@ const nn_far_addr_t har_far[9] = {
 #endif
 
 static const nn_layer_t har_layers[7] = {
-    {NN_OP_CONV1D, 1, 14, 12, 1, 2, 1, 1, {9, 1, 128}, {18, 1, 127}, &har_far[0], &har_far[1]}, /* conv1d */
-    {NN_OP_MAXPOOL, 0, 0, 12, 1, 2, 1, 2, {18, 1, 127}, {18, 1, 63}, 0, 0}, /* maxpool */
-    {NN_OP_CONV1D, 1, 12, 12, 1, 2, 1, 1, {18, 1, 63}, {36, 1, 62}, &har_far[2], &har_far[3]}, /* conv1d */
-    {NN_OP_MAXPOOL, 0, 0, 12, 1, 2, 1, 2, {36, 1, 62}, {36, 1, 31}, 0, 0}, /* maxpool */
-    {NN_OP_CONV1D, 1, 12, 12, 1, 2, 1, 1, {36, 1, 31}, {72, 1, 30}, &har_far[4], &har_far[5]}, /* conv1d */
-    {NN_OP_MAXPOOL, 0, 0, 12, 1, 2, 1, 2, {72, 1, 30}, {72, 1, 15}, 0, 0}, /* maxpool */
-    {NN_OP_FC, 0, 9, 13, 1, 1, 1, 1, {72, 1, 15}, {6, 1, 1}, &har_far[6], &har_far[7]}, /* fc */
+    {NN_OP_CONV1D, 1, 14, 12, 1, 2, 1, 1, {9, 1, 128}, {18, 1, 127}, &har_far[0], &har_far[1], 0, 0}, /* conv1d */
+    {NN_OP_MAXPOOL, 0, 0, 12, 1, 2, 1, 2, {18, 1, 127}, {18, 1, 63}, 0, 0, 0, 0}, /* maxpool */
+    {NN_OP_CONV1D, 1, 12, 12, 1, 2, 1, 1, {18, 1, 63}, {36, 1, 62}, &har_far[2], &har_far[3], 0, 0}, /* conv1d */
+    {NN_OP_MAXPOOL, 0, 0, 12, 1, 2, 1, 2, {36, 1, 62}, {36, 1, 31}, 0, 0, 0, 0}, /* maxpool */
+    {NN_OP_CONV1D, 1, 12, 12, 1, 2, 1, 1, {36, 1, 31}, {72, 1, 30}, &har_far[4], &har_far[5], 0, 0}, /* conv1d */
+    {NN_OP_MAXPOOL, 0, 0, 12, 1, 2, 1, 2, {72, 1, 30}, {72, 1, 15}, 0, 0, 0, 0}, /* maxpool */
+    {NN_OP_FC, 0, 9, 13, 1, 1, 1, 1, {72, 1, 15}, {6, 1, 1}, &har_far[6], &har_far[7], 0, 0}, /* fc */
 };
 
 const nn_network_t nn_net_har = {

@@ -481,10 +481,10 @@ const nn_far_addr_t kws_far[7] = {
 #endif
 
 static const nn_layer_t kws_layers[4] = {
-    {NN_OP_CONV2D, 1, 14, 10, 3, 3, 1, 1, {1, 25, 10}, {8, 23, 8}, &kws_far[0], &kws_far[1]}, /* conv2d */
-    {NN_OP_AVGPOOL, 0, 2, 10, 2, 2, 2, 2, {8, 23, 8}, {8, 11, 4}, 0, 0}, /* avgpool */
-    {NN_OP_CONV2D, 1, 11, 11, 3, 3, 1, 1, {8, 11, 4}, {16, 9, 2}, &kws_far[2], &kws_far[3]}, /* conv2d */
-    {NN_OP_FC, 0, 10, 12, 1, 1, 1, 1, {16, 9, 2}, {12, 1, 1}, &kws_far[4], &kws_far[5]}, /* fc */
+    {NN_OP_CONV2D, 1, 14, 10, 3, 3, 1, 1, {1, 25, 10}, {8, 23, 8}, &kws_far[0], &kws_far[1], 0, 0}, /* conv2d */
+    {NN_OP_AVGPOOL, 0, 2, 10, 2, 2, 2, 2, {8, 23, 8}, {8, 11, 4}, 0, 0, 0, 0}, /* avgpool */
+    {NN_OP_CONV2D, 1, 11, 11, 3, 3, 1, 1, {8, 11, 4}, {16, 9, 2}, &kws_far[2], &kws_far[3], 0, 0}, /* conv2d */
+    {NN_OP_FC, 0, 10, 12, 1, 1, 1, 1, {16, 9, 2}, {12, 1, 1}, &kws_far[4], &kws_far[5], 0, 0}, /* fc */
 };
 
 const nn_network_t nn_net_kws = {

@@ -4950,12 +4950,12 @@ const nn_far_addr_t mnist_far[9] = {
 #endif
 
 static const nn_layer_t mnist_layers[6] = {
-    {NN_OP_CONV2D, 1, 14, 13, 5, 5, 1, 1, {1, 28, 28}, {20, 24, 24}, &mnist_far[0], &mnist_far[1]}, /* conv2d */
-    {NN_OP_MAXPOOL, 0, 0, 13, 2, 2, 2, 2, {20, 24, 24}, {20, 12, 12}, 0, 0}, /* maxpool */
-    {NN_OP_CONV2D, 1, 13, 11, 5, 5, 1, 1, {20, 12, 12}, {40, 8, 8}, &mnist_far[2], &mnist_far[3]}, /* conv2d */
-    {NN_OP_MAXPOOL, 0, 0, 11, 2, 2, 2, 2, {40, 8, 8}, {40, 4, 4}, 0, 0}, /* maxpool */
-    {NN_OP_FC, 1, 11, 10, 1, 1, 1, 1, {40, 4, 4}, {64, 1, 1}, &mnist_far[4], &mnist_far[5]}, /* fc */
-    {NN_OP_FC, 0, 12, 10, 1, 1, 1, 1, {64, 1, 1}, {10, 1, 1}, &mnist_far[6], &mnist_far[7]}, /* fc */
+    {NN_OP_CONV2D, 1, 14, 13, 5, 5, 1, 1, {1, 28, 28}, {20, 24, 24}, &mnist_far[0], &mnist_far[1], 0, 0}, /* conv2d */
+    {NN_OP_MAXPOOL, 0, 0, 13, 2, 2, 2, 2, {20, 24, 24}, {20, 12, 12}, 0, 0, 0, 0}, /* maxpool */
+    {NN_OP_CONV2D, 1, 13, 11, 5, 5, 1, 1, {20, 12, 12}, {40, 8, 8}, &mnist_far[2], &mnist_far[3], 0, 0}, /* conv2d */
+    {NN_OP_MAXPOOL, 0, 0, 11, 2, 2, 2, 2, {40, 8, 8}, {40, 4, 4}, 0, 0, 0, 0}, /* maxpool */
+    {NN_OP_FC, 1, 11, 10, 1, 1, 1, 1, {40, 4, 4}, {64, 1, 1}, &mnist_far[4], &mnist_far[5], 0, 0}, /* fc */
+    {NN_OP_FC, 0, 12, 10, 1, 1, 1, 1, {64, 1, 1}, {10, 1, 1}, &mnist_far[6], &mnist_far[7], 0, 0}, /* fc */
 };
 
 const nn_network_t nn_net_mnist = {
