@@ -1080,9 +1080,12 @@ WorkloadSpec parse_workload(Section s) {
     const bool explicit_kernel = s.peek("kernel").has_value();
     if (!explicit_kernel &&
         std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
-      // The strategy's default kernel does not run this network: its first that does.
-      for (Kernel a : kernels_of(w.strategy))
-        if (std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
+      // The strategy's default kernel does not run this network: the next one down from
+      // lea-fir that both do, so LEA strategies stay on one kernel (lea-mac) together.
+      const std::vector<Kernel> mine = kernels_of(w.strategy);
+      for (Kernel a : {Kernel::LeaFir, Kernel::LeaMac, Kernel::Cpu})
+        if (std::find(mine.begin(), mine.end(), a) != mine.end() &&
+            std::find(net_kernels.begin(), net_kernels.end(), a) != net_kernels.end()) {
           w.kernel = a;
           break;
         }

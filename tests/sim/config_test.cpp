@@ -525,7 +525,8 @@ TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
   CHECK(std::string(to_string(Kernel::LeaMac)) == "lea-mac");
   CHECK(kernel_from_string("cpu") == Kernel::Cpu);
   CHECK(!kernel_from_string("fir"));
-  // A network whose images exist for fewer kernels (mnist8: cpu) defaults to one of them.
+  // A network whose images exist for fewer kernels (mnist8: cpu, lea-mac) defaults to the
+  // next kernel down from lea-fir that it and the strategy share.
   const std::string m8_path =
       dir.write("m8.yaml", replace(replace(kMinimal, "network: mnist", "network: mnist8"),
                                    "strategy: hawaii", "strategy: layerwise-checkpoint"));
