@@ -5,8 +5,9 @@ target_sources(ipsim_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/sweep.cpp
   ${CMAKE_CURRENT_LIST_DIR}/results.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_command.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/df_plan.cpp
 )
-target_link_libraries(ipsim_sim PUBLIC yaml-cpp)
+target_link_libraries(ipsim_sim PUBLIC yaml-cpp ipsim_df_planner)
 # Relative trace and firmware paths fall back to the source tree (override: $IPSIM_ROOT).
 set_property(SOURCE ${CMAKE_CURRENT_LIST_DIR}/config.cpp APPEND PROPERTY
   COMPILE_DEFINITIONS IPSIM_PROJECT_ROOT="${CMAKE_SOURCE_DIR}")

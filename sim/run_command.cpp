@@ -21,6 +21,7 @@
 #include <boost/program_options.hpp>
 
 #include "sim/cli_error.h"
+#include "sim/df_plan.h"
 #include "sim/experiment.h"
 #include "sim/results.h"
 #include "sim/sweep.h"
@@ -464,6 +465,7 @@ int run_command(const std::vector<std::string>& args) {
   if (jobs < 1) throw CliError("run: --jobs expects a number >= 1");
   if (config.empty()) config = find_default_config();
   const Experiment ex = load_experiment(config, sets);
+  check_depth_first_plans(ex);
   return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run"});
 }
 
@@ -495,6 +497,7 @@ int sweep_command(const std::vector<std::string>& args) {
   if (jobs < 1) throw CliError("sweep: --jobs expects a number >= 1");
   if (only_missing && emit_kind.empty()) throw CliError("sweep: --only-missing needs --emit");
   const Experiment ex = load_experiment(config, sets);
+  check_depth_first_plans(ex);
   const std::string dir = out.empty() ? default_out_dir(ex) : out;
   if (!emit_kind.empty()) return emit(ex, dir, emit_kind, only_missing);
   return execute(ex, {dir, jobs, true, "sweep"});

@@ -3,11 +3,12 @@
 Each strategy's header (kernels/strategies/*.c) states the closed form of its FRAM writes per
 layer and kernel; this module writes the same forms in terms of the layer shapes, which it
 reads from the generated network tables (kernels/networks/<net>/<net>.c) and, for
-depth-first, the slice plans (kernels/strategies/plans/<net>_plan.c). check_run.py
+depth-first, the slice plan the run used (results.json's depth_first_plan; without one, the
+image's default plan, kernels/strategies/plans/<net>_plan.c). check_run.py
 --nvm-closed-form compares them with results.json's nvm.by_symbol, exactly: under continuous
 power nothing is redone, so every form is exact.
 
-expected_writes(strategy, kernel, network, inferences) -> {symbol: bytes}
+expected_writes(strategy, kernel, network, inferences, plan=None) -> {symbol: bytes}
 """
 import math
 import os
@@ -102,8 +103,13 @@ def lw_tiles(L, kernel):
     return oc * oh * ceil_div(ow, outs), 0
 
 
-def plan_of(network):
-    """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan."""
+def plan_of(network, plan=None):
+    """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan: `plan`, a
+    run's depth_first_plan, or else the default plan compiled into the image."""
+    if plan is not None:
+        name = {"input": "INPUT", "fmap_a": "A", "fmap_b": "B"}
+        return [(g["first"], g["last"], name[g["in"]], name[g["out"]], g["slices"])
+                for g in plan["groups"]]
     with open(os.path.join(ROOT, "kernels", "strategies", "plans", network + "_plan.c")) as f:
         text = f.read()
     rx = re.compile(r"\{(\d+), (\d+), DF_BUF_(\w+), DF_BUF_(\w+), (\d+), (\d+), (\d+), "
@@ -112,7 +118,7 @@ def plan_of(network):
              int(m.group(8)) * int(m.group(9)) * int(m.group(10))) for m in rx.finditer(text)]
 
 
-def expected_writes(strategy, kernel, network, inferences):
+def expected_writes(strategy, kernel, network, inferences, plan=None):
     """None when this module has no form for the pair (hawaii on lea-fir is HAWAII as
     published, hawaii_fir.c, whose own tests check its writes)."""
     if strategy == "hawaii" and kernel == "lea-fir":
@@ -161,7 +167,7 @@ def expected_writes(strategy, kernel, network, inferences):
     elif strategy == "depth-first":
         b = {"A": 0, "B": 0}
         slices = 0
-        for first, last, _, out_buf, s in plan_of(network):
+        for first, last, _, out_buf, s in plan_of(network, plan):
             b[out_buf] += 2 * words(layers[last]["out"])
             slices += s
         w["fmap_a"], w["fmap_b"] = b["A"] * n, b["B"] * n
