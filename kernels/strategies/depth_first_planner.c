@@ -11,7 +11,9 @@
 // the input band + a per-slice overhead. The coefficients were fitted by least squares to the
 // DBG_SLICE_DONE marker intervals of the lea-mac depth-first images of kws, har and mnist
 // under continuous power at 16 MHz (1226 slices, max error 7.9 %, mean 0.8 %; measured FRAM
-// miss rate 0.12-0.15 per cycle). They are used for every kernel and MCLK: the charge per
+// miss rate 0.12-0.15 per cycle), except pool_elem_fram, fitted to the standalone pool groups
+// that tests/strategies/depth_first/test_planner_sim.py measures (their slices ran 31-53 %
+// over the estimate without it). They are used for every kernel and MCLK: the charge per
 // cycle does not depend on MCLK in the load model.
 #include "kernels/strategies/depth_first_planner.h"
 
@@ -26,6 +28,7 @@ enum {
   F_CONV_OUT,
   F_POOL_ELEM,
   F_POOL_OUT,
+  F_POOL_ELEM_FRAM,
   F_FC_MAC,
   F_FC_CHUNK,
   F_CHANNEL,
@@ -43,6 +46,7 @@ static const double kCoef[F_COUNT] = {
     1073.5,  // per conv output: LEA command (driver, LPM0, ISR), requantise, store
     106.2,   // per pool window element (CPU, kernels/nn)
     0.0,     // per pool output (absorbed by pool_elem in the fit)
+    50.0,    // per pool window element read from a FRAM map (a pool that starts its group)
     1.5,     // per FC multiply-accumulate (LEA)
     642.5,   // per FC weight-row chunk (lea_w words): DMA set-up + LEA command
     580.2,   // per output channel of a region: weight row/channel + bias fetch
@@ -166,7 +170,11 @@ static void evaluate(const nn_network_t* net, uint16_t chunk, df_group_est_t* e)
       arena = 1;
     }
     for (uint16_t k = 1; k <= n; ++k) {
-      e->macs += layer_work(&net->layers[g->first + k - 1u], &r[k], chunk, f);
+      const nn_layer_t* L = &net->layers[g->first + k - 1u];
+      e->macs += layer_work(L, &r[k], chunk, f);
+      // A pool that reads its input from FRAM (wait states, cache misses) rather than SRAM.
+      if (k == 1 && !staged && (L->op == NN_OP_MAXPOOL || L->op == NN_OP_AVGPOOL))
+        f[F_POOL_ELEM_FRAM] += (double)region_words(&r[k]) * L->kh * L->kw;
       if (k < n) {
         const uint32_t w = region_words(&r[k]);
         if (w > e->need[arena]) e->need[arena] = (uint16_t)(w > 0xFFFFu ? 0xFFFFu : w);
@@ -234,7 +242,7 @@ static int best_group(const ctx_t* c, uint8_t first, uint8_t last, df_group_est_
     if (op != NN_OP_MAXPOOL && op != NN_OP_AVGPOOL && op != NN_OP_RELU) channel_wise = 0;
   }
   const int fc = L->op == NN_OP_FC;
-  // Candidates (ty, tx, tc) in the order of plan_slices' original enumeration.
+  // Candidates (ty, tx, tc): bands of rows (columns), largest first, then channel ranges.
   const uint32_t n_a = fc ? nc : (uint32_t)ny * nx;
   const uint32_t n_b = fc || !channel_wise ? 0 : (uint32_t)nx * nc;
   for (uint32_t i = 0; i < n_a + n_b; ++i) {
