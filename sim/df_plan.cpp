@@ -256,6 +256,37 @@ std::string df_plan_refusal(const DfPlan& plan) {
       plan.network.c_str(), r.arena_words, net->buf_words[0], net->buf_words[1]);
 }
 
+namespace {
+
+constexpr const char* kCapacitanceKey = "platform.capacitor.capacitance";
+
+// "FILE:LINE" (or "--set ...") where a run's capacitance was written, or the file alone.
+std::string capacitance_origin(const Experiment& ex, const RunSpec& run) {
+  for (const SweepAxis& axis : ex.axes) {
+    if (axis.key != kCapacitanceKey) continue;
+    for (const auto& [key, label] : run.params)
+      if (key == axis.key)
+        for (size_t i = 0; i < axis.labels.size() && i < axis.values.size(); ++i)
+          if (axis.labels[i] == label) {
+            const Located& at = axis.values[i];
+            if (!at.origin.empty()) return at.origin;
+            if (at.node && !at.node.Mark().is_null())
+              return ex.file + ":" + std::to_string(at.node.Mark().line + 1);
+          }
+  }
+  for (auto it = ex.sets.rbegin(); it != ex.sets.rend(); ++it)
+    if (it->rfind(std::string(kCapacitanceKey) + "=", 0) == 0) return "--set " + *it;
+  try {
+    const ConfigDocument doc = load_config_document(ex.file);
+    const YAML::Node c = doc.root["platform"]["capacitor"]["capacitance"];
+    if (c && !c.Mark().is_null()) return ex.file + ":" + std::to_string(c.Mark().line + 1);
+  } catch (const std::exception&) {
+  }
+  return ex.file;
+}
+
+}  // namespace
+
 void check_depth_first_plans(const Experiment& ex) {
   std::string refused;
   unsigned n = 0;
@@ -263,8 +294,8 @@ void check_depth_first_plans(const Experiment& ex) {
     const auto plan = depth_first_plan(run.config);
     if (!plan || plan->ok()) continue;
     if (++n <= 5)
-      refused += "\n  run " + std::to_string(run.index) + " (" + run.name +
-                 "): platform.capacitor.capacitance: " + df_plan_refusal(*plan);
+      refused += "\n  " + capacitance_origin(ex, run) + ": " + kCapacitanceKey + ": run " +
+                 std::to_string(run.index) + " (" + run.name + "): " + df_plan_refusal(*plan);
   }
   if (n > 5) refused += "\n  ... and " + std::to_string(n - 5) + " more";
   if (n)

@@ -6,7 +6,7 @@
 - har at 10 uF: `ipsim plan` exits 2 naming the smallest capacitor; that capacitor is planned
   (exit 0) and 1 % less is refused, so the named value is the threshold, not a guess;
 - `ipsim run` and `ipsim sweep` refuse such runs with exit 2 before anything runs (no run
-  result is written);
+  result is written), naming the file and line of the capacitance;
 - the plan follows the platform: under continuous power mnist gets fewer, larger slices than
   at 100 uF, and a larger capacitor never needs more slices;
 - the report names groups, tiles, SRAM per arena, FRAM writes, halo and the budget.
@@ -61,7 +61,9 @@ for cmd, config in (("run", "har_trace_10uF.yaml"), ("sweep", "sweep_10uF_100uF.
     rc, out, err = ipsim(cmd, os.path.join(CONFIGS, config), "--out", out_dir)
     ran = os.path.exists(os.path.join(out_dir, "results.json")) or \
         os.path.isdir(os.path.join(out_dir, "runs")) and os.listdir(os.path.join(out_dir, "runs"))
-    check(rc == 2 and "refused before anything ran" in err and
+    # The message points at the line the capacitance was written on (config error style).
+    located = re.search(re.escape(config) + r":\d+: platform\.capacitor\.capacitance: ", err)
+    check(rc == 2 and "refused before anything ran" in err and located is not None and
           "smallest capacitor that works" in err and not ran,
           "ipsim %s %s: refused up front with exit 2 (exit %d, ran: %s)" % (cmd, config, rc,
                                                                            bool(ran)))
