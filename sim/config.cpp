@@ -277,15 +277,15 @@ std::vector<Kernel> kernels_of(Strategy s) {
     case Strategy::Hawaii:
       return {Kernel::LeaMac, Kernel::LeaFir};
     case Strategy::DepthFirst:
-      return {Kernel::LeaMac};  // lea-fir slices: not built yet
+      return {Kernel::LeaMac, Kernel::LeaFir};
   }
   return {};
 }
 
-// Kernel-fair defaults: every LEA strategy on the same kernel. That is lea-mac until hawaii
-// and depth-first both have lea-fir images; then lea-fir (docs/kernels.md).
+// Kernel-fair defaults: every LEA-capable strategy on lea-fir, HAWAII's published arithmetic
+// (docs/kernels.md); sonic on the CPU, its published form.
 Kernel default_kernel(Strategy s) {
-  return s == Strategy::Sonic ? Kernel::Cpu : Kernel::LeaMac;
+  return s == Strategy::Sonic ? Kernel::Cpu : Kernel::LeaFir;
 }
 
 // Coefficient names follow energy/load_model.h; extend here when it grows one.

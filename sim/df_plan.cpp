@@ -140,6 +140,11 @@ json df_plan_json(const DfPlan& plan) {
   j["budget_cycles"] = std::isfinite(r.budget_cycles) ? json(r.budget_cycles) : json("inf");
   j["J_per_cycle"] = r.j_per_cycle;
   j["lea_words"] = {{"w", r.lea_w_words}, {"x", r.lea_x_words}, {"arenas", r.arena_words}};
+  if (r.fir.out_words)  // lea-fir: lea_w / lea_x are the FIR output and input bands
+    j["lea_words"]["fir"] = {{"x", r.fir.x_words},
+                             {"taps", r.fir.c_words},
+                             {"band", r.fir.out_words},
+                             {"fc_input_resident", r.fir.fc_resident != 0}};
   if (!plan.ok()) {
     j["min_capacitance_F"] = r.min_capacitance_f;
     if (r.refused_layer >= 0) j["refused_layer"] = layer_name(net, r.refused_layer);
@@ -197,6 +202,11 @@ std::string df_plan_report(const DfPlan& plan) {
   os << fmt("  LEA RAM %d words: stack %d, MAC result %d, lea_w %u, lea_x %u, arenas %u",
             DF_LEA_RAM_WORDS, DF_LEA_STACK_WORDS, DF_LEA_RESULT_WORDS, r.lea_w_words, r.lea_x_words,
             r.arena_words);
+  if (r.fir.out_words)
+    os << fmt(
+        " (lea-fir: lea_w = FIR band of %u words, x3 with row and channel sums; lea_x = input "
+        "band; taps %u)",
+        r.fir.out_words, r.fir.c_words);
   if (!plan.ok()) {
     os << "\n  REFUSED: " << df_plan_refusal(plan) << "\n";
     return os.str();

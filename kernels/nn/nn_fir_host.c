@@ -24,7 +24,7 @@ void nn_fir_copy(int16_t* dst, const int16_t* src, uint16_t n) {
   memmove(dst, src, (size_t)n * sizeof *dst);
 }
 
-/* As large as LEA RAM holds on the MCU (kernels/runtime/nn_fir_lea.c), so the host bands
+/* As large as on the MCU (kernels/strategies/kernel_lea_fir.c), so the host bands
  * rows the same way; the bits would not change with other sizes. */
 enum { HOST_X_WORDS = 656, HOST_C_WORDS = 16, HOST_OUT_WORDS = 424 };
 static int16_t host_x[HOST_X_WORDS], host_c[HOST_C_WORDS];

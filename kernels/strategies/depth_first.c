@@ -8,9 +8,11 @@
 // df_done (slices committed in this inference), is the whole progress state: after a power
 // failure the interrupted slice is recomputed from its input.
 //
-// FRAM writes per inference: each group's last output map once, into its out_buf (2 B per
-// word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin; the sample input is
-// read in place and intermediates stay in SRAM. Exact under continuous power
+// FRAM writes per inference, on both kernels: each group's last output map once, into its
+// out_buf (2 B per word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin;
+// the sample input is read in place and intermediates stay in SRAM. So per group g of the
+// plan, 2*words(out_g) + 2*slices_g bytes (+ 2 per inference). On lea-fir the FIR row
+// partials and channel sums stay in LEA RAM too: no FRAM term. Exact under continuous power
 // (tests/strategies/nvm_closed_form.py).
 //
 // Halo rows (columns for 1-D maps) are recomputed by every slice that needs them rather than
@@ -22,6 +24,15 @@
 // neuron is one LEA MAC of the input (DMA'd into LEA RAM once per slice) with its weight row.
 // Pools run on the CPU (kernels/nn). So depth-first and HAWAII differ only in what they keep
 // in SRAM and what they commit to FRAM.
+//
+// On lea-fir (DF_LEA_FIR, plans/<net>_lea_fir_plan.c, planned by the same planner with
+// kernel lea-fir): convs are nn_conv_fir, HAWAII's FIRs and adds over full-width rows
+// (docs/kernels.md), so conv bands are widened to all columns (df_slice_regions) and the
+// plan's conv tiles span the full width. The FIR outputs, row sums and channel sums live in
+// the LEA RAM work buffers (df_fir_work), never in FRAM; FC neurons are one exact LEA MAC
+// each in the same buffers (df_lea_w / df_lea_x alias its output and input bands). The bits are
+// those of `golden --kernel lea-fir`: each output row depends only on its input rows, whatever the
+// band.
 #include <stdint.h>
 
 #include "kernels/nn/nn.h"
@@ -33,6 +44,12 @@
 #include "kernels/strategies/lea_kernels.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
+
+#ifdef DF_LEA_FIR
+#define DF_FULL_WIDTH_CONV 1  // nn_conv_fir convolves full-width rows
+#else
+#define DF_FULL_WIDTH_CONV 0
+#endif
 
 const char strategy_name[] = "depth-first";
 
@@ -77,7 +94,7 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
   // Output regions of the group's layers, from the tile back to the group's input
   // (r[0] = the input band, r[k] = the output of layer first + k - 1).
   nn_region_t r[DF_MAX_GROUP_LAYERS + 1];
-  const uint16_t n = df_slice_regions(net->layers, g, s, r);
+  const uint16_t n = df_slice_regions(net->layers, g, s, DF_FULL_WIDTH_CONV, r);
   if (n == 0) return NN_ERR_SCRATCH;
 
   const lk_bufs_t bufs = {df_lea_w, df_lea_w_words, df_lea_x, df_lea_x_words};
@@ -101,7 +118,13 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     const nn_dst_t dst =
         k == n ? nn_dst_dense(fram_buf(g->out_buf), L->out) : band_view(scratch[arena], &r[k]);
     if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
+#ifdef DF_LEA_FIR
+      // Row partials and channel sums stay in the LEA RAM work buffers.
+      const int rc = nn_conv_fir(L, &src, &dst, &r[k], &df_fir_work);
+      if (rc != NN_OK) return rc;
+#else
       lk_conv_region(&bufs, L, &src, &dst, &r[k]);
+#endif
     } else if (L->op == NN_OP_FC) {
       lk_fc_region(&bufs, L, &src, &dst, &r[k]);
     } else {  // pools (and ReLU) on the CPU

@@ -5,7 +5,7 @@ static uint16_t min_u16(uint16_t a, uint16_t b) {
 }
 
 uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, uint16_t s,
-                          nn_region_t* r) {
+                          uint8_t full_width_conv, nn_region_t* r) {
   const uint16_t cb = (uint16_t)(s % g->nc);
   s = (uint16_t)(s / g->nc);
   const uint16_t xb = (uint16_t)(s % g->nx), yb = (uint16_t)(s / g->nx);
@@ -20,6 +20,10 @@ uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, uint16_
   r[n].x1 = min_u16((uint16_t)(r[n].x0 + g->tx), last->out.w);
   for (uint16_t k = n; k > 0; --k) {
     const nn_layer_t* L = &layers[g->first + k - 1u];
+    if (full_width_conv && (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D)) {
+      r[k].x0 = 0;
+      r[k].x1 = L->out.w;
+    }
     nn_input_rows(L, r[k].y0, r[k].y1, &r[k - 1].y0, &r[k - 1].y1);
     nn_input_cols(L, r[k].x0, r[k].x1, &r[k - 1].x0, &r[k - 1].x1);
     // Pools and ReLU work channel by channel: a channel range of their output needs only

@@ -8,15 +8,19 @@
 // The plan is a constant block in FRAM, `df_plan`, like the workload block: a deployment tool
 // (the simulator, which plans for each run's platform: kernels/strategies/depth_first_planner.h)
 // overwrites it when it loads the image, so one image serves every capacitor. Its compiled-in
-// content is the network's default plan, plans/<net>_plan.c, made by the same planner for
-// 100 uF at 2.8/2.4 V, so the image runs unchanged on a LaunchPad.
+// content is the network's default plan, plans/<net>_plan.c (plans/<net>_lea_fir_plan.c on
+// lea-fir), made by the same planner for 100 uF at 2.8/2.4 V, so the image runs unchanged on
+// a LaunchPad.
 //
 // LEA RAM (2048 words) holds the LEA stack (top 8 words), the MAC result (2 words), the LEA
 // operand buffers df_lea_w / df_lea_x (sized for the network's largest receptive field and FC
 // input) and df_arena, the rest: arena 0 at its start, arena 1 right after arena 0.
+// On lea-fir the FIR work buffers (df_fir_work) take the place of df_lea_w / df_lea_x.
 #pragma once
 
 #include <stdint.h>
+
+#include "kernels/nn/nn_conv_fir.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,6 +56,11 @@ typedef struct {
 extern const volatile df_plan_t df_plan;
 extern int16_t df_lea_w[], df_lea_x[], df_arena[];
 extern const uint16_t df_lea_w_words, df_lea_x_words, df_arena_words;
+
+// lea-fir only (plans/<net>_lea_fir_plan.c): the FIR work buffers in LEA RAM. df_lea_w
+// aliases its output band (row) and df_lea_x its input band (x): FC layers reuse them, as in
+// kernel_lea_fir.c.
+extern const nn_fir_work_t df_fir_work;
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,20 @@ typedef struct {
 // images, plans/<net>_plan.c).
 df_platform_t df_platform_default(void);
 
+// lea-fir work buffers in LEA RAM (df_fir_work, nn_fir_work_t), in words; out_words also the
+// FC weight-row buffer (lea_w), x_words the FC input buffer (lea_x).
+typedef struct {
+  uint16_t x_words, c_words, out_words;
+  int fc_resident;    // the largest FC input fits x (else it streams through x in chunks)
+  uint16_t fc_chunk;  // FC weight-row chunk
+} df_fir_layout_t;
+
+// lea-fir: the FIR buffers compiled into infer_<net>_depth_first_lea_fir.elf (the same for
+// every run): the band size and FC placement of the cheapest plan for the default platform.
+// out_words == 0 if there is none. It remembers its last answer in static storage: not
+// reentrant (the simulator plans under a lock, sim/df_plan.cpp).
+df_fir_layout_t df_fir_layout(const nn_network_t* net);
+
 typedef struct {
   df_group_t g;
   double max_cycles, total_cycles;           // estimated: the largest slice, the whole group
@@ -59,6 +73,7 @@ typedef struct {
   double j_per_cycle;
   double q_eff;  // C per cycle
   uint16_t lea_w_words, lea_x_words, arena_words;
+  df_fir_layout_t fir;  // lea-fir only (else zero): lea_w = fir.out_words, lea_x = fir.x_words
   uint32_t write_bytes, layerwise_write_bytes;
   double total_cycles;
   // When refused for energy: the layer whose smallest slice is too large, that slice's cycles,
@@ -68,7 +83,8 @@ typedef struct {
   double min_capacitance_f;
 } df_plan_result_t;
 
-// Plans net for platform p. Returns result->status.
+// Plans net for platform p (on lea-fir in the buffers of df_fir_layout(net)). Returns
+// result->status.
 int df_plan_make(const nn_network_t* net, const df_platform_t* p, df_plan_result_t* result);
 
 #ifdef __cplusplus

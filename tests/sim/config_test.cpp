@@ -484,12 +484,14 @@ TEST_CASE("workload.kernel defaults per strategy and survives the JSON echo") {
   const Experiment ex = load_experiment(path);
   REQUIRE(ex.runs.size() == 4);
   CHECK(ex.runs[0].config.workload.kernel == Kernel::Cpu);  // sonic's published form
-  for (size_t i = 1; i < 4; ++i) CHECK(ex.runs[i].config.workload.kernel == Kernel::LeaMac);
-  const Experiment fir =
-      load_experiment(path, {"workload.strategy=continuous", "workload.kernel=lea-fir"});
-  CHECK(fir.runs[0].config.workload.kernel == Kernel::LeaFir);
-  const Config back = config_from_json(to_json_value(fir.runs[0].config));
-  CHECK(back.workload.kernel == Kernel::LeaFir);
+  for (size_t i = 1; i < 4; ++i) CHECK(ex.runs[i].config.workload.kernel == Kernel::LeaFir);
+  const Experiment df = load_experiment(path, {"workload.strategy=depth-first"});
+  CHECK(df.runs[0].config.workload.kernel == Kernel::LeaFir);
+  const Experiment mac =
+      load_experiment(path, {"workload.strategy=continuous", "workload.kernel=lea-mac"});
+  CHECK(mac.runs[0].config.workload.kernel == Kernel::LeaMac);
+  const Config back = config_from_json(to_json_value(mac.runs[0].config));
+  CHECK(back.workload.kernel == Kernel::LeaMac);
   CHECK(std::string(to_string(Kernel::LeaMac)) == "lea-mac");
   CHECK(kernel_from_string("cpu") == Kernel::Cpu);
   CHECK(!kernel_from_string("fir"));

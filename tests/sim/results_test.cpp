@@ -172,14 +172,14 @@ TEST_CASE("results.csv has one row per run with the flattened scalar fields") {
         "platform.capacitor.capacitance,workload.strategy");
   // Sorted by index.
   CHECK(row0 ==
-        "0,hawaii-100uF,mnist,hawaii,lea-mac,continuous,100.0,1,completed,1,0,1.5,0.375,1.125,12,"
+        "0,hawaii-100uF,mnist,hawaii,lea-fir,continuous,100.0,1,completed,1,0,1.5,0.375,1.125,12,"
         "123456,"
         "100000,3000.0,1000,10,20,0.001,0.0008,0.0002,0.0,0.0,0.5,3.2,,100uF,hawaii");
-  CHECK(row1.rfind("1,hawaii-1mF,mnist,hawaii,lea-mac,continuous,1000.0,1,completed,1,1,2.0,", 0) ==
+  CHECK(row1.rfind("1,hawaii-1mF,mnist,hawaii,lea-fir,continuous,1000.0,1,completed,1,1,2.0,", 0) ==
         0);
   CHECK(
       row2 ==
-      "2,depth-first-100uF,mnist,depth-first,lea-mac,continuous,100.0,1,error,0,0,,,,,,,,,,,,,,,,,,"
+      "2,depth-first-100uF,mnist,depth-first,lea-fir,continuous,100.0,1,error,0,0,,,,,,,,,,,,,,,,,,"
       "\"worker crashed, \"\"badly\"\"\",100uF,depth-first");
 }
 
@@ -242,14 +242,14 @@ TEST_CASE("the comparison table shows each run's kernel and warns when kernels d
   std::vector<json> runs = {complete_run_json(ex.runs[0], measured(4.0, 1000)),
                             complete_run_json(ex.runs[1], measured(2.0, 1000))};
   CHECK(runs[0]["kernel"] == "cpu");
-  CHECK(runs[1]["kernel"] == "lea-mac");
+  CHECK(runs[1]["kernel"] == "lea-fir");
   const std::string table = comparison_table(runs, "sonic");
   INFO(table);
   CHECK(table.find("kernel") < table.find('\n'));
-  CHECK(table.find("lea-mac") != std::string::npos);
+  CHECK(table.find("lea-fir") != std::string::npos);
   CHECK(table.find("warning: these runs are compared with a baseline on another kernel") !=
         std::string::npos);
-  CHECK(table.find("continuous (lea-mac) vs sonic (cpu)") != std::string::npos);
+  CHECK(table.find("continuous (lea-fir) vs sonic (cpu)") != std::string::npos);
   // Same kernel everywhere: no warning.
   const std::string same = comparison_table({runs[0]}, "sonic");
   CHECK(same.find("warning") == std::string::npos);

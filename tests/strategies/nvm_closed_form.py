@@ -4,9 +4,10 @@ Each strategy's header (kernels/strategies/*.c) states the closed form of its FR
 layer and kernel; this module writes the same forms in terms of the layer shapes, which it
 reads from the generated network tables (kernels/networks/<net>/<net>.c) and, for
 depth-first, the slice plan the run used (results.json's depth_first_plan; without one, the
-image's default plan, kernels/strategies/plans/<net>_plan.c). check_run.py
---nvm-closed-form compares them with results.json's nvm.by_symbol, exactly: under continuous
-power nothing is redone, so every form is exact.
+image's default plan of the kernel, kernels/strategies/plans/<net>_plan.c or
+<net>_lea_fir_plan.c on lea-fir). check_run.py --nvm-closed-form compares them with
+results.json's nvm.by_symbol, exactly: under continuous power nothing is redone, so every
+form is exact.
 
 expected_writes(strategy, kernel, network, inferences, plan=None) -> {symbol: bytes}
 """
@@ -103,14 +104,16 @@ def lw_tiles(L, kernel):
     return oc * oh * ceil_div(ow, outs), 0
 
 
-def plan_of(network, plan=None):
+def plan_of(network, plan=None, kernel="lea-mac"):
     """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan: `plan`, a
-    run's depth_first_plan, or else the default plan compiled into the image."""
+    run's depth_first_plan, or else the kernel's default plan compiled into the image
+    (plans/<net>_plan.c, or <net>_lea_fir_plan.c on lea-fir)."""
     if plan is not None:
         name = {"input": "INPUT", "fmap_a": "A", "fmap_b": "B"}
         return [(g["first"], g["last"], name[g["in"]], name[g["out"]], g["slices"])
                 for g in plan["groups"]]
-    with open(os.path.join(ROOT, "kernels", "strategies", "plans", network + "_plan.c")) as f:
+    name = network + ("_lea_fir_plan.c" if kernel == "lea-fir" else "_plan.c")
+    with open(os.path.join(ROOT, "kernels", "strategies", "plans", name)) as f:
         text = f.read()
     rx = re.compile(r"\{(\d+), (\d+), DF_BUF_(\w+), DF_BUF_(\w+), (\d+), (\d+), (\d+), "
                     r"(\d+), (\d+), (\d+)\}")
@@ -167,7 +170,7 @@ def expected_writes(strategy, kernel, network, inferences, plan=None):
     elif strategy == "depth-first":
         b = {"A": 0, "B": 0}
         slices = 0
-        for first, last, _, out_buf, s in plan_of(network, plan):
+        for first, last, _, out_buf, s in plan_of(network, plan, kernel):
             b[out_buf] += 2 * words(layers[last]["out"])
             slices += s
         w["fmap_a"], w["fmap_b"] = b["A"] * n, b["B"] * n
