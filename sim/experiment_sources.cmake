@@ -8,8 +8,9 @@ target_sources(ipsim_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/digest.cpp
   ${CMAKE_CURRENT_LIST_DIR}/progress.cpp
   ${CMAKE_BINARY_DIR}/version/ipsim_version.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/df_plan.cpp
 )
-target_link_libraries(ipsim_sim PUBLIC yaml-cpp OpenSSL::Crypto)
+target_link_libraries(ipsim_sim PUBLIC yaml-cpp OpenSSL::Crypto ipsim_df_planner)
 # Version and git commit, refreshed at every build (cmake/version.cmake).
 add_custom_target(ipsim_version
   COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DVERSION=${PROJECT_VERSION}

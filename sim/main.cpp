@@ -8,6 +8,7 @@
 #include "models/elf_image.h"
 #include "sim/cli_error.h"
 #include "sim/config.h"
+#include "sim/df_plan.h"
 #include "sim/exec_command.h"
 #include "sim/experiment.h"
 #include "sim/run_command.h"
@@ -25,6 +26,9 @@ void usage(std::ostream& os) {
         "  sweep CONFIG [--jobs N] [--out DIR] [--set key=value]...\n"
         "        [--emit slurm|commands [--only-missing]]   the same in parallel worker\n"
         "        processes (default: one per CPU), resumable\n"
+        "  plan CONFIG [--set key=value]... [--json]   print each run's depth-first slice plan\n"
+        "        (groups, tiles, SRAM, FRAM writes, halo, energy per charge); exit 2 if one is\n"
+        "        infeasible, naming the smallest capacitor that works\n"
         "  merge DIR   collect DIR/runs/*.json into results.json and results.csv\n"
         "  exec FIRMWARE.elf [--stop-at SYMBOL|ADDR]... [--continue N] [--max-cycles N]\n"
         "       [--dump ADDR:LEN|SYMBOL]... [--power continuous|CONFIG] [--seed N] [--json]\n"
@@ -54,6 +58,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "exec") return ipsim::exec_command(args);
     if (command == "run") return ipsim::run_command(args);
     if (command == "sweep") return ipsim::sweep_command(args);
+    if (command == "plan") return ipsim::plan_command(args);
     if (command == "merge") return ipsim::merge_command(args);
     if (command == "run-one") return ipsim::run_one_command(args);
     std::cerr << "ipsim: unknown command '" << command << "'\n";

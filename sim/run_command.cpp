@@ -28,6 +28,7 @@
 #include "sim/cli_error.h"
 #include "sim/debug_session.h"
 #include "sim/digest.h"
+#include "sim/df_plan.h"
 #include "sim/experiment.h"
 #include "sim/progress.h"
 #include "sim/results.h"
@@ -781,6 +782,7 @@ int run_command(const std::vector<std::string>& args) {
   if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
   check_run_inputs(ex.runs);
+  check_depth_first_plans(ex);
   if (debug.gdb_port >= 0) return execute_here(ex, out.empty() ? default_out_dir(ex) : out, debug);
   return execute(ex, {out.empty() ? default_out_dir(ex) : out, jobs, false, "run", accelerators});
 }
@@ -819,6 +821,7 @@ int sweep_command(const std::vector<std::string>& args) {
   if (profile) sets.push_back("outputs.profile=true");
   const Experiment ex = load_experiment(config, sets);
   check_run_inputs(ex.runs);
+  check_depth_first_plans(ex);
   const std::string dir = out.empty() ? default_out_dir(ex) : out;
   if (!emit_kind.empty()) return emit(ex, dir, emit_kind, only_missing);
   return execute(ex, {dir, jobs, true, "sweep", accelerators});

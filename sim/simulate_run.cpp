@@ -13,6 +13,7 @@
 #include "energy/harvester.h"
 #include "energy/trace.h"
 #include "kernels/host/golden.h"
+#include "sim/df_plan.h"
 #include "sim/nvm_report.h"
 #include "sim/progress.h"
 #include "sim/waveforms.h"
@@ -307,6 +308,18 @@ RunResult simulate_run(const RunSpec& spec) {
     platform.write_symbol("workload", block);
   }
 
+  // The depth-first plan for this run's platform, over the image's default (df_plan).
+  const auto plan = depth_first_plan(config);
+  if (plan && image.find("df_plan")) {
+    if (!plan->ok()) throw std::runtime_error(df_plan_refusal(*plan));
+    const auto arena = image.find("df_arena");
+    if (!arena || arena->size != 2u * plan->result.arena_words)
+      throw std::runtime_error(elf_path + ": its df_arena is not the " +
+                               std::to_string(plan->result.arena_words) +
+                               " words of LEA RAM the planner leaves for the slice arenas");
+    platform.write_symbol("df_plan", df_plan_block(plan->result.plan));
+  }
+
   // Waveform outputs, when asked for, go to the run's artifact directory.
   std::unique_ptr<Waveforms> waves = attach_waveforms(platform, config.outputs, spec.artifact_dir);
 
@@ -458,6 +471,7 @@ RunResult simulate_run(const RunSpec& spec) {
                    {"clamped", e.clamped}};
   r["firmware"] = elf_path;
   if (!image.warnings().empty()) r["warnings"] = image.warnings();
+  if (plan && image.find("df_plan")) r["depth_first_plan"] = df_plan_json(*plan);
   r["host"] = {{"seconds", host_s},
                {"mips", host_s > 0 ? platform.core().instructions() / host_s / 1e6 : 0.0}};
   return RunResult{r};

@@ -25,7 +25,7 @@ def check_nvm(run):
     if run.get("power_failures", 0):
         return ["%s: --nvm-closed-form needs a run without power failures" % name]
     want = nvm_closed_form.expected_writes(run["strategy"], run["kernel"], run["network"],
-                                           len(run["inferences"]))
+                                           len(run["inferences"]), run.get("depth_first_plan"))
     if want is None:
         print("%s: no closed form here for %s on %s" % (name, run["strategy"], run["kernel"]))
         return []

@@ -3,12 +3,13 @@
 Each strategy's header (kernels/strategies/*.c) states the closed form of its FRAM writes per
 layer and kernel; this module writes the same forms in terms of the layer shapes, which it
 reads from the generated network tables (kernels/networks/<net>/<net>.c) and, for
-depth-first, the slice plans of the kernel (kernels/strategies/plans/<net>_plan.c, or
+depth-first, the slice plan the run used (results.json's depth_first_plan; without one, the
+image's default plan of the kernel, kernels/strategies/plans/<net>_plan.c or
 <net>_lea_fir_plan.c on lea-fir). check_run.py --nvm-closed-form compares them with
 results.json's nvm.by_symbol, exactly: under continuous power nothing is redone, so every
 form is exact.
 
-expected_writes(strategy, kernel, network, inferences) -> {symbol: bytes}
+expected_writes(strategy, kernel, network, inferences, plan=None) -> {symbol: bytes}
 """
 import math
 import os
@@ -103,9 +104,14 @@ def lw_tiles(L, kernel):
     return oc * oh * ceil_div(ow, outs), 0
 
 
-def plan_of(network, kernel="lea-mac"):
-    """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan of the
-    kernel (plans/<net>_plan.c, or <net>_lea_fir_plan.c on lea-fir)."""
+def plan_of(network, plan=None, kernel="lea-mac"):
+    """Groups (first, last, in_buf, out_buf, slices) of the depth-first slice plan: `plan`, a
+    run's depth_first_plan, or else the kernel's default plan compiled into the image
+    (plans/<net>_plan.c, or <net>_lea_fir_plan.c on lea-fir)."""
+    if plan is not None:
+        name = {"input": "INPUT", "fmap_a": "A", "fmap_b": "B"}
+        return [(g["first"], g["last"], name[g["in"]], name[g["out"]], g["slices"])
+                for g in plan["groups"]]
     name = network + ("_lea_fir_plan.c" if kernel == "lea-fir" else "_plan.c")
     with open(os.path.join(ROOT, "kernels", "strategies", "plans", name)) as f:
         text = f.read()
@@ -115,7 +121,7 @@ def plan_of(network, kernel="lea-mac"):
              int(m.group(8)) * int(m.group(9)) * int(m.group(10))) for m in rx.finditer(text)]
 
 
-def expected_writes(strategy, kernel, network, inferences):
+def expected_writes(strategy, kernel, network, inferences, plan=None):
     """None when this module has no form for the pair (hawaii on lea-fir is HAWAII as
     published, hawaii_fir.c, whose own tests check its writes)."""
     if strategy == "hawaii" and kernel == "lea-fir":
@@ -164,7 +170,7 @@ def expected_writes(strategy, kernel, network, inferences):
     elif strategy == "depth-first":
         b = {"A": 0, "B": 0}
         slices = 0
-        for first, last, _, out_buf, s in plan_of(network, kernel):
+        for first, last, _, out_buf, s in plan_of(network, plan, kernel):
             b[out_buf] += 2 * words(layers[last]["out"])
             slices += s
         w["fmap_a"], w["fmap_b"] = b["A"] * n, b["B"] * n

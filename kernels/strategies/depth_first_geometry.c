@@ -1,0 +1,37 @@
+#include "kernels/strategies/depth_first_geometry.h"
+
+static uint16_t min_u16(uint16_t a, uint16_t b) {
+  return a < b ? a : b;
+}
+
+uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, uint16_t s,
+                          uint8_t full_width_conv, nn_region_t* r) {
+  const uint16_t cb = (uint16_t)(s % g->nc);
+  s = (uint16_t)(s / g->nc);
+  const uint16_t xb = (uint16_t)(s % g->nx), yb = (uint16_t)(s / g->nx);
+  const uint16_t n = (uint16_t)(g->last - g->first + 1u);
+  if (n > DF_MAX_GROUP_LAYERS) return 0;
+  const nn_layer_t* last = &layers[g->last];
+  r[n].c0 = (uint16_t)(cb * g->tc);
+  r[n].c1 = min_u16((uint16_t)(r[n].c0 + g->tc), last->out.c);
+  r[n].y0 = (uint16_t)(yb * g->ty);
+  r[n].y1 = min_u16((uint16_t)(r[n].y0 + g->ty), last->out.h);
+  r[n].x0 = (uint16_t)(xb * g->tx);
+  r[n].x1 = min_u16((uint16_t)(r[n].x0 + g->tx), last->out.w);
+  for (uint16_t k = n; k > 0; --k) {
+    const nn_layer_t* L = &layers[g->first + k - 1u];
+    if (full_width_conv && (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D)) {
+      r[k].x0 = 0;
+      r[k].x1 = L->out.w;
+    }
+    nn_input_rows(L, r[k].y0, r[k].y1, &r[k - 1].y0, &r[k - 1].y1);
+    nn_input_cols(L, r[k].x0, r[k].x1, &r[k - 1].x0, &r[k - 1].x1);
+    // Pools and ReLU work channel by channel: a channel range of their output needs only
+    // the same channels of their input (no recompute); other layers need every channel.
+    const uint8_t per_channel =
+        L->op == NN_OP_MAXPOOL || L->op == NN_OP_AVGPOOL || L->op == NN_OP_RELU;
+    r[k - 1].c0 = per_channel ? r[k].c0 : 0;
+    r[k - 1].c1 = per_channel ? r[k].c1 : L->in.c;
+  }
+  return n;
+}

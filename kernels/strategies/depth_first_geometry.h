@@ -1,0 +1,24 @@
+// Slice geometry of the depth-first strategy, shared by the firmware (depth_first.c) and the
+// host planner (depth_first_planner.c), so it is written once.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernels/nn/nn.h"
+#include "kernels/strategies/depth_first_plan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Regions of slice s of group g, from its output tile back to the group's input:
+// r[0] = the input band, r[k] = the output of layer g->first + k - 1 (k = 1..layers).
+// full_width_conv (lea-fir: nn_conv_fir convolves full-width rows): a conv layer's output
+// band is widened to all its columns; the next layer reads the part it needs.
+// Returns the group's layer count, or 0 if it exceeds DF_MAX_GROUP_LAYERS.
+uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, uint16_t s,
+                          uint8_t full_width_conv, nn_region_t* r);
+
+#ifdef __cplusplus
+}
+#endif
