@@ -7,37 +7,16 @@
 
 #include "sim/config.h"
 #include "sim/sweep.h"
+#include "tests/sim/config_test_util.h"
 #include "tests/sim/temp_dir.h"
 
 using namespace ipsim;
+using ipsim::test::error_of;
+using ipsim::test::kMinimal;
+using ipsim::test::replace;
 using ipsim::test::TempDir;
 
 namespace {
-
-// A minimal valid config; tests append or replace lines.
-const std::string kMinimal =
-    "name: t\n"                 // 1
-    "platform:\n"               // 2
-    "  capacitor:\n"            // 3
-    "    capacitance: 100uF\n"  // 4
-    "source:\n"                 // 5
-    "  type: constant\n"        // 6
-    "  power: 1mW\n"            // 7
-    "workload:\n"               // 8
-    "  network: mnist\n"        // 9
-    "  strategy: hawaii\n";     // 10
-
-// The ConfigError message for a config text (written to cfg.yaml), "" if it loads.
-std::string error_of(const TempDir& dir, const std::string& yaml,
-                     const std::vector<std::string>& sets = {}) {
-  const std::string path = dir.write("cfg.yaml", yaml);
-  try {
-    load_experiment(path, sets);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Checks that the message names file:line, the key path and the expectation.
 void check_error(const std::string& msg, const std::string& file_line, const std::string& key,
@@ -47,12 +26,6 @@ void check_error(const std::string& msg, const std::string& file_line, const std
   CHECK(msg.find(file_line) < msg.find(' '));  // in the location prefix
   CHECK(msg.find(key) != std::string::npos);
   CHECK(msg.find(expected) != std::string::npos);
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  return text.replace(pos, from.size(), to);
 }
 
 }  // namespace

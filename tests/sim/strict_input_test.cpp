@@ -11,41 +11,17 @@
 #include "energy/trace.h"
 #include "sim/config.h"
 #include "sim/sweep.h"
+#include "tests/sim/config_test_util.h"
 #include "tests/sim/temp_dir.h"
 
 using namespace ipsim;
+using ipsim::test::error_of;
+using ipsim::test::replace;
 using ipsim::test::TempDir;
 
 namespace {
 
-const std::string kBase =
-    "name: t\n"                 // 1
-    "platform:\n"               // 2
-    "  capacitor:\n"            // 3
-    "    capacitance: 100uF\n"  // 4
-    "source:\n"                 // 5
-    "  type: constant\n"        // 6
-    "  power: 1mW\n"            // 7
-    "workload:\n"               // 8
-    "  network: mnist\n"        // 9
-    "  strategy: hawaii\n";     // 10
-
-std::string error_of(const TempDir& dir, const std::string& yaml,
-                     const std::vector<std::string>& sets = {}) {
-  const std::string path = dir.write("cfg.yaml", yaml);
-  try {
-    load_experiment(path, sets);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  return text.replace(pos, from.size(), to);
-}
+const std::string& kBase = ipsim::test::kMinimal;
 
 Config config_of(const TempDir& dir, const std::string& yaml) {
   return load_experiment(dir.write("cfg.yaml", yaml), {}).runs.at(0).config;
