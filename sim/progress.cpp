@@ -40,7 +40,8 @@ std::optional<RunProgress> read_progress_file(const std::string& path) {
 void ProgressWriter::update(const RunProgress& p) {
   if (m_path.empty()) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - m_last < m_period) return;
+  if (m_written && now - m_last < m_period) return;
+  m_written = true;
   m_last = now;
   write_progress_file(m_path, p);
 }

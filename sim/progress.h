@@ -46,6 +46,9 @@ class ProgressWriter {
   std::string m_path;
   std::chrono::milliseconds m_period;
   std::chrono::steady_clock::time_point m_last{};
+  // The first update always writes: steady_clock's epoch may be the host's boot, so a
+  // freshly booted host would otherwise throttle it away.
+  bool m_written = false;
 };
 
 // Expected host seconds of a run, learned from the runs that finished.
