@@ -51,7 +51,7 @@ def check_nvm(run):
     nvm = run["nvm"]
     if "spi_fram" not in nvm:
         return compare_symbols(name, "FRAM", want, written(nvm))
-    on_chip, external = nvm_closed_form.split_by_memory(want)
+    on_chip, external = nvm_closed_form.split_by_memory(want, run["strategy"])
     if nvm["spi_fram"].get("protocol_errors"):
         return ["%s: external FRAM protocol errors %s" % (name, nvm["spi_fram"]["protocol_errors"])]
     return (compare_symbols(name, "on-chip FRAM", on_chip, written(nvm)) +
