@@ -15,8 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEAN_ON = {"kws": 100000, "har": 250000, "mnist": 800000}
 STRATEGIES = ["layerwise-checkpoint", "sonic", "hawaii", "depth-first"]
 # --nvm spi-fram: the (strategy, kernel) pairs with external-FRAM images (docs/spi_fram.md).
-SPI_PAIRS = [("layerwise-checkpoint", "cpu"), ("hawaii", "lea-mac"), ("depth-first", "lea-mac"),
-             ("depth-first", "lea-fir")]
+SPI_PAIRS = [("layerwise-checkpoint", "cpu"), ("sonic", "cpu"), ("hawaii", "lea-mac"),
+             ("depth-first", "lea-mac"), ("depth-first", "lea-fir")]
 
 
 def main():
