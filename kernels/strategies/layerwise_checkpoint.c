@@ -29,8 +29,8 @@
 // privatisation nor a redo log is needed).
 //
 // On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_cpu_spi.elf, the
-// cpu kernel only; docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the external FRAM. A tile
-// reads the input region it needs (its rows/columns with the halo, every input channel but
+// cpu kernel only; docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the
+// external FRAM. A tile reads the input region it needs (its rows/columns with the halo, every input channel but
 // for pools, an FC layer's whole input) into an SRAM band (lw_in), the kernel computes the
 // tile into another (lw_out), and the tile is written back, one transfer per contiguous run,
 // before lw_done; a chunk of a split output reads its input channels' kernel rows (or its FC
