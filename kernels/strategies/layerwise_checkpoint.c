@@ -30,13 +30,13 @@
 //
 // On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_cpu_spi.elf, the
 // cpu kernel only; docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the
-// external FRAM. A tile reads the input region it needs (its rows/columns with the halo, every input channel but
-// for pools, an FC layer's whole input) into an SRAM band (lw_in), the kernel computes the
-// tile into another (lw_out), and the tile is written back, one transfer per contiguous run,
-// before lw_done; a chunk of a split output reads its input channels' kernel rows (or its FC
-// input run) and writes its partial sum to lw_acc[done & 1] or its output word. The argument
-// is unchanged (a tile reads only the input map and the other lw_acc slot, so a cut tile, a
-// cut write included, is redone whole); lw_done is Gray-coded (nvm_store.h), so a cut commit
+// external FRAM. A tile reads the input region it needs (its rows/columns with the halo, every
+// input channel but for pools, an FC layer's whole input) into an SRAM band (lw_in), the kernel
+// computes the tile into another (lw_out), and the tile is written back, one transfer per
+// contiguous run, before lw_done; a chunk of a split output reads its input channels' kernel rows
+// (or its FC input run) and writes its partial sum to lw_acc[done & 1] or its output word. The
+// argument is unchanged (a tile reads only the input map and the other lw_acc slot, so a cut tile,
+// a cut write included, is redone whole); lw_done is Gray-coded (nvm_store.h), so a cut commit
 // leaves the old or the new count. External-FRAM bytes written: the closed form above, under
 // the same symbols; on-chip FRAM gets only the application's words (infer_main.c).
 #include "kernels/runtime/debug_port.h"
