@@ -75,6 +75,8 @@ df_platform_t df_platform_of(const Config& c) {
   p.mclk_hz = c.platform.mclk_hz;
   p.continuous = c.source.type == SourceType::Continuous;
   p.kernel = static_cast<int>(c.workload.kernel);
+  if (c.platform.nvm.kind == NvmKind::SpiFram)
+    df_platform_set_spi_fram(&p, c.platform.nvm.spi_clock_hz);
   return p;
 }
 

@@ -207,7 +207,9 @@ std::string firmware_path_for(const Config& config) {
   std::string kernel = to_string(config.workload.kernel);
   for (char& ch : kernel)
     if (ch == '-') ch = '_';
-  return dir + "/infer_" + config.workload.network + "_" + strategy + "_" + kernel + ".elf";
+  // platform.nvm.kind spi-fram: the image that keeps its persistent state in the external FRAM.
+  const char* nvm = config.platform.nvm.kind == NvmKind::SpiFram ? "_spi" : "";
+  return dir + "/infer_" + config.workload.network + "_" + strategy + "_" + kernel + nvm + ".elf";
 }
 
 std::unique_ptr<Waveforms> attach_waveforms(Platform& platform, const OutputsConfig& outputs,
@@ -236,7 +238,11 @@ std::string missing_image(const Config& config) {
   if (!config.workload.firmware.empty() || fs::exists(elf_path)) return "";
   return std::string("no firmware image for workload.strategy ") +
          to_string(config.workload.strategy) + " on workload.kernel " +
-         to_string(config.workload.kernel) + " (" + elf_path + "); this build does not have it" +
+         to_string(config.workload.kernel) +
+         (config.platform.nvm.kind == NvmKind::SpiFram
+              ? " with its persistent state in the external FRAM (platform.nvm.kind spi-fram)"
+              : "") +
+         " (" + elf_path + "); this build does not have it" +
          (config.workload.strategy == Strategy::Hawaii && config.workload.kernel == Kernel::LeaFir
               ? ": HAWAII as published comes from kernels/strategies/hawaii_fir.c"
               : "");

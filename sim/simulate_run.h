@@ -30,8 +30,10 @@ PowerConfig power_config_from(const Config& config);
 NvmPlatformConfig nvm_platform_from(const Config& config);
 
 // The firmware a run executes: workload.firmware, or
-// <firmware dir>/infer_<network>_<strategy>_<kernel>.elf ('-' written '_') where the firmware dir
-// is $IPSIM_FIRMWARE_DIR or the `firmware` folder beside the ipsim executable.
+// <firmware dir>/infer_<network>_<strategy>_<kernel>.elf ('-' written '_'; with platform.nvm.kind
+// spi-fram, ..._<kernel>_spi.elf, the image with its persistent state in the external FRAM)
+// where the firmware dir is $IPSIM_FIRMWARE_DIR or the `firmware` folder beside the ipsim
+// executable.
 std::string firmware_path_for(const Config& config);
 
 // Loads every distinct firmware ELF and trace the runs need, once, before any run starts:

@@ -5,6 +5,9 @@
 // FRAM writes per inference, every kernel, exact under continuous power: the input copy into
 // fmap_a, then each layer's output map once, layer i into fmap_b for even i and fmap_a for
 // odd i, 2 B per word; nothing else (tests/strategies/nvm_closed_form.py checks it).
+// With platform.nvm.kind spi-fram (infer_<net>_continuous_<kernel>_spi.elf, the same build):
+// it has no persistent state to keep, so its maps stay in on-chip FRAM (the fastest place for
+// them) and it never touches the external FRAM.
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/kernel.h"
 #include "kernels/strategies/strategy.h"

@@ -33,6 +33,20 @@
 // each in the same buffers (df_lea_w / df_lea_x alias its output and input bands). The bits are
 // those of `golden --kernel lea-fir`: each output row depends only on its input rows, whatever the
 // band.
+//
+// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_depth_first_<kernel>_spi.elf, plans
+// plans/<net>[_lea_fir]_spi_plan.c; docs/spi_fram.md) fmap_a, fmap_b and df_done are objects
+// of the external FRAM and every slice stages through SRAM: its input band is read by DMA into
+// arena 0 (an FC layer's whole input straight into df_lea_x when it fits there), the layers
+// run on SRAM bands as on chip, the last one into an arena, and the tile is written back, one
+// transfer per contiguous run of the region (df_region_runs), before df_done. The argument is
+// unchanged: a slice reads only its group's input map and writes only its disjoint tile of
+// the other buffer, so a slice cut anywhere (a tile write included: the part keeps the bytes
+// clocked in) is redone whole from intact input. df_done is Gray-coded (nvm_store.h): its
+// increment is one byte, so a cut commit leaves the old or the new count. External-FRAM
+// bytes written per inference: the same closed form as above, 2*words(out_g) + 2*slices_g
+// per group + 2, under the same symbol names; on-chip FRAM gets only the application's
+// words (infer_main.c). The sample input and the weights stay in on-chip FRAM.
 #include <stdint.h>
 
 #include "kernels/nn/nn.h"
@@ -44,6 +58,10 @@
 #include "kernels/strategies/lea_kernels.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
+#ifdef IPSIM_NVM_SPI
+#include "kernels/runtime/nvm_store.h"
+#include "kernels/runtime/spi_fram.h"
+#endif
 
 #ifdef DF_LEA_FIR
 #define DF_FULL_WIDTH_CONV 1  // nn_conv_fir convolves full-width rows
@@ -53,19 +71,44 @@
 
 const char strategy_name[] = "depth-first";
 
+#ifdef IPSIM_NVM_SPI
+// Slices committed in the current inference, Gray-coded (nvm_store.h).
+NVM_OBJECT(df_done, 2);
+typedef nvm_addr_t df_map_t;
+static uint16_t load_done(void) {
+  return nvm_load_counter(df_done_addr);
+}
+static void store_done(uint16_t n) {
+  nvm_store_counter(df_done_addr, n);
+}
+static df_map_t fram_buf(uint8_t which) {
+  return which == DF_BUF_A ? fmap_a_addr : fmap_b_addr;
+}
+static int16_t df_scores[16];  // the network's output, read back into SRAM
+#else
 // Slices committed in the current inference; written only as a whole word (atomic).
 IPSIM_PERSISTENT static uint16_t df_done;
+typedef int16_t* df_map_t;
+static uint16_t load_done(void) {
+  return df_done;
+}
+static void store_done(uint16_t n) {
+  df_done = n;
+}
+static df_map_t fram_buf(uint8_t which) {
+  return which == DF_BUF_A ? fmap_a : fmap_b;
+}
+#endif
 // Arena 1 starts after arena 0 in df_arena (df_plan.scratch_words[0]).
 static uint16_t plan_scratch0;
 
 void strategy_begin(const nn_network_t* net, uint16_t input) {
   (void)net;
   (void)input;
-  df_done = 0;
-}
-
-static int16_t* fram_buf(uint8_t which) {
-  return which == DF_BUF_A ? fmap_a : fmap_b;
+#ifdef IPSIM_NVM_SPI
+  nvm_init();
+#endif
+  store_done(0);
 }
 
 // A view of an SRAM band holding exactly region r of a map.
@@ -89,6 +132,30 @@ static void stage_input(const nn_network_t* net, uint16_t input, const nn_region
     }
 }
 
+#ifdef IPSIM_NVM_SPI
+// Moves region r of the dense CHW map of shape sh at device address map from (write = 0) or
+// to (write = 1) the SRAM band holding exactly r, one transfer per contiguous run
+// (df_region_runs: the planner counts the same).
+static void nvm_region(int write, df_map_t map, nn_shape_t sh, const nn_region_t* r,
+                       int16_t* band) {
+  const uint16_t rows = (uint16_t)(r->y1 - r->y0), cols = (uint16_t)(r->x1 - r->x0);
+  const int full_rows = r->x0 == 0 && r->x1 == sh.w;
+  const int full_map = full_rows && r->y0 == 0 && r->y1 == sh.h;
+  const uint16_t run = full_map    ? (uint16_t)((r->c1 - r->c0) * rows * cols)
+                       : full_rows ? (uint16_t)(rows * cols)
+                                   : cols;
+  for (uint16_t c = r->c0; c < r->c1; c = full_map ? r->c1 : (uint16_t)(c + 1u))
+    for (uint16_t y = r->y0; y < r->y1; y = full_rows ? r->y1 : (uint16_t)(y + 1u)) {
+      const nvm_addr_t at = map + 2u * (((uint32_t)c * sh.h + y) * sh.w + r->x0);
+      if (write)
+        nvm_write(at, band, (uint16_t)(run * 2u));
+      else
+        nvm_read(band, at, (uint16_t)(run * 2u));
+      band += run;
+    }
+}
+#endif
+
 // Computes slice `s` of group g and writes its tile to the group's output buffer.
 static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* g, uint16_t s) {
   // Output regions of the group's layers, from the tile back to the group's input
@@ -108,15 +175,31 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     src = (nn_src_t){v.data, v.c0, v.y0, v.x0, v.chan_stride, v.row_stride};
     arena = 1;
   } else {
+#ifdef IPSIM_NVM_SPI
+    // Stage the input band from the external FRAM: an FC layer's whole input straight into
+    // the LEA's FC input buffer when it fits (lk_fc_region's copy is then in place).
+    const nn_layer_t* L0 = &net->layers[g->first];
+    int16_t* band = scratch[0];
+    arena = 1;
+    if (L0->op == NN_OP_FC && nn_shape_words(L0->in) <= df_lea_x_words) band = df_lea_x, arena = 0;
+    nvm_region(0, fram_buf(g->in_buf), L0->in, &r[0], band);
+    const nn_dst_t v = band_view(band, &r[0]);
+    src = (nn_src_t){v.data, v.c0, v.y0, v.x0, v.chan_stride, v.row_stride};
+#else
     src = nn_src_dense(fram_buf(g->in_buf), net->layers[g->first].in);
+#endif
   }
 
   for (uint16_t k = 1; k <= n; ++k) {
     const nn_layer_t* L = &net->layers[g->first + k - 1u];
     // Intermediates alternate between the two SRAM arenas; the last layer writes its tile
     // straight into the FRAM output map.
+#ifdef IPSIM_NVM_SPI
+    const nn_dst_t dst = band_view(scratch[arena], &r[k]);  // the tile too: written back below
+#else
     const nn_dst_t dst =
         k == n ? nn_dst_dense(fram_buf(g->out_buf), L->out) : band_view(scratch[arena], &r[k]);
+#endif
     if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
 #ifdef DF_LEA_FIR
       // Row partials and channel sums stay in the LEA RAM work buffers.
@@ -134,20 +217,27 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     src = (nn_src_t){dst.data, dst.c0, dst.y0, dst.x0, dst.chan_stride, dst.row_stride};
     arena ^= 1u;
   }
+#ifdef IPSIM_NVM_SPI
+  nvm_region(1, fram_buf(g->out_buf), net->layers[g->last].out, &r[n], (int16_t*)src.data);
+#endif
   return NN_OK;
 }
 
 const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   lea_init();  // LEA registers (incl. its stack pointer) are reset by every power failure
+#ifdef IPSIM_NVM_SPI
+  nvm_init();
+#endif
   // The plan block may have been rewritten by the deployment tool: check what it says.
   const uint16_t n_groups = df_plan.n_groups;
   plan_scratch0 = df_plan.scratch_words[0];
   if (df_plan.magic != DF_PLAN_MAGIC || n_groups == 0 || n_groups > DF_MAX_GROUPS ||
       (uint32_t)plan_scratch0 + df_plan.scratch_words[1] > df_arena_words)
     dbg_exit(0xDE);
+  uint16_t done = load_done();  // read once a boot, then kept in a register
   for (;;) {
     // Locate the next slice from the one progress word.
-    uint16_t s = df_done, gi = 0;
+    uint16_t s = done, gi = 0;
     df_group_t g;
     for (; gi < n_groups; ++gi) {
       g = df_plan.groups[gi];
@@ -157,9 +247,16 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
     }
     if (gi == n_groups) break;
     if (run_slice(net, input, &g, s) != NN_OK) dbg_exit(0xDF);
-    df_done = (uint16_t)(df_done + 1u);  // commit: one atomic FRAM word
-    dbg_marker(DBG_SLICE_DONE, df_done);
+    done = (uint16_t)(done + 1u);
+    store_done(done);  // commit: one atomic FRAM word (Gray-coded on the external FRAM)
+    dbg_marker(DBG_SLICE_DONE, done);
     if (s + 1u == (uint16_t)(g.ny * g.nx * g.nc)) dbg_marker(DBG_LAYER_DONE, g.last);
   }
+#ifdef IPSIM_NVM_SPI
+  uint16_t nc = net->n_classes < 16 ? net->n_classes : 16;
+  nvm_read(df_scores, fram_buf(df_plan.groups[n_groups - 1u].out_buf), (uint16_t)(2u * nc));
+  return df_scores;
+#else
   return fram_buf(df_plan.groups[n_groups - 1u].out_buf);
+#endif
 }

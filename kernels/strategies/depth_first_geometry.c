@@ -35,3 +35,10 @@ uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, uint16_
   }
   return n;
 }
+
+uint16_t df_region_runs(nn_shape_t s, const nn_region_t* r) {
+  const uint16_t nc = (uint16_t)(r->c1 - r->c0), ny = (uint16_t)(r->y1 - r->y0);
+  if (r->x0 != 0 || r->x1 != s.w) return (uint16_t)(nc * ny);
+  if (r->y0 != 0 || r->y1 != s.h) return nc;
+  return 1;
+}

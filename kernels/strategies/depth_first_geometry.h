@@ -19,6 +19,11 @@ extern "C" {
 uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, uint16_t s,
                           uint8_t full_width_conv, nn_region_t* r);
 
+// The contiguous runs of region r in a dense CHW map of shape s: one per (channel, row), one
+// per channel when r spans whole rows, one when it spans whole channels. On the external
+// FRAM each run is one transfer (depth_first.c moves exactly these; the planner counts them).
+uint16_t df_region_runs(nn_shape_t s, const nn_region_t* r);
+
 #ifdef __cplusplus
 }
 #endif

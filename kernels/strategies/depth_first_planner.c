@@ -128,6 +128,13 @@ df_platform_t df_platform_default(void) {
   return p;
 }
 
+void df_platform_set_spi_fram(df_platform_t* p, double spi_clock_hz) {
+  p->nvm_spi = 1;
+  p->spi_word_cycles = 16.0 * p->mclk_hz / spi_clock_hz;
+  p->spi_read_fixed = 363.0;
+  p->spi_write_fixed = 314.0;
+}
+
 static uint32_t region_words(const nn_region_t* r) {
   return (uint32_t)(r->c1 - r->c0) * (uint32_t)(r->y1 - r->y0) * (uint32_t)(r->x1 - r->x0);
 }
@@ -231,9 +238,33 @@ static void lea_buffers(const nn_network_t* net, uint16_t* w, uint16_t* x) {
   *x = even(fc_k) > *w ? even(fc_k) : *w;
 }
 
+// External FRAM only: a group that starts with an FC layer whose input fits the LEA's FC
+// input buffer reads it straight there (depth_first.c), not into arena 0.
+static int spi_fc_direct(const df_platform_t* p, const nn_network_t* net, const df_group_t* g,
+                         const df_fir_layout_t* fir) {
+  const nn_layer_t* L = &net->layers[g->first];
+  if (!p->nvm_spi || g->in_buf == DF_BUF_INPUT || L->op != NN_OP_FC) return 0;
+  uint16_t w, x;
+  lea_buffers(net, &w, &x);
+  return nn_shape_words(L->in) <= (fir ? fir->x_words : x);
+}
+
+// External FRAM only: the cycles of slice regions r (n layers) moving its input band in (but
+// the sample input, on chip) and its output tile and df_done out, as depth_first.c does.
+static double spi_slice_cycles(const df_platform_t* p, const nn_network_t* net, const df_group_t* g,
+                               const nn_region_t* r, uint16_t n) {
+  double c = 0;
+  if (g->in_buf != DF_BUF_INPUT)
+    c += p->spi_read_fixed * df_region_runs(net->layers[g->first].in, &r[0]) +
+         p->spi_word_cycles * region_words(&r[0]);
+  c += p->spi_write_fixed * df_region_runs(net->layers[g->last].out, &r[n]) +
+       p->spi_word_cycles * region_words(&r[n]);
+  return c + p->spi_write_fixed + p->spi_word_cycles;  // df_done
+}
+
 // Evaluates group e->g (its tile set, counts derived here) slice by slice.
-static void evaluate(const nn_network_t* net, uint16_t chunk, const df_fir_layout_t* fir,
-                     df_group_est_t* e) {
+static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t chunk,
+                     const df_fir_layout_t* fir, df_group_est_t* e) {
   df_group_t* g = &e->g;
   const nn_layer_t* last = &net->layers[g->last];
   g->ny = ceil_div(last->out.h, g->ty);
@@ -241,7 +272,8 @@ static void evaluate(const nn_network_t* net, uint16_t chunk, const df_fir_layou
   g->nc = ceil_div(last->out.c, g->tc);
   const uint32_t slices = (uint32_t)g->ny * g->nx * g->nc;
   const uint16_t n = (uint16_t)(g->last - g->first + 1u);
-  const int staged = g->in_buf == DF_BUF_INPUT;
+  // On the external FRAM every input band is staged, and the tile is built in an arena.
+  const int staged = g->in_buf == DF_BUF_INPUT || p->nvm_spi;
   uint32_t computed[DF_MAX_GROUP_LAYERS] = {0};
   e->max_cycles = e->total_cycles = 0;
   e->macs = 0;
@@ -252,11 +284,13 @@ static void evaluate(const nn_network_t* net, uint16_t chunk, const df_fir_layou
     double f[F_COUNT] = {0};
     f[F_SLICE] = 1;
     unsigned arena = 0;
-    if (staged) {
+    if (staged && !spi_fc_direct(p, net, g, fir)) {
       const uint32_t w = region_words(&r[0]);
-      if (w > e->need[0]) e->need[0] = (uint16_t)w;
-      f[F_STAGE_ROW] += (double)(r[0].c1 - r[0].c0) * (r[0].y1 - r[0].y0);
-      f[F_STAGE_WORD] += w;
+      if (w > e->need[0]) e->need[0] = (uint16_t)(w > 0xFFFFu ? 0xFFFFu : w);
+      if (g->in_buf == DF_BUF_INPUT) {
+        f[F_STAGE_ROW] += (double)(r[0].c1 - r[0].c0) * (r[0].y1 - r[0].y0);
+        f[F_STAGE_WORD] += w;
+      }
       arena = 1;
     }
     for (uint16_t k = 1; k <= n; ++k) {
@@ -265,14 +299,14 @@ static void evaluate(const nn_network_t* net, uint16_t chunk, const df_fir_layou
       // A pool that reads its input from FRAM (wait states, cache misses) rather than SRAM.
       if (k == 1 && !staged && (L->op == NN_OP_MAXPOOL || L->op == NN_OP_AVGPOOL))
         f[F_POOL_ELEM_FRAM] += (double)region_words(&r[k]) * L->kh * L->kw;
-      if (k < n) {
+      if (k < n || p->nvm_spi) {
         const uint32_t w = region_words(&r[k]);
         if (w > e->need[arena]) e->need[arena] = (uint16_t)(w > 0xFFFFu ? 0xFFFFu : w);
-        computed[k - 1] += w;
+        if (k < n) computed[k - 1] += w;
       }
       arena ^= 1u;
     }
-    const double c = cycles_of(f, fir);
+    const double c = cycles_of(f, fir) + (p->nvm_spi ? spi_slice_cycles(p, net, g, r, n) : 0);
     if (c > e->max_cycles) e->max_cycles = c;
     e->total_cycles += c;
   }
@@ -313,7 +347,18 @@ typedef struct {
   uint16_t chunk, arena_words;
   double budget;
   const df_fir_layout_t* fir;  // lea-fir buffers, NULL on lea-mac
+  uint16_t cap[2];             // most words of arena 0 and 1 a group may use
 } ctx_t;
+
+// External FRAM only (the on-chip FRAM plans are never capped): caps of arena 0 and 1 for
+// retry `split` (1..7), arena 0 getting split/8 of the arenas' words. Returns 0 otherwise.
+static int spi_arena_caps(const df_platform_t* p, uint16_t arena_words, unsigned split,
+                          uint16_t* cap) {
+  if (!p->nvm_spi || split == 0 || split >= 8) return 0;
+  cap[0] = (uint16_t)((uint32_t)arena_words * split / 8u);
+  cap[1] = (uint16_t)(arena_words - cap[0]);
+  return 1;
+}
 
 // The cheapest feasible tile of layers [first, last] into *best (returns 0 if none), and the
 // smallest largest-slice seen among the tiles that fit SRAM (*smallest).
@@ -361,8 +406,8 @@ static int best_group(const ctx_t* c, uint8_t first, uint8_t last, df_group_est_
       e.g.ty = 1, e.g.tx = sx[j / nc], e.g.tc = sc[j % nc];
       if (e.g.tc == L->out.c) continue;
     }
-    evaluate(net, c->chunk, c->fir, &e);
-    if (!fits(e.need, c->arena_words)) continue;
+    evaluate(net, c->p, c->chunk, c->fir, &e);
+    if (!fits(e.need, c->arena_words) || e.need[0] > c->cap[0] || e.need[1] > c->cap[1]) continue;
     if (e.max_cycles < *smallest) *smallest = e.max_cycles;
     if (e.max_cycles > c->budget) continue;
     const uint32_t slices = (uint32_t)e.g.ny * e.g.nx * e.g.nc;
@@ -409,13 +454,16 @@ static int fir_buffers(const nn_network_t* net, uint16_t out_words, int fc_resid
 static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_fir_layout_t* fir,
                      df_plan_result_t* res);
 
-df_fir_layout_t df_fir_layout(const nn_network_t* net) {
-  // The search plans the network 26 times: remember the last answer.
-  static const nn_network_t* memo_net;
-  static df_fir_layout_t memo;
-  if (net == memo_net) return memo;
+// The FIR buffers of the cheapest default-platform plan, on the on-chip FRAM or (spi) on the
+// external FRAM, whose images have their own (plans/<net>_lea_fir_spi_plan.c).
+static df_fir_layout_t fir_layout_for(const nn_network_t* net, int spi) {
+  // The search plans the network 26 times: remember the last answer of each kind.
+  static const nn_network_t* memo_net[2];
+  static df_fir_layout_t memo[2];
+  if (net == memo_net[spi]) return memo[spi];
   df_platform_t d = df_platform_default();
   d.kernel = NN_KERNEL_LEA_FIR;
+  if (spi) df_platform_set_spi_fram(&d, 4e6);
   df_fir_layout_t best, f;
   memset(&best, 0, sizeof best);
   double best_cost = INFINITY;
@@ -429,14 +477,18 @@ df_fir_layout_t df_fir_layout(const nn_network_t* net) {
       if (cost < best_cost) best_cost = cost, best = f;
     }
   if (!isfinite(best_cost) && !fir_buffers(net, 256, 0, &best)) best.out_words = 0;
-  memo_net = net;
-  memo = best;
+  memo_net[spi] = net;
+  memo[spi] = best;
   return best;
+}
+
+df_fir_layout_t df_fir_layout(const nn_network_t* net) {
+  return fir_layout_for(net, 0);
 }
 
 int df_plan_make(const nn_network_t* net, const df_platform_t* p, df_plan_result_t* res) {
   if (p->kernel != NN_KERNEL_LEA_FIR) return plan_with(net, p, NULL, res);
-  const df_fir_layout_t fir = df_fir_layout(net);
+  const df_fir_layout_t fir = fir_layout_for(net, p->nvm_spi != 0);
   if (fir.out_words == 0) {
     memset(res, 0, sizeof *res);
     res->refused_layer = -1;
@@ -483,8 +535,16 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
     return res->status;
   }
 
-  ctx_t c = {net, p, fir ? fir->fc_chunk : res->lea_w_words, res->arena_words, res->budget_cycles,
-             fir};
+  ctx_t c = {net,
+             p,
+             fir ? fir->fc_chunk : res->lea_w_words,
+             res->arena_words,
+             res->budget_cycles,
+             fir,
+             {res->arena_words, res->arena_words}};
+  double best_cost = INFINITY;
+  unsigned split = 0;
+retry:
   // Best tile of every candidate group [first, last] (at most DF_MAX_GROUP_LAYERS layers).
   df_group_est_t cand[16][16];
   int ok[16][16];
@@ -493,7 +553,7 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
     for (uint8_t last = first; last < n && last - first < DF_MAX_GROUP_LAYERS; ++last) {
       double smallest;
       ok[first][last] = best_group(&c, first, last, &cand[first][last], &smallest);
-      if (first == last && smallest > worst_needed) {
+      if (split == 0 && first == last && smallest > worst_needed) {
         worst_needed = smallest;
         if (!ok[first][last] && smallest > res->refused_cycles) {
           res->refused_layer = first;
@@ -502,12 +562,11 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
       }
     }
   // The smallest capacitance with which every one-layer group has a feasible tile.
-  if (!p->continuous && isfinite(worst_needed))
+  if (split == 0 && !p->continuous && isfinite(worst_needed))
     res->min_capacitance_f =
         (worst_needed / (1.0 - p->margin) + res->reboot_cycles) * res->q_eff / (p->v_on - p->v_off);
 
   // Every grouping (cut or not after each layer), buffers alternating between fmap_a/b.
-  double best_cost = INFINITY;
   for (uint32_t cuts = 0; cuts < (1u << (n - 1)); ++cuts) {
     df_group_est_t groups[16];
     uint16_t ng = 0;
@@ -552,6 +611,10 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
       res->plan.groups[k] = *g;
     }
   }
+  // External FRAM: every group stages its input in arena 0 and builds its tile in an arena,
+  // so the cheapest tiles of the groups may overcommit the arenas together. If no grouping
+  // fits, plan again with arena 0 capped at split/8 of the arenas (spi_arena_caps).
+  if (!isfinite(best_cost) && spi_arena_caps(p, res->arena_words, ++split, c.cap)) goto retry;
   if (!isfinite(best_cost)) {
     res->status = res->refused_layer >= 0 ? DF_PLAN_REFUSED_ENERGY : DF_PLAN_REFUSED_SRAM;
     return res->status;

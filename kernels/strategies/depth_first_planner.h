@@ -29,11 +29,22 @@ typedef struct {
   double fram_miss_per_cycle;
   double boot_cycles;   // crt0 + main + clock set-up + reaching the slice
   double write_weight;  // cycles charged per FRAM byte written, in the objective
+  // External SPI FRAM (platform.nvm.kind spi-fram; 0 = on-chip FRAM): every group's input band
+  // is read from it into arena 0 and every tile is written back to it from an arena, so the
+  // slice pays a transfer per contiguous run (df_region_runs) and a word time per word.
+  int nvm_spi;
+  double spi_word_cycles;                  // MCLK cycles per 16-bit word on the bus
+  double spi_read_fixed, spi_write_fixed;  // MCLK cycles per transfer
 } df_platform_t;
 
 // The defaults: 100 uF, 2.8/2.4 V, 16 MHz, lea-mac, 30 % margin (the plan compiled into the
 // images, plans/<net>_plan.c).
 df_platform_t df_platform_default(void);
+
+// Sets p for the external SPI FRAM at spi_clock_hz (SCK; MCLK is p->mclk_hz): 16 SPI bits
+// per word, and the fixed cost per transfer of the driver's measured fit at 16 MHz, SCK 4 MHz
+// (docs/spi_fram.md: read 63.95 n + 363, write 63.99 n + 314 cycles).
+void df_platform_set_spi_fram(df_platform_t* p, double spi_clock_hz);
 
 // lea-fir work buffers in LEA RAM (df_fir_work, nn_fir_work_t), in words; out_words also the
 // FC weight-row buffer (lea_w), x_words the FC input buffer (lea_x).
@@ -45,6 +56,8 @@ typedef struct {
 
 // lea-fir: the FIR buffers compiled into infer_<net>_depth_first_lea_fir.elf (the same for
 // every run): the band size and FC placement of the cheapest plan for the default platform.
+// (The external-FRAM images, infer_<net>_depth_first_lea_fir_spi.elf, have the buffers of the
+// default platform with platform.nvm.kind spi-fram; df_plan_make picks by p->nvm_spi.)
 // out_words == 0 if there is none. It remembers its last answer in static storage: not
 // reentrant (the simulator plans under a lock, sim/df_plan.cpp).
 df_fir_layout_t df_fir_layout(const nn_network_t* net);

@@ -27,11 +27,26 @@
 // Mechanism: task-based checkpointing at tile granularity with one atomic progress word
 // (Alpaca-like tasks whose output goes to a buffer other than their input, so neither
 // privatisation nor a redo log is needed).
+//
+// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_cpu_spi.elf, the
+// cpu kernel only; docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the
+// external FRAM. A tile reads the input region it needs (its rows/columns with the halo, every
+// input channel but for pools, an FC layer's whole input) into an SRAM band (lw_in), the kernel
+// computes the tile into another (lw_out), and the tile is written back, one transfer per
+// contiguous run, before lw_done; a chunk of a split output reads its input channels' kernel rows
+// (or its FC input run) and writes its partial sum to lw_acc[done & 1] or its output word. The
+// argument is unchanged (a tile reads only the input map and the other lw_acc slot, so a cut tile,
+// a cut write included, is redone whole); lw_done is Gray-coded (nvm_store.h), so a cut commit
+// leaves the old or the new count. External-FRAM bytes written: the closed form above, under
+// the same symbols; on-chip FRAM gets only the application's words (infer_main.c).
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/kernel.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
+#ifdef IPSIM_NVM_SPI
+#include "kernels/runtime/nvm_store.h"
+#endif
 
 const char strategy_name[] = "layerwise-checkpoint";
 
@@ -42,6 +57,18 @@ const char strategy_name[] = "layerwise-checkpoint";
 #define LW_TILE_MACS 128u
 #endif
 
+#ifdef IPSIM_NVM_SPI
+NVM_OBJECT(lw_done, 2);  // tiles completed in the current inference (Gray-coded)
+NVM_OBJECT(lw_acc, 8);   // the two int32 partial-sum slots
+// SRAM bands of one tile's input region and output. Built for the cpu kernel only: its tiles
+// need at most 350 input words (mnist8 conv2's chunk of 5 channels x 5 rows x 14) and 32
+// outputs. The LEA kernels' tiles need up to 1200 input words (mnist conv2 on lea-fir), which
+// do not fit the CPU SRAM next to kernels/nn's weight buffer and a stack.
+#define LW_IN_WORDS 512
+#define LW_OUT_WORDS 128
+static int16_t lw_in[LW_IN_WORDS];
+static int16_t lw_out[LW_OUT_WORDS];
+#else
 // Tiles completed in the current inference: the progress state.
 IPSIM_PERSISTENT volatile uint16_t lw_done;
 // An output whose dot product exceeds LW_TILE_MACS (an FC neuron, or a conv output with
@@ -50,6 +77,7 @@ IPSIM_PERSISTENT volatile uint16_t lw_done;
 // lw_acc[(t+1)&1] and writes lw_acc[t&1], so redoing a cut chunk is idempotent and the commit stays
 // one word.
 IPSIM_PERSISTENT int32_t lw_acc[2];
+#endif
 // SRAM buffer for one chunk's weights.
 static int16_t lw_wbuf[LW_TILE_MACS];
 
@@ -210,6 +238,7 @@ static nn_region_t tile_region(const nn_layer_t* l, const lw_tiling_t* t, uint16
   return r;
 }
 
+#ifndef IPSIM_NVM_SPI
 // Chunk j of output `o` (FC neuron, or conv output element in CHW order), tile `done` of
 // the inference. The sum is the golden kernel's, bias first and products in weight order,
 // cut at chunk borders (int32 sums cannot overflow, q15.h), requantized at the last chunk.
@@ -300,3 +329,161 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   }
   return bufs[net->n_layers & 1u];
 }
+#else  // IPSIM_NVM_SPI: the same tiles, staged through SRAM
+
+static uint32_t region_words(const nn_region_t* r) {
+  return (uint32_t)(r->c1 - r->c0) * (r->y1 - r->y0) * (r->x1 - r->x0);
+}
+
+// Moves region r of the dense CHW map of shape sh at `map` from (write 0) or to (write 1) the
+// SRAM band holding exactly r: one transfer per contiguous run.
+static void lw_region(int write, nvm_addr_t map, nn_shape_t sh, const nn_region_t* r,
+                      int16_t* band) {
+  const uint16_t rows = (uint16_t)(r->y1 - r->y0), cols = (uint16_t)(r->x1 - r->x0);
+  const int full_rows = r->x0 == 0 && r->x1 == sh.w;
+  const int full_map = full_rows && r->y0 == 0 && r->y1 == sh.h;
+  const uint16_t run = full_map    ? (uint16_t)((r->c1 - r->c0) * rows * cols)
+                       : full_rows ? (uint16_t)(rows * cols)
+                                   : cols;
+  for (uint16_t c = r->c0; c < r->c1; c = full_map ? r->c1 : (uint16_t)(c + 1u))
+    for (uint16_t y = r->y0; y < r->y1; y = full_rows ? r->y1 : (uint16_t)(y + 1u)) {
+      const nvm_addr_t at = map + 2u * (((uint32_t)c * sh.h + y) * sh.w + r->x0);
+      if (write)
+        nvm_write(at, band, (uint16_t)(run * 2u));
+      else
+        nvm_read(band, at, (uint16_t)(run * 2u));
+      band += run;
+    }
+}
+
+static nn_src_t band_src(const int16_t* data, const nn_region_t* r) {
+  const uint16_t cols = (uint16_t)(r->x1 - r->x0);
+  nn_src_t v = {data, r->c0, r->y0, r->x0, (uint16_t)((r->y1 - r->y0) * cols), cols};
+  return v;
+}
+static nn_dst_t band_dst(int16_t* data, const nn_region_t* r) {
+  const uint16_t cols = (uint16_t)(r->x1 - r->x0);
+  nn_dst_t v = {data, r->c0, r->y0, r->x0, (uint16_t)((r->y1 - r->y0) * cols), cols};
+  return v;
+}
+
+// One whole tile (region r of layer l): input region in, tile computed in SRAM, tile out.
+static void lw_tile(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, const nn_region_t* r) {
+  nn_region_t ri;
+  if (l->op == NN_OP_FC) {  // the FC region calls read the whole dense input
+    ri = (nn_region_t){0, l->in.c, 0, l->in.h, 0, l->in.w};
+  } else {
+    nn_input_rows(l, r->y0, r->y1, &ri.y0, &ri.y1);
+    nn_input_cols(l, r->x0, r->x1, &ri.x0, &ri.x1);
+    const int per_channel = l->op == NN_OP_MAXPOOL || l->op == NN_OP_AVGPOOL || l->op == NN_OP_RELU;
+    ri.c0 = per_channel ? r->c0 : 0;
+    ri.c1 = per_channel ? r->c1 : l->in.c;
+  }
+  if (region_words(&ri) > LW_IN_WORDS || region_words(r) > LW_OUT_WORDS) dbg_exit(0xE003u);
+  lw_region(0, in, l->in, &ri, lw_in);
+  const nn_src_t src = band_src(lw_in, &ri);
+  const nn_dst_t dst = band_dst(lw_out, r);
+  if (kernel_layer_forward(l, &src, &dst, r) != NN_OK) dbg_exit(0xE001u);
+  lw_region(1, out, l->out, r, lw_out);
+}
+
+// Chunk j of output `o`, as the on-chip dot_chunk; its input channels' kernel rows (clipped
+// to the map) or its FC input run are read into lw_in first.
+static void dot_chunk(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, const lw_tiling_t* t,
+                      uint16_t k, uint16_t done) {
+  const uint16_t o = (uint16_t)(k / t->chunks), j = (uint16_t)(k % t->chunks);
+  const int is_fc = l->op == NN_OP_FC;
+  const uint16_t taps = is_fc ? 1u : (uint16_t)(l->kh * l->kw);
+  const uint16_t width = is_fc ? nn_shape_words(l->in) : l->in.c;  // FC inputs or channels
+  const uint16_t plane = is_fc ? 1u : (uint16_t)(l->out.h * l->out.w);
+  const uint16_t oc = (uint16_t)(o / plane), e = (uint16_t)(o % plane);
+  const uint16_t a0 = (uint16_t)(j * t->span);
+  const uint16_t n = (uint16_t)(width - a0 < t->span ? width - a0 : t->span);
+  const uint16_t words = (uint16_t)(n * taps);
+  if (words > LW_TILE_MACS) dbg_exit(0xE002u);
+  int32_t acc;
+  if (j == 0)
+    nn_far_read(&acc, *l->bias + (nn_far_addr_t)oc * 4u, 4);
+  else
+    nvm_read(&acc, lw_acc_addr + 4u * ((done + 1u) & 1u), 4);
+  nn_far_read(lw_wbuf, *l->weights + ((nn_far_addr_t)oc * width + a0) * taps * 2u,
+              (uint16_t)(words * 2u));
+  if (is_fc) {
+    nvm_read(lw_in, in + 2u * a0, (uint16_t)(2u * n));
+    for (uint16_t i = 0; i < n; ++i) acc += (int32_t)lw_wbuf[i] * lw_in[i];
+  } else {
+    // Zero padding: taps outside the map add nothing (a sum equal to the golden one).
+    const int16_t y0 = (int16_t)((int16_t)((e / l->out.w) * l->sh) - (int16_t)l->ph);
+    const int16_t x0 = (int16_t)((int16_t)((e % l->out.w) * l->sw) - (int16_t)l->pw);
+    const int16_t in_h = (int16_t)l->in.h, in_w = (int16_t)l->in.w;
+    const int16_t ya = y0 < 0 ? 0 : y0;
+    const int16_t yb = (int16_t)(y0 + l->kh) > in_h ? in_h : (int16_t)(y0 + l->kh);
+    const uint16_t band = (uint16_t)((yb - ya) * in_w);
+    if ((uint32_t)band * n > LW_IN_WORDS) dbg_exit(0xE003u);
+    for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic)
+      nvm_read(lw_in + (uint16_t)((ic - a0) * band),
+               in + 2u * (((uint32_t)ic * l->in.h + (uint16_t)ya) * l->in.w),
+               (uint16_t)(2u * band));
+    const int16_t* w = lw_wbuf;
+    for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic) {
+      const int16_t* chan = lw_in + (uint16_t)((ic - a0) * band);
+      for (int16_t iy = y0; iy < (int16_t)(y0 + l->kh); ++iy, w += l->kw) {
+        if (iy < 0 || iy >= in_h) continue;
+        for (int16_t kx = 0; kx < (int16_t)l->kw; ++kx) {
+          const int16_t ix = (int16_t)(x0 + kx);
+          if (ix >= 0 && ix < in_w) acc += (int32_t)w[kx] * chan[(iy - ya) * in_w + ix];
+        }
+      }
+    }
+  }
+  if (j + 1u < t->chunks) {
+    nvm_write(lw_acc_addr + 4u * (done & 1u), &acc, 4);
+  } else {
+    const int16_t q = q15_requant(acc, l->shift);
+    const int16_t v = l->relu ? q15_relu(q) : q;
+    nvm_write(out + 2u * o, &v, 2);
+  }
+}
+
+void strategy_begin(const nn_network_t* net, uint16_t input) {
+  // Both steps may be repeated: the input only lands in fmap_a, progress is reset last.
+  nvm_init();
+  const uint16_t words = nn_shape_words(net->in);
+  const nn_far_addr_t src = *net->inputs + (nn_far_addr_t)input * words * 2u;
+  for (uint16_t at = 0; at < words; at = (uint16_t)(at + LW_IN_WORDS)) {
+    const uint16_t n = words - at < LW_IN_WORDS ? (uint16_t)(words - at) : LW_IN_WORDS;
+    nn_far_read(lw_in, src + (nn_far_addr_t)at * 2u, (uint16_t)(2u * n));
+    nvm_write(fmap_a_addr + 2u * at, lw_in, (uint16_t)(2u * n));
+  }
+  nvm_store_counter(lw_done_addr, 0);
+}
+
+const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
+  (void)input;
+  kernel_init();
+  nvm_init();
+  const nvm_addr_t bufs[2] = {fmap_a_addr, fmap_b_addr};
+  uint16_t done = nvm_load_counter(lw_done_addr);  // read once a boot
+  uint16_t base = 0;                               // tiles of the layers before layer i
+  for (uint16_t i = 0; i < net->n_layers; ++i) {
+    const nn_layer_t* l = &net->layers[i];
+    const lw_tiling_t t = tiling(l);
+    for (; done < (uint16_t)(base + t.count); ++done) {
+      if (t.chunks > 1) {
+        dot_chunk(l, bufs[i & 1u], bufs[(i + 1u) & 1u], &t, (uint16_t)(done - base), done);
+      } else {
+        const nn_region_t r = tile_region(l, &t, (uint16_t)(done - base));
+        lw_tile(l, bufs[i & 1u], bufs[(i + 1u) & 1u], &r);
+      }
+      nvm_store_counter(lw_done_addr, (uint16_t)(done + 1u));  // after the tile's writes
+      dbg_marker(DBG_PROGRESS, (uint16_t)(done + 1u));
+      if ((uint16_t)(done + 1u) == (uint16_t)(base + t.count)) dbg_marker(DBG_LAYER_DONE, i);
+    }
+    base = (uint16_t)(base + t.count);
+  }
+  static int16_t scores[16];
+  const uint16_t nc = net->n_classes < 16 ? net->n_classes : 16;
+  nvm_read(scores, bufs[net->n_layers & 1u], (uint16_t)(2u * nc));
+  return scores;
+}
+#endif

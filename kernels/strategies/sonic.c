@@ -40,10 +40,26 @@
 // contribute 0; every element is still stored, so the write volume is unchanged.
 // Memory: per-channel partial planes (largest: mnist8 conv1, 28x28 int32 = 3.1 KB, two of
 // them; mnist conv1, 24x24) fit in lower FRAM, so no upper-FRAM buffers are needed.
+//
+// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_sonic_cpu_spi.elf; docs/spi_fram.md)
+// fmap_a/fmap_b, sonic_inter, sonic_i, sonic_ctx and sonic_sel are objects of the external
+// FRAM; weights and the sample input stay on chip. Reads are staged through SRAM (reading is
+// idempotent): a pass reads the input row of its tap for each output row, and the previous
+// partials in runs of SONIC_RUN elements; a pool reads its channel's window rows per output
+// row. The writes are SONIC's, one element at a time: each element's partial (4 B) or output
+// (2 B), then sonic_i, each a DMA transfer, so loop continuation keeps its granularity (at
+// most one element recomputed). sonic_i is Gray-coded (nvm_store.h: its increment is one
+// byte, a cut bump leaves the old or the new index); its reset at a commit comes after the
+// pass is complete, so any value it is left with by a cut only redoes elements of a finished
+// pass; sonic_sel flips between 0 and 1, one byte. External-FRAM bytes written: the closed
+// form above, under the same symbols; on-chip FRAM gets only the application's words.
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
+#ifdef IPSIM_NVM_SPI
+#include "kernels/runtime/nvm_store.h"
+#endif
 
 const char strategy_name[] = "sonic";
 
@@ -66,10 +82,18 @@ typedef struct {
   uint16_t count;  // passes committed in this inference (progress marker argument)
 } sonic_ctx_t;
 
+#ifdef IPSIM_NVM_SPI
+NVM_OBJECT(sonic_ctx, 16);
+NVM_OBJECT(sonic_sel, 2);
+NVM_OBJECT(sonic_i, 2);             // Gray-coded
+NVM_OBJECT(sonic_inter, 2 * 3136);  // two planes of up to 784 int32 (mnist8's 28x28)
+#define SONIC_SLOT_BYTES (4ul * SONIC_PLANE_MAX)
+#else
 IPSIM_PERSISTENT volatile sonic_ctx_t sonic_ctx[2];
 IPSIM_PERSISTENT volatile uint16_t sonic_sel;
 IPSIM_PERSISTENT volatile uint16_t sonic_i;  // loop continuation: next element of the pass
 IPSIM_PERSISTENT int32_t sonic_inter[2][SONIC_PLANE_MAX];
+#endif
 
 // SRAM (lost at power failure; .bss is zeroed at boot, so the tags then say "nothing").
 static int16_t sonic_wbuf[SONIC_WBUF_WORDS];
@@ -78,6 +102,7 @@ static uint16_t sonic_w_key;    // conv: channel; FC: first column of the block
 
 #define SONIC_BARRIER() __asm__ volatile("" ::: "memory")
 
+#ifndef IPSIM_NVM_SPI
 static void commit(uint16_t layer, uint16_t chan, uint16_t pass, uint16_t count) {
   const uint16_t spare = (uint16_t)(sonic_sel ^ 1u);
   sonic_ctx[spare].layer = layer;
@@ -89,11 +114,14 @@ static void commit(uint16_t layer, uint16_t chan, uint16_t pass, uint16_t count)
   dbg_marker(DBG_PROGRESS, count);
 }
 
+#endif
+
 static int16_t finish(const nn_layer_t* l, int32_t acc) {
   const int16_t v = q15_requant(acc, l->shift);
   return l->relu ? q15_relu(v) : v;
 }
 
+#ifndef IPSIM_NVM_SPI
 // One convolution pass (or the final pass) of output channel `chan`.
 static void conv_pass(const nn_layer_t* l, const int16_t* in, int16_t* out, uint16_t chan,
                       uint16_t pass) {
@@ -214,6 +242,8 @@ static void elementwise_pass(const nn_layer_t* l, const int16_t* in, int16_t* ou
   }
 }
 
+#endif
+
 // Fetches the weights a pass needs into SRAM unless they are already there.
 static void load_weights(const nn_layer_t* l, uint16_t layer, uint16_t key, uint16_t words,
                          uint16_t rows, uint32_t row_stride_words, uint16_t row_words) {
@@ -230,6 +260,7 @@ static void load_weights(const nn_layer_t* l, uint16_t layer, uint16_t key, uint
   sonic_w_key = key;
 }
 
+#ifndef IPSIM_NVM_SPI
 void strategy_begin(const nn_network_t* net, uint16_t input) {
   // Repeatable: the input goes to fmap_a, then both contexts and the index are reset.
   nn_network_load_input(net, input, fmap_a);
@@ -295,3 +326,222 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
     dbg_marker(DBG_LAYER_DONE, layer);
   }
 }
+#else  // IPSIM_NVM_SPI
+
+#define SONIC_RUN 32u         // previous partials read per transfer
+#define SONIC_ROW_WORDS 128u  // one input row (the widest: har's 128)
+#define SONIC_BAND_WORDS 256u
+static int16_t sonic_row[SONIC_ROW_WORDS];
+static int32_t sonic_prev[SONIC_RUN];
+static int16_t sonic_band[SONIC_BAND_WORDS];
+
+static nvm_addr_t slot(uint16_t b) {
+  return sonic_inter_addr + SONIC_SLOT_BYTES * b;
+}
+
+static void commit(uint16_t sel, uint16_t layer, uint16_t chan, uint16_t pass, uint16_t count) {
+  const uint16_t spare = (uint16_t)(sel ^ 1u);
+  const sonic_ctx_t c = {layer, chan, pass, count};
+  nvm_write(sonic_ctx_addr + 8u * spare, &c, 8);
+  nvm_store_counter(sonic_i_addr, 0);  // before the flip: a cut here redoes a finished pass
+  nvm_write(sonic_sel_addr, &spare, 2);
+  dbg_marker(DBG_PROGRESS, count);
+}
+
+// The partial of element i of the previous pass, from runs read into sonic_prev.
+static int32_t prev_at(nvm_addr_t prev, uint16_t i, uint16_t n, uint16_t* run0) {
+  if (*run0 == 0xFFFFu || i < *run0 || i >= *run0 + SONIC_RUN) {
+    *run0 = i;
+    const uint16_t k = n - i < SONIC_RUN ? (uint16_t)(n - i) : SONIC_RUN;
+    nvm_read(sonic_prev, prev + 4u * i, (uint16_t)(4u * k));
+  }
+  return sonic_prev[i - *run0];
+}
+
+// Stores element i of a pass (its partial or its output), then bumps sonic_i.
+static void store(nvm_addr_t at, const void* v, uint16_t bytes, uint16_t i) {
+  nvm_write(at, v, bytes);
+  nvm_store_counter(sonic_i_addr, (uint16_t)(i + 1u));
+}
+
+static void conv_pass(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, uint16_t chan,
+                      uint16_t pass, uint16_t i) {
+  const uint16_t taps = (uint16_t)(l->kh * l->kw), P = (uint16_t)(l->in.c * taps);
+  const uint16_t out_w = l->out.w, n = (uint16_t)(l->out.h * out_w), in_w = l->in.w;
+  uint16_t run0 = 0xFFFFu;
+  if (pass == P) {  // bias + requantization + ReLU into the output map
+    int32_t bias;
+    nn_far_read(&bias, *l->bias + (nn_far_addr_t)chan * 4u, 4);
+    for (; i < n; ++i) {
+      const int16_t v = finish(l, prev_at(slot((P - 1u) & 1u), i, n, &run0) + bias);
+      store(out + 2u * ((uint32_t)chan * n + i), &v, 2, i);
+    }
+    return;
+  }
+  if (in_w > SONIC_ROW_WORDS) dbg_exit(SONIC_ERR_WBUF);
+  const int16_t w = sonic_wbuf[pass];
+  const uint16_t ic = (uint16_t)(pass / taps), r = (uint16_t)(pass % taps);
+  const uint16_t ky = (uint16_t)(r / l->kw), kx = (uint16_t)(r % l->kw);
+  const nvm_addr_t dest = slot(pass & 1u), prev = slot((pass + 1u) & 1u);
+  const int16_t dy = (int16_t)((int16_t)ky - (int16_t)l->ph);
+  const int16_t dx = (int16_t)((int16_t)kx - (int16_t)l->pw);
+  uint16_t y = (uint16_t)(i / out_w), x = (uint16_t)(i % out_w), row_y = 0xFFFFu;
+  int row_ok = 0;
+  for (; i < n; ++i) {
+    if (y != row_y) {  // the input row of this tap for output row y (none in the padding)
+      const int16_t iy = (int16_t)((int16_t)(y * l->sh) + dy);
+      row_ok = iy >= 0 && iy < (int16_t)l->in.h;
+      if (row_ok)
+        nvm_read(sonic_row, in + 2u * (((uint32_t)ic * l->in.h + (uint16_t)iy) * in_w),
+                 (uint16_t)(2u * in_w));
+      row_y = y;
+    }
+    const int16_t ix = (int16_t)((int16_t)(x * l->sw) + dx);
+    int32_t v = 0;
+    if (row_ok && ix >= 0 && ix < (int16_t)in_w) v = (int32_t)w * sonic_row[(uint16_t)ix];
+    if (pass) v += prev_at(prev, i, n, &run0);
+    store(dest + 4u * i, &v, 4, i);
+    if (++x == out_w) x = 0, ++y;
+  }
+}
+
+static void fc_pass(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, uint16_t k, uint16_t i) {
+  const uint16_t n_in = nn_shape_words(l->in), n_out = l->out.c;
+  uint16_t run0 = 0xFFFFu;
+  if (k == n_in) {
+    for (; i < n_out; ++i) {
+      int32_t bias;
+      nn_far_read(&bias, *l->bias + (nn_far_addr_t)i * 4u, 4);
+      const int16_t v = finish(l, prev_at(slot((n_in - 1u) & 1u), i, n_out, &run0) + bias);
+      store(out + 2u * i, &v, 2, i);
+    }
+    return;
+  }
+  const uint16_t K = (uint16_t)(SONIC_WBUF_WORDS / n_out), k0 = (uint16_t)(k - k % K);
+  const int16_t* w = sonic_wbuf + (k - k0);
+  int16_t xk;
+  nvm_read(&xk, in + 2u * k, 2);
+  const nvm_addr_t dest = slot(k & 1u), prev = slot((k + 1u) & 1u);
+  for (; i < n_out; ++i) {
+    int32_t v = (int32_t)w[(uint16_t)(i * K)] * xk;
+    if (k) v += prev_at(prev, i, n_out, &run0);
+    store(dest + 4u * i, &v, 4, i);
+  }
+}
+
+// Pool / ReLU: one pass over every output element (c, y, x); the window rows of channel c
+// for output row y come from sonic_band.
+static void elementwise_pass(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, uint16_t i) {
+  const uint16_t plane = (uint16_t)(l->out.h * l->out.w), n = (uint16_t)(l->out.c * plane);
+  uint16_t key = 0xFFFFu;
+  nn_region_t r;
+  r.c0 = (uint16_t)(i / plane);
+  r.y0 = (uint16_t)((i % plane) / l->out.w);
+  r.x0 = (uint16_t)(i % l->out.w);
+  nn_src_t src = {sonic_band, 0, 0, 0, 0, l->in.w};
+  for (; i < n; ++i) {
+    r.c1 = (uint16_t)(r.c0 + 1u);
+    r.y1 = (uint16_t)(r.y0 + 1u);
+    r.x1 = (uint16_t)(r.x0 + 1u);
+    if ((uint16_t)(r.c0 * l->out.h + r.y0) != key) {
+      uint16_t y0, y1;
+      nn_input_rows(l, r.y0, r.y1, &y0, &y1);
+      const uint16_t words = (uint16_t)((y1 - y0) * l->in.w);
+      if (words > SONIC_BAND_WORDS) dbg_exit(SONIC_ERR_WBUF);
+      nvm_read(sonic_band, in + 2u * (((uint32_t)r.c0 * l->in.h + y0) * l->in.w),
+               (uint16_t)(2u * words));
+      src.c0 = r.c0, src.y0 = y0, src.chan_stride = words;
+      key = (uint16_t)(r.c0 * l->out.h + r.y0);
+    }
+    int16_t v;
+    const nn_dst_t dst = {&v, r.c0, r.y0, r.x0, 1, 1};
+    if (nn_layer_forward(l, &src, &dst, &r) != NN_OK) dbg_exit(SONIC_ERR_OP);
+    store(out + 2u * i, &v, 2, i);
+    if (++r.x0 == l->out.w) {
+      r.x0 = 0;
+      if (++r.y0 == l->out.h) {
+        r.y0 = 0;
+        ++r.c0;
+      }
+    }
+  }
+}
+
+void strategy_begin(const nn_network_t* net, uint16_t input) {
+  // Repeatable: the input goes to fmap_a, then both contexts and the index are reset.
+  nvm_init();
+  const uint16_t words = nn_shape_words(net->in);
+  const nn_far_addr_t src = *net->inputs + (nn_far_addr_t)input * words * 2u;
+  for (uint16_t at = 0; at < words; at = (uint16_t)(at + SONIC_BAND_WORDS)) {
+    const uint16_t k = words - at < SONIC_BAND_WORDS ? (uint16_t)(words - at) : SONIC_BAND_WORDS;
+    nn_far_read(sonic_band, src + (nn_far_addr_t)at * 2u, (uint16_t)(2u * k));
+    nvm_write(fmap_a_addr + 2u * at, sonic_band, (uint16_t)(2u * k));
+  }
+  const sonic_ctx_t zero[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+  nvm_write(sonic_ctx_addr, zero, 16);
+  nvm_store_counter(sonic_i_addr, 0);
+  const uint16_t sel = 0;
+  nvm_write(sonic_sel_addr, &sel, 2);
+}
+
+const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
+  (void)input;
+  nvm_init();
+  const nvm_addr_t bufs[2] = {fmap_a_addr, fmap_b_addr};
+  for (;;) {
+    uint16_t sel;
+    sonic_ctx_t ctx;
+    nvm_read(&sel, sonic_sel_addr, 2);
+    nvm_read(&ctx, sonic_ctx_addr + 8u * sel, 8);
+    const uint16_t layer = ctx.layer, chan = ctx.chan, pass = ctx.pass;
+    const uint16_t count = (uint16_t)(ctx.count + 1u), i = nvm_load_counter(sonic_i_addr);
+    if (layer >= net->n_layers) {
+      static int16_t scores[16];
+      const uint16_t nc = net->n_classes < 16 ? net->n_classes : 16;
+      nvm_read(scores, bufs[net->n_layers & 1u], (uint16_t)(2u * nc));
+      return scores;
+    }
+    const nn_layer_t* l = &net->layers[layer];
+    const nvm_addr_t in = bufs[layer & 1u], out = bufs[(layer + 1u) & 1u];
+    switch (l->op) {
+      case NN_OP_CONV2D:
+      case NN_OP_CONV1D: {
+        const uint16_t P = (uint16_t)(l->in.c * l->kh * l->kw);
+        if ((uint16_t)(l->out.h * l->out.w) > SONIC_PLANE_MAX) dbg_exit(SONIC_ERR_PLANE);
+        if (P > SONIC_WBUF_WORDS) dbg_exit(SONIC_ERR_WBUF);
+        if (pass < P) load_weights(l, layer, chan, P, 0, 0, 0);
+        conv_pass(l, in, out, chan, pass, i);
+        if (pass < P)
+          commit(sel, layer, chan, (uint16_t)(pass + 1u), count);
+        else if ((uint16_t)(chan + 1u) < l->out.c)
+          commit(sel, layer, (uint16_t)(chan + 1u), 0, count);
+        else
+          break;
+        continue;
+      }
+      case NN_OP_FC: {
+        const uint16_t n_in = nn_shape_words(l->in), n_out = l->out.c;
+        if (n_out > SONIC_PLANE_MAX) dbg_exit(SONIC_ERR_PLANE);
+        const uint16_t K = (uint16_t)(SONIC_WBUF_WORDS / n_out);
+        if (K == 0) dbg_exit(SONIC_ERR_WBUF);
+        if (pass < n_in) {
+          const uint16_t k0 = (uint16_t)(pass - pass % K);
+          const uint16_t cols = (uint16_t)(n_in - k0 < K ? n_in - k0 : K);
+          load_weights(l, layer, k0, K, n_out, n_in, cols);
+        }
+        fc_pass(l, in, out, pass, i);
+        if (pass < n_in) {
+          commit(sel, layer, 0, (uint16_t)(pass + 1u), count);
+          continue;
+        }
+        break;
+      }
+      default:
+        elementwise_pass(l, in, out, i);
+        break;
+    }
+    commit(sel, (uint16_t)(layer + 1u), 0, 0, count);  // the layer's output map is complete
+    dbg_marker(DBG_LAYER_DONE, layer);
+  }
+}
+#endif

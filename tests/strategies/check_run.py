@@ -8,7 +8,8 @@ DIR/results.json (stdlib only).
 For status completed every inference must be golden_match (scores bit-identical to the
 host golden model of the run's kernel). --nvm-closed-form (runs under continuous power):
 the FRAM bytes written per symbol must equal the strategy's closed form exactly
-(nvm_closed_form.py)."""
+(nvm_closed_form.py); with platform.nvm.kind spi-fram, the strategy's symbols in the external
+FRAM (results.json nvm.spi_fram.by_symbol) and only the application's in on-chip FRAM."""
 import argparse
 import json
 import os
@@ -19,8 +20,26 @@ import sys
 import nvm_closed_form
 
 
+def compare_symbols(name, memory, want, got):
+    """Errors where measured bytes written per symbol differ from the closed form."""
+    errors = []
+    for sym in sorted(set(want) | set(got)):
+        if want.get(sym, 0) != got.get(sym, 0):
+            errors.append("%s: %s bytes written to %s: measured %d, closed form %d" %
+                          (name, memory, sym, got.get(sym, 0), want.get(sym, 0)))
+    if not errors:
+        print("%s: %s writes per symbol equal the closed form: %s" % (name, memory, want))
+    return errors
+
+
+def written(report):
+    return {k: v["write_bytes"] for k, v in report["by_symbol"].items() if v["write_bytes"]}
+
+
 def check_nvm(run):
-    """Measured FRAM bytes written per symbol against the closed form; a list of errors."""
+    """Measured FRAM bytes written per symbol against the closed form; a list of errors.
+    On the external FRAM (results.json nvm.spi_fram, platform.nvm.kind spi-fram) the
+    strategy's symbols must be written there, and only the application's to on-chip FRAM."""
     name = run.get("name", "?")
     if run.get("power_failures", 0):
         return ["%s: --nvm-closed-form needs a run without power failures" % name]
@@ -29,15 +48,14 @@ def check_nvm(run):
     if want is None:
         print("%s: no closed form here for %s on %s" % (name, run["strategy"], run["kernel"]))
         return []
-    got = {k: v["write_bytes"] for k, v in run["nvm"]["by_symbol"].items() if v["write_bytes"]}
-    errors = []
-    for sym in sorted(set(want) | set(got)):
-        if want.get(sym, 0) != got.get(sym, 0):
-            errors.append("%s: FRAM bytes written to %s: measured %d, closed form %d" %
-                          (name, sym, got.get(sym, 0), want.get(sym, 0)))
-    if not errors:
-        print("%s: FRAM writes per symbol equal the closed form: %s" % (name, want))
-    return errors
+    nvm = run["nvm"]
+    if "spi_fram" not in nvm:
+        return compare_symbols(name, "FRAM", want, written(nvm))
+    on_chip, external = nvm_closed_form.split_by_memory(want, run["strategy"])
+    if nvm["spi_fram"].get("protocol_errors"):
+        return ["%s: external FRAM protocol errors %s" % (name, nvm["spi_fram"]["protocol_errors"])]
+    return (compare_symbols(name, "on-chip FRAM", on_chip, written(nvm)) +
+            compare_symbols(name, "external FRAM", external, written(nvm["spi_fram"])))
 
 
 def main():

@@ -10,6 +10,10 @@ results.json's nvm.by_symbol, exactly: under continuous power nothing is redone,
 form is exact.
 
 expected_writes(strategy, kernel, network, inferences, plan=None) -> {symbol: bytes}
+split_by_memory(writes, strategy) -> (on-chip FRAM, external FRAM): the images for
+platform.nvm.kind spi-fram (infer_<...>_spi.elf) keep every strategy symbol in the external
+FRAM under the same name, with the same closed form; only the application's symbols stay on
+chip (continuous, which has no persistent state, keeps its maps on chip too).
 """
 import math
 import os
@@ -50,6 +54,19 @@ def app_writes(network, layers, inferences):
     n_classes = layers[-1]["out"][0]
     return {"app_boots": 2, "app_state": 4 * inferences,
             "infer_results": (4 + 2 * n_classes) * inferences}
+
+
+APP_SYMBOLS = ("app_boots", "app_state", "infer_results")
+
+
+def split_by_memory(writes, strategy):
+    """The closed form of an external-FRAM image: (on-chip, external) symbol -> bytes.
+    continuous has no persistent state: its _spi images keep everything on chip."""
+    if strategy == "continuous":
+        return dict(writes), {}
+    on_chip = {k: v for k, v in writes.items() if k in APP_SYMBOLS}
+    external = {k: v for k, v in writes.items() if k not in APP_SYMBOLS}
+    return on_chip, external
 
 
 def fmap_writes(layers, inferences, input_copy=True):
