@@ -311,7 +311,8 @@ typedef struct {
   const nn_network_t* net;
   const df_platform_t* p;
   uint16_t chunk, arena_words;
-  double budget;
+  double budget;  // one charge's slice budget (the failure rate)
+  double limit;   // the largest slice allowed: budget, or the platform's cap if smaller
   const df_fir_layout_t* fir;  // lea-fir buffers, NULL on lea-mac
 } ctx_t;
 
@@ -364,7 +365,7 @@ static int best_group(const ctx_t* c, uint8_t first, uint8_t last, df_group_est_
     evaluate(net, c->chunk, c->fir, &e);
     if (!fits(e.need, c->arena_words)) continue;
     if (e.max_cycles < *smallest) *smallest = e.max_cycles;
-    if (e.max_cycles > c->budget) continue;
+    if (e.max_cycles > c->limit) continue;
     const uint32_t slices = (uint32_t)e.g.ny * e.g.nx * e.g.nc;
     // Expected re-execution: about one power failure per charge, each losing half a slice.
     const double failures = c->p->continuous ? 0.0 : e.total_cycles / c->budget;
@@ -468,6 +469,9 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
   res->reboot_cycles = RESET_CHARGE / res->q_eff + p->boot_cycles;
   res->budget_cycles =
       p->continuous ? INFINITY : (res->charge_cycles - res->reboot_cycles) * (1.0 - p->margin);
+  res->limit_cycles = p->max_slice_cycles > 0 && p->max_slice_cycles < res->budget_cycles
+                          ? p->max_slice_cycles
+                          : res->budget_cycles;
   res->j_per_cycle = res->q_eff * 0.5 * (p->v_on + p->v_off);
   const uint16_t n = net->n_layers;
   uint32_t layerwise = nn_shape_words(net->in);
@@ -483,7 +487,12 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
     return res->status;
   }
 
-  ctx_t c = {net, p, fir ? fir->fc_chunk : res->lea_w_words, res->arena_words, res->budget_cycles,
+  ctx_t c = {net,
+             p,
+             fir ? fir->fc_chunk : res->lea_w_words,
+             res->arena_words,
+             res->budget_cycles,
+             res->limit_cycles,
              fir};
   // Best tile of every candidate group [first, last] (at most DF_MAX_GROUP_LAYERS layers).
   df_group_est_t cand[16][16];
@@ -553,7 +562,9 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
     }
   }
   if (!isfinite(best_cost)) {
-    res->status = res->refused_layer >= 0 ? DF_PLAN_REFUSED_ENERGY : DF_PLAN_REFUSED_SRAM;
+    res->status = res->refused_layer < 0                      ? DF_PLAN_REFUSED_SRAM
+                  : res->refused_cycles <= res->budget_cycles ? DF_PLAN_REFUSED_CAP
+                                                              : DF_PLAN_REFUSED_ENERGY;
     return res->status;
   }
   res->plan.magic = DF_PLAN_MAGIC;
