@@ -147,7 +147,7 @@ def plot_nvm(runs, out, source):
         ax.set_yscale("log")
         totals = [r["nvm"]["write_bytes"] for r in rs if r["capacitor_uF"] == cap]
         if lowest:
-            ax.set_ylim(bottom=lowest / 3, top=max(totals) * 30)
+            ax.set_ylim(bottom=lowest / 3, top=max(totals) * (30 if len(strategies) <= 5 else 1000))
         ax.set_title(f"{net} ({source}, {cap:g} uF)")
         ax.set_ylabel("FRAM bytes written (log axis)")
         ax.tick_params(axis="x", rotation=30 if len(strategies) <= 5 else 60, labelsize=8)
