@@ -23,10 +23,12 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.colors  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 STRATEGIES = ["continuous", "layerwise-checkpoint", "sonic", "hawaii", "depth-first"]
+KERNELS = ["cpu", "lea-fir", "lea-mac"]
 KINDS = [("feature_maps", "feature maps", "#4c72b0"), ("progress", "progress", "#dd8452"),
          ("other", "other", "#8c8c8c")]
 COLORS = {"continuous": "#8c8c8c", "layerwise-checkpoint": "#937860", "sonic": "#c44e52",
@@ -78,7 +80,31 @@ def legend_below(fig, ax, ncol):
 
 def load(results_dir):
     with open(os.path.join(results_dir, "results.json")) as f:
-        return json.load(f)["runs"]
+        runs = json.load(f)["runs"]
+    # A strategy swept over kernels (configs/paper.yaml) is one bar per (strategy, kernel).
+    kernels = {}
+    for r in runs:
+        kernels.setdefault(r["strategy"], set()).add(r.get("kernel"))
+    several = any(len(k) > 1 for k in kernels.values())
+    for r in runs:
+        r["label"] = f"{r['strategy']} {r.get('kernel')}" if several else r["strategy"]
+    return runs
+
+
+def label_order(runs):
+    """Labels in STRATEGIES order, kernels in KERNELS order within a strategy."""
+    def key(label):
+        s, _, k = label.partition(" ")
+        return (STRATEGIES.index(s) if s in STRATEGIES else len(STRATEGIES),
+                KERNELS.index(k) if k in KERNELS else len(KERNELS), label)
+    return sorted({r["label"] for r in runs}, key=key)
+
+
+def color_of(label):
+    """The strategy's colour; its lea-mac variant lighter, so the kernels stay apart."""
+    s, _, k = label.partition(" ")
+    c = matplotlib.colors.to_rgb(COLORS.get(s, "#8c8c8c"))
+    return tuple(1 - 0.5 * (1 - x) for x in c) if k == "lea-mac" else c
 
 
 def plot_nvm(runs, out, source):
@@ -87,10 +113,12 @@ def plot_nvm(runs, out, source):
     if not runs:
         return None
     nets = ordered([r["network"] for r in runs], ["mnist", "har", "kws"])
-    fig, axes = plt.subplots(1, len(nets), figsize=(4.2 * len(nets), 4), squeeze=False)
+    n_labels = len(label_order(runs))
+    fig, axes = plt.subplots(1, len(nets), figsize=((4.2 if n_labels <= 5 else 5.2) * len(nets), 4.4),
+                             squeeze=False)
     for ax, net in zip(axes[0], nets):
         rs = [r for r in runs if r["network"] == net]
-        strategies = ordered([r["strategy"] for r in rs], STRATEGIES)
+        strategies = label_order(rs)
         caps = sorted(set(r["capacitor_uF"] for r in rs))
         cap = caps[0]
         # Side-by-side bars on a log axis: stacked bars would distort the parts.
@@ -99,7 +127,7 @@ def plot_nvm(runs, out, source):
         for k, (key, label, color) in enumerate(KINDS):
             xs, vals = [], []
             for i, s in enumerate(strategies):
-                r = next((r for r in rs if r["strategy"] == s and r["capacitor_uF"] == cap), None)
+                r = next((r for r in rs if r["label"] == s and r["capacitor_uF"] == cap), None)
                 v = r["nvm"].get("by_kind", {}).get(key, {}).get("write_bytes", 0) if r else 0
                 xs.append(i + (k - 1) * width)
                 vals.append(v)
@@ -107,20 +135,22 @@ def plot_nvm(runs, out, source):
                     lowest = v if lowest is None else min(lowest, v)
             ax.bar(xs, vals, width=width, label=label, color=color)
         for i, s in enumerate(strategies):
-            r = next((r for r in rs if r["strategy"] == s and r["capacitor_uF"] == cap), None)
+            r = next((r for r in rs if r["label"] == s and r["capacitor_uF"] == cap), None)
             if r:
-                ax.annotate("total " + human_bytes(r["nvm"]["write_bytes"]), (i, r["nvm"]["write_bytes"]),
-                            ha="center", va="bottom", fontsize=8, xytext=(0, 12),
-                            textcoords="offset points")
+                many = len(strategies) > 5  # then the totals stand upright
+                ax.annotate(("" if many else "total ") + human_bytes(r["nvm"]["write_bytes"]),
+                            (i, r["nvm"]["write_bytes"]), ha="center", va="bottom",
+                            fontsize=6 if many else 8, rotation=90 if many else 0,
+                            xytext=(0, 12), textcoords="offset points")
         ax.set_xticks(range(len(strategies)))
         ax.set_xticklabels(strategies)
         ax.set_yscale("log")
         totals = [r["nvm"]["write_bytes"] for r in rs if r["capacitor_uF"] == cap]
         if lowest:
-            ax.set_ylim(bottom=lowest / 3, top=max(totals) * 30)
+            ax.set_ylim(bottom=lowest / 3, top=max(totals) * (30 if len(strategies) <= 5 else 1000))
         ax.set_title(f"{net} ({source}, {cap:g} uF)")
         ax.set_ylabel("FRAM bytes written (log axis)")
-        ax.tick_params(axis="x", rotation=30)
+        ax.tick_params(axis="x", rotation=30 if len(strategies) <= 5 else 60, labelsize=8)
     shown = {id(r) for r in runs
              if r["capacitor_uF"] == min(x["capacitor_uF"] for x in runs
                                          if x["network"] == r["network"])}
@@ -152,16 +182,16 @@ def plot_time(runs, out):
         for j, cap in enumerate(caps):
             ax = axes[i][j]
             rs = [r for r in runs if r["trace"] == trace and r["capacitor_uF"] == cap]
-            strategies = ordered([r["strategy"] for r in rs], STRATEGIES)
+            strategies = label_order(rs)
             width = 0.8 / max(1, len(strategies))
             for k, s in enumerate(strategies):
                 xs, ys = [], []
                 for n, net in enumerate(nets):
-                    r = next((r for r in rs if r["network"] == net and r["strategy"] == s), None)
+                    r = next((r for r in rs if r["network"] == net and r["label"] == s), None)
                     if r:
                         xs.append(n + (k - (len(strategies) - 1) / 2) * width)
                         ys.append(r["total_time_s"])
-                bars = ax.bar(xs, ys, width=width, label=s, color=COLORS.get(s))
+                bars = ax.bar(xs, ys, width=width, label=s, color=color_of(s))
                 if len(strategies) * len(nets) <= 6:  # room for the values on the bars
                     ax.bar_label(bars, labels=[f"{y:.4g}" for y in ys], fontsize=7, padding=2)
             ax.set_xticks(range(len(nets)))
@@ -182,7 +212,7 @@ def plot_time(runs, out):
             ax.set_title(f"{trace}, {cap:g} uF", fontsize=10)
             if j == 0:
                 ax.set_ylabel(f"total inference time ({unit})")
-    legend_below(fig, axes[0][0], len(STRATEGIES))
+    legend_below(fig, axes[0][0], min(len(label_order(runs)), 8))
     height = fig.get_size_inches()[1]
     fig.tight_layout(rect=(0, (0.9 if left_out else 0.7) / height, 1, 1))
     note_left_out(fig, left_out)

@@ -1048,7 +1048,8 @@ SourceSpec parse_source(Section s) {
 
 WorkloadSpec parse_workload(Section s) {
   WorkloadSpec w;
-  s.check_keys({"network", "firmware", "strategy", "kernel", "inferences", "inputs"});
+  s.check_keys(
+      {"network", "firmware", "strategy", "kernel", "inferences", "inputs", "depth_first"});
   if (s.peek("firmware")) w.firmware = s.file("firmware", "an MSP430 ELF file");
   auto net = s.opt_string("network");
   if (w.firmware.empty()) {
@@ -1145,6 +1146,18 @@ WorkloadSpec parse_workload(Section s) {
       w.inputs.push_back(static_cast<int>(x));
     }
   }
+  Section df = *s.section("depth_first");
+  df.check_keys({"max_slice_cycles"});
+  if (auto cap = df.opt_quantity("max_slice_cycles", Unit::None)) {
+    if (w.strategy != Strategy::DepthFirst || !w.firmware.empty())
+      df.fail("max_slice_cycles",
+              "applies to workload.strategy depth-first on a built-in "
+              "network only (this run: " +
+                  std::string(to_string(w.strategy)) + ")");
+    df.require("max_slice_cycles", *cap >= 1 && *cap <= 1e12,
+               "a number of cycles from 1 to 1e12 (e.g. 50000)");
+    w.df_max_slice_cycles = *cap;
+  }
   return w;
 }
 
@@ -1232,7 +1245,7 @@ json to_json_value(const Config& c) {
   json em = json::object();
   for (const auto& [k, v] : c.platform.energy_model) em[k] = num(v);
   const auto& h = c.source.harvester;
-  return {
+  json j = {
       {"name", c.name},
       {"seed", c.seed},
       {"time_limit_s", num(c.time_limit_s)},
@@ -1295,6 +1308,10 @@ json to_json_value(const Config& c) {
         {"array_limit", c.slurm.array_limit},
         {"partition", c.slurm.partition}}},
   };
+  // Only when set, so the spec digests of every other run stay what they were.
+  if (c.workload.df_max_slice_cycles > 0)
+    j["workload"]["depth_first"] = {{"max_slice_cycles", c.workload.df_max_slice_cycles}};
+  return j;
 }
 
 Config config_from_json(const json& j) {
@@ -1361,6 +1378,8 @@ Config config_from_json(const json& j) {
                                            : default_kernel(c.workload.strategy);
   c.workload.inferences = w.at("inferences").get<int>();
   c.workload.inputs = w.at("inputs").get<std::vector<int>>();
+  if (w.contains("depth_first"))
+    c.workload.df_max_slice_cycles = w.at("depth_first").at("max_slice_cycles").get<double>();
   const json& sl = j.at("slurm");
   c.slurm.time = sl.at("time").get<std::string>();
   c.slurm.mem = sl.at("mem").get<std::string>();

@@ -166,6 +166,9 @@ struct WorkloadSpec {
   Kernel kernel = Kernel::LeaFir;  // resolved: the strategy's default unless set
   int inferences = 1;
   std::vector<int> inputs = {0};
+  // depth-first only (workload.depth_first.max_slice_cycles): caps the estimated cycles of
+  // every slice the planner makes (sim/df_plan.h); 0 = no cap beyond the charge budget.
+  double df_max_slice_cycles = 0;
 };
 
 struct SlurmSpec {

@@ -77,6 +77,7 @@ df_platform_t df_platform_of(const Config& c) {
   p.kernel = static_cast<int>(c.workload.kernel);
   if (c.platform.nvm.kind == NvmKind::SpiFram)
     df_platform_set_spi_fram(&p, c.platform.nvm.spi_clock_hz);
+  p.max_slice_cycles = c.workload.df_max_slice_cycles;
   return p;
 }
 
@@ -88,9 +89,9 @@ std::optional<DfPlan> depth_first_plan(const Config& config) {
   const df_platform_t& p = plan.platform;
   // Memoised by every input of the planner (a sweep asks for the same plans many times).
   const std::string key =
-      fmt("%s %.17g %.17g %.17g %.17g %d %d %.17g %.17g %.17g %.17g", plan.network.c_str(),
+      fmt("%s %.17g %.17g %.17g %.17g %d %d %.17g %.17g %.17g %.17g %.17g", plan.network.c_str(),
           p.capacitance_f, p.v_on, p.v_off, p.mclk_hz, p.continuous, p.kernel, p.margin,
-          p.fram_miss_per_cycle, p.boot_cycles, p.write_weight);
+          p.fram_miss_per_cycle, p.boot_cycles, p.write_weight, p.max_slice_cycles);
   static std::mutex mutex;
   static std::map<std::string, df_plan_result_t> cache;
   std::lock_guard<std::mutex> lock(mutex);
@@ -128,18 +129,21 @@ json df_plan_json(const DfPlan& plan) {
   const df_platform_t& p = plan.platform;
   const nn_network_t* net = network_of(plan.network);
   json j;
-  j["platform"] = {{"capacitance_F", p.capacitance_f},
-                   {"v_on", p.v_on},
-                   {"v_off", p.v_off},
-                   {"mclk_hz", p.mclk_hz},
-                   {"continuous", p.continuous != 0},
-                   {"kernel", golden_kernel_names[p.kernel]},
-                   {"margin", p.margin}};
+  j["platform"] = {
+      {"capacitance_F", p.capacitance_f},
+      {"v_on", p.v_on},
+      {"v_off", p.v_off},
+      {"mclk_hz", p.mclk_hz},
+      {"continuous", p.continuous != 0},
+      {"kernel", golden_kernel_names[p.kernel]},
+      {"margin", p.margin},
+      {"max_slice_cycles", p.max_slice_cycles > 0 ? json(p.max_slice_cycles) : json()}};
   j["feasible"] = plan.ok();
   j["charge_J"] = r.energy_j;
   j["charge_cycles"] = r.charge_cycles;
   j["reboot_cycles"] = r.reboot_cycles;
   j["budget_cycles"] = std::isfinite(r.budget_cycles) ? json(r.budget_cycles) : json("inf");
+  j["limit_cycles"] = std::isfinite(r.limit_cycles) ? json(r.limit_cycles) : json("inf");
   j["J_per_cycle"] = r.j_per_cycle;
   j["lea_words"] = {{"w", r.lea_w_words}, {"x", r.lea_x_words}, {"arenas", r.arena_words}};
   if (r.fir.out_words)  // lea-fir: lea_w / lea_x are the FIR output and input bands
@@ -201,6 +205,10 @@ std::string df_plan_report(const DfPlan& plan) {
         "%.0f %% -> slice budget %.0f cycles = %.2f uJ\n",
         r.energy_j * 1e6, r.charge_cycles, r.q_eff * 1e12, r.reboot_cycles, p.margin * 100,
         std::max(0.0, r.budget_cycles), std::max(0.0, r.budget_cycles) * r.j_per_cycle * 1e6);
+  if (p.max_slice_cycles > 0)
+    os << fmt("  workload.depth_first.max_slice_cycles: every slice at most %.0f cycles%s\n",
+              p.max_slice_cycles,
+              r.limit_cycles < r.budget_cycles ? "" : " (no cap: the budget is smaller)");
   os << fmt("  LEA RAM %d words: stack %d, MAC result %d, lea_w %u, lea_x %u, arenas %u",
             DF_LEA_RAM_WORDS, DF_LEA_STACK_WORDS, DF_LEA_RESULT_WORDS, r.lea_w_words, r.lea_x_words,
             r.arena_words);
@@ -262,6 +270,12 @@ std::string df_plan_refusal(const DfPlan& plan) {
         plan.network.c_str(), layer_name(net, r.refused_layer).c_str(), r.refused_cycles,
         p.capacitance_f * 1e6, p.v_on, p.v_off, r.energy_j * 1e6, std::max(0.0, r.budget_cycles),
         p.margin * 100, std::ceil(r.min_capacitance_f * 1e8) / 1e2);
+  if (r.status == DF_PLAN_REFUSED_CAP)
+    return fmt(
+        "depth-first on %s cannot keep every slice within workload.depth_first.max_slice_cycles "
+        "(%.0f): the smallest slice of %s needs ~%.0f cycles",
+        plan.network.c_str(), p.max_slice_cycles, layer_name(net, r.refused_layer).c_str(),
+        r.refused_cycles);
   return fmt(
       "depth-first on %s: no grouping fits the %u words of LEA RAM left for the arenas "
       "and the FRAM buffers (%u, %u words)",
@@ -271,11 +285,12 @@ std::string df_plan_refusal(const DfPlan& plan) {
 namespace {
 
 constexpr const char* kCapacitanceKey = "platform.capacitor.capacitance";
+constexpr const char* kMaxSliceKey = "workload.depth_first.max_slice_cycles";
 
-// "FILE:LINE" (or "--set ...") where a run's capacitance was written, or the file alone.
-std::string capacitance_origin(const Experiment& ex, const RunSpec& run) {
+// "FILE:LINE" (or "--set ...") where a run's value of `key` was written, or the file alone.
+std::string key_origin(const Experiment& ex, const RunSpec& run, const std::string& key) {
   for (const SweepAxis& axis : ex.axes) {
-    if (axis.key != kCapacitanceKey) continue;
+    if (axis.key != key) continue;
     for (const auto& [key, label] : run.params)
       if (key == axis.key)
         for (size_t i = 0; i < axis.labels.size() && i < axis.values.size(); ++i)
@@ -287,10 +302,18 @@ std::string capacitance_origin(const Experiment& ex, const RunSpec& run) {
           }
   }
   for (auto it = ex.sets.rbegin(); it != ex.sets.rend(); ++it)
-    if (it->rfind(std::string(kCapacitanceKey) + "=", 0) == 0) return "--set " + *it;
+    if (it->rfind(key + "=", 0) == 0) return "--set " + *it;
   try {
     const ConfigDocument doc = load_config_document(ex.file);
-    const YAML::Node c = doc.root["platform"]["capacitor"]["capacitance"];
+    YAML::Node c;
+    c.reset(doc.root);
+    std::istringstream parts(key);
+    for (std::string part; c && c.IsMap() && std::getline(parts, part, '.');) {
+      const YAML::Node& map = c;  // const: a lookup must not add the key
+      const YAML::Node next = map[part];
+      c.reset(next);
+    }
+    if (parts && !parts.eof()) c.reset();  // the path went through a scalar
     if (c && !c.Mark().is_null()) return ex.file + ":" + std::to_string(c.Mark().line + 1);
   } catch (const std::exception&) {
   }
@@ -305,9 +328,11 @@ void check_depth_first_plans(const Experiment& ex) {
   for (const RunSpec& run : ex.runs) {
     const auto plan = depth_first_plan(run.config);
     if (!plan || plan->ok()) continue;
-    if (++n <= 5)
-      refused += "\n  " + capacitance_origin(ex, run) + ": " + kCapacitanceKey + ": run " +
+    if (++n <= 5) {
+      const char* key = plan->result.status == DF_PLAN_REFUSED_CAP ? kMaxSliceKey : kCapacitanceKey;
+      refused += "\n  " + key_origin(ex, run, key) + ": " + key + ": run " +
                  std::to_string(run.index) + " (" + run.name + "): " + df_plan_refusal(*plan);
+    }
   }
   if (n > 5) refused += "\n  ... and " + std::to_string(n - 5) + " more";
   if (n)

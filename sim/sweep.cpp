@@ -89,6 +89,11 @@ std::string value_label(const std::string& key, const YAML::Node& value) {
     if (value["file"] && value["file"].IsScalar())
       return sanitize_name(fs::path(value["file"].Scalar()).stem().string());
     if (value["type"] && value["type"].IsScalar()) return sanitize_name(value["type"].Scalar());
+    // Otherwise its scalar values, in order ({strategy: hawaii, kernel: lea-fir}: hawaii_lea-fir).
+    std::string joined;
+    for (const auto& kv : value)
+      if (kv.second.IsScalar()) joined += (joined.empty() ? "" : "_") + kv.second.Scalar();
+    if (!joined.empty()) return sanitize_name(joined);
   }
   if (!value.IsScalar()) return sanitize_name(leaf);
   const std::string s = value.Scalar();

@@ -345,7 +345,8 @@ typedef struct {
   const nn_network_t* net;
   const df_platform_t* p;
   uint16_t chunk, arena_words;
-  double budget;
+  double budget;  // one charge's slice budget (the failure rate)
+  double limit;   // the largest slice allowed: budget, or the platform's cap if smaller
   const df_fir_layout_t* fir;  // lea-fir buffers, NULL on lea-mac
   uint16_t cap[2];             // most words of arena 0 and 1 a group may use
 } ctx_t;
@@ -409,7 +410,7 @@ static int best_group(const ctx_t* c, uint8_t first, uint8_t last, df_group_est_
     evaluate(net, c->p, c->chunk, c->fir, &e);
     if (!fits(e.need, c->arena_words) || e.need[0] > c->cap[0] || e.need[1] > c->cap[1]) continue;
     if (e.max_cycles < *smallest) *smallest = e.max_cycles;
-    if (e.max_cycles > c->budget) continue;
+    if (e.max_cycles > c->limit) continue;
     const uint32_t slices = (uint32_t)e.g.ny * e.g.nx * e.g.nc;
     // Expected re-execution: about one power failure per charge, each losing half a slice.
     const double failures = c->p->continuous ? 0.0 : e.total_cycles / c->budget;
@@ -520,6 +521,9 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
   res->reboot_cycles = RESET_CHARGE / res->q_eff + p->boot_cycles;
   res->budget_cycles =
       p->continuous ? INFINITY : (res->charge_cycles - res->reboot_cycles) * (1.0 - p->margin);
+  res->limit_cycles = p->max_slice_cycles > 0 && p->max_slice_cycles < res->budget_cycles
+                          ? p->max_slice_cycles
+                          : res->budget_cycles;
   res->j_per_cycle = res->q_eff * 0.5 * (p->v_on + p->v_off);
   const uint16_t n = net->n_layers;
   uint32_t layerwise = nn_shape_words(net->in);
@@ -540,6 +544,7 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
              fir ? fir->fc_chunk : res->lea_w_words,
              res->arena_words,
              res->budget_cycles,
+             res->limit_cycles,
              fir,
              {res->arena_words, res->arena_words}};
   double best_cost = INFINITY;
@@ -616,7 +621,9 @@ retry:
   // fits, plan again with arena 0 capped at split/8 of the arenas (spi_arena_caps).
   if (!isfinite(best_cost) && spi_arena_caps(p, res->arena_words, ++split, c.cap)) goto retry;
   if (!isfinite(best_cost)) {
-    res->status = res->refused_layer >= 0 ? DF_PLAN_REFUSED_ENERGY : DF_PLAN_REFUSED_SRAM;
+    res->status = res->refused_layer < 0                      ? DF_PLAN_REFUSED_SRAM
+                  : res->refused_cycles <= res->budget_cycles ? DF_PLAN_REFUSED_CAP
+                                                              : DF_PLAN_REFUSED_ENERGY;
     return res->status;
   }
   res->plan.magic = DF_PLAN_MAGIC;

@@ -35,6 +35,9 @@ typedef struct {
   int nvm_spi;
   double spi_word_cycles;                  // MCLK cycles per 16-bit word on the bus
   double spi_read_fixed, spi_write_fixed;  // MCLK cycles per transfer
+  // A cap on every slice's estimated cycles below the charge budget (0 = none): forces
+  // smaller slices for studies of the slice size (workload.depth_first.max_slice_cycles).
+  double max_slice_cycles;
 } df_platform_t;
 
 // The defaults: 100 uF, 2.8/2.4 V, 16 MHz, lea-mac, 30 % margin (the plan compiled into the
@@ -72,7 +75,14 @@ typedef struct {
   double cost;
 } df_group_est_t;
 
-enum { DF_PLAN_OK = 0, DF_PLAN_REFUSED_ENERGY = 1, DF_PLAN_REFUSED_SRAM = 2 };
+// DF_PLAN_REFUSED_CAP: every layer fits one charge, but some layer's smallest slice exceeds
+// max_slice_cycles.
+enum {
+  DF_PLAN_OK = 0,
+  DF_PLAN_REFUSED_ENERGY = 1,
+  DF_PLAN_REFUSED_SRAM = 2,
+  DF_PLAN_REFUSED_CAP = 3
+};
 
 typedef struct {
   int status;  // DF_PLAN_*
@@ -83,14 +93,16 @@ typedef struct {
   double reboot_cycles;
   double
       budget_cycles;  // for the largest slice: (charge - reboot) * (1 - margin); inf if continuous
+  double limit_cycles;  // what a slice may take: budget_cycles, or max_slice_cycles if smaller
   double j_per_cycle;
   double q_eff;  // C per cycle
   uint16_t lea_w_words, lea_x_words, arena_words;
   df_fir_layout_t fir;  // lea-fir only (else zero): lea_w = fir.out_words, lea_x = fir.x_words
   uint32_t write_bytes, layerwise_write_bytes;
   double total_cycles;
-  // When refused for energy: the layer whose smallest slice is too large, that slice's cycles,
-  // and the smallest capacitance (same v_on, v_off, margin) with which every layer fits.
+  // When refused for energy (or the cap): the layer whose smallest slice is too large, that
+  // slice's cycles, and the smallest capacitance (same v_on, v_off, margin) with which every
+  // layer fits one charge.
   int refused_layer;
   double refused_cycles;
   double min_capacitance_f;

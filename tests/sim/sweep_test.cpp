@@ -98,6 +98,7 @@ TEST_CASE("sweep names stay unique and filesystem-safe") {
   CHECK(sanitize_name("") == "run");
   CHECK(value_label("workload.inputs", YAML::Load("[1, 2]")) == "inputs1_2");
   CHECK(value_label("outputs.waves_vcd", YAML::Load("true")) == "waves_vcdtrue");
+  CHECK(value_label("workload", YAML::Load("{strategy: sonic, kernel: cpu}")) == "sonic_cpu");
 }
 
 TEST_CASE("a RunSpec round-trips through JSON") {
