@@ -75,7 +75,8 @@ void Dma::start_moving(unsigned n, const sc_time& at) {
 }
 
 void Dma::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
-  m_cpu.catch_up(sc_core::sc_time_stamp() + delay);
+  // Not for the DMA's own reads of its registers (HAWAII's DMA3SA = &DMA3SZ): mid-transfer.
+  if (initiator_of(trans) != Initiator::kDma) m_cpu.catch_up(sc_core::sc_time_stamp() + delay);
   Peripheral::b_transport(trans, delay);
 }
 
@@ -215,7 +216,12 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   Channel& c = m_ch[n];
   const unsigned src_size = (ctl & DMASRCBYTE) ? 1 : 2, dst_size = (ctl & DMADSTBYTE) ? 1 : 2;
   uint8_t data[2] = {0, 0};
-  tlm::tlm_generic_payload& trans = m_trans;  // tagged Initiator::kDma once, in the constructor
+  // m_trans is tagged Initiator::kDma once; a transfer a transfer triggers (MPY32) nests.
+  tlm::tlm_generic_payload nested;
+  if (m_in_move) nested.set_extension(&m_ext);
+  tlm::tlm_generic_payload& trans = m_in_move ? nested : m_trans;
+  const bool outer = !m_in_move;
+  m_in_move = true;
   trans.set_command(tlm::TLM_READ_COMMAND);
   trans.set_address(c.src);
   trans.set_data_ptr(data);
@@ -237,6 +243,10 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
     ok = trans.is_response_ok();
   }
   trans.set_data_ptr(nullptr);
+  if (outer)
+    m_in_move = false;
+  else
+    nested.clear_extension(&m_ext);
   // Delay beyond what we passed in: FRAM wait states (models/fram.h), in whole MCLK cycles.
   if (delay != before)
     *wait_cycles +=

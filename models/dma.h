@@ -187,6 +187,7 @@ class Dma : public Peripheral {
   std::function<void(const sc_core::sc_time&)> m_before_access;
   InitiatorExtension m_ext{Initiator::kDma};
   tlm::tlm_generic_payload m_trans;  // reused by every transfer
+  bool m_in_move = false;
   double m_cycle_hz = 0;
   sc_core::sc_time m_cycle;  // one MCLK period at m_cycle_hz
 };

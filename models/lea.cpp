@@ -405,7 +405,7 @@ void Lea::complete() {
 void Lea::on_event() {
   commit_until(sc_core::sc_time_stamp());
   if (!m_running) return;
-  m_lazy = m_cpu.asleep();  // asleep: nothing sees an output before someone looks
+  m_lazy = m_cpu.batch && m_cpu.asleep();  // nothing sees an output before someone looks
   const sc_time next = !m_lazy && m_next < m_outs.size() ? m_outs[m_next].due : m_end;
   m_event.notify(next - sc_core::sc_time_stamp());
 }

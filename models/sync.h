@@ -9,7 +9,7 @@
 // of a command) and computes the rest when someone looks: catch_up(t) brings every lazily
 // advanced peripheral up to time t, in time order (the platform calls it before a power-model
 // booking, a power cut, a register access of these peripherals and before the CPU runs again).
-// asleep() always false gives the fine-grained path (one event per output and per tick).
+// batch = false gives the fine-grained path: one event per LEA output and per timer tick.
 #include <cstdint>
 #include <functional>
 #include <systemc>
@@ -19,6 +19,7 @@ namespace ipsim {
 struct CpuHooks {
   std::function<void()> request_sync = [] {};
   std::function<void(uint64_t mclk_cycles)> stall = [](uint64_t) {};
+  bool batch = false;
   std::function<bool()> asleep = [] { return false; };
   std::function<void(const sc_core::sc_time&)> catch_up = [](const sc_core::sc_time&) {};
 };

@@ -1,5 +1,7 @@
 #include "models/timer_a.h"
 
+#include "models/initiator_ext.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -135,7 +137,7 @@ uint64_t TimerA::matches(uint32_t target, int64_t k_from, int64_t k_to) const {
   return 1 + static_cast<uint64_t>((k_to - first) / period());
 }
 
-void TimerA::schedule(int64_t k_min, bool allow_lazy) {
+void TimerA::schedule(int64_t k_min, bool cpu_may_run) {
   m_event.cancel();
   m_next_tick = -1;
   m_lazy = false;
@@ -144,7 +146,9 @@ void TimerA::schedule(int64_t k_min, bool allow_lazy) {
   const uint32_t p = period();
   const int64_t now_ticks = ticks_at(sc_core::sc_time_stamp());
   if (k_min <= now_ticks) k_min = now_ticks + 1;
-  const bool lazy = allow_lazy && m_hooks && m_hooks->asleep();
+  // Only while the CPU sleeps: a running CPU sees flags and DMA effects at kernel time (it may
+  // run ahead of a tick scheduled within its slice), which the tick events give.
+  const bool lazy = m_hooks && m_hooks->batch && !cpu_may_run && m_hooks->asleep();
   // Smallest k >= k_min at which the count equals a target value (lazy: an observable one).
   int64_t best = -1;
   auto consider = [&](int64_t k) {
@@ -248,11 +252,12 @@ void TimerA::catch_up_all(TimerA* const* timers, std::size_t n, const sc_time& t
 
 void TimerA::refine() {
   if (!m_lazy) return;
-  schedule(m_done + 1, false);
+  schedule(m_done + 1, true);
 }
 
 void TimerA::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
-  if (m_hooks) m_hooks->catch_up(sc_core::sc_time_stamp() + delay);
+  if (m_hooks && initiator_of(trans) != Initiator::kDma)  // not from inside a DMA transfer
+    m_hooks->catch_up(sc_core::sc_time_stamp() + delay);
   Peripheral::b_transport(trans, delay);
 }
 
@@ -264,6 +269,8 @@ void TimerA::on_event() {
   }
   const int64_t k = m_next_tick;
   if (k < 0) return;
+  // Other timers' ticks kept back until now come first (their DMA triggers are earlier).
+  if (m_hooks) m_hooks->catch_up(sc_core::sc_time_stamp());
   const uint16_t count = count_at_tick(k);
   const uint16_t cctl[] = {TAxCCTL0, TAxCCTL1, TAxCCTL2};
   const uint16_t ccr[] = {TAxCCR0, TAxCCR1, TAxCCR2};

@@ -110,7 +110,7 @@ class TimerA : public Peripheral {
   uint32_t period() const;  // counts per cycle of the count (CCR0+1 or 65536)
   int64_t ticks_at(const sc_core::sc_time& t) const;
   uint16_t count_at_tick(int64_t k) const;
-  void schedule(int64_t k_min, bool allow_lazy = true);
+  void schedule(int64_t k_min, bool cpu_may_run = false);
   int64_t ticks_until(const sc_core::sc_time& t) const;  // last tick at or before t
   void on_event();
   void update_irq();

@@ -68,7 +68,8 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   // one event per LEA output and timer tick (the tests compare both paths).
   const char* fine = std::getenv("IPSIM_FINE_EVENTS");
   const bool batch = !(fine && *fine && std::string(fine) != "0");
-  m_cpu_hooks.asleep = [this, batch] { return batch && (m_cpu.core().sr() & 0x0010); };
+  m_cpu_hooks.batch = batch;
+  m_cpu_hooks.asleep = [this] { return (m_cpu.core().sr() & 0x0010) != 0; };
   m_cpu_hooks.catch_up = [this, busy = std::make_shared<bool>(false)](const sc_core::sc_time& t) {
     if (*busy) return;  // a transfer it delivers reads a DMA register
     *busy = true;
