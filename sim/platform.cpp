@@ -67,7 +67,11 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   // Batched peripheral events (models/sync.h) while the CPU sleeps; IPSIM_FINE_EVENTS=1 keeps
   // one event per LEA output and timer tick (the tests compare both paths).
   const char* fine = std::getenv("IPSIM_FINE_EVENTS");
-  const bool batch = !(fine && *fine && std::string(fine) != "0");
+  // Only under continuous power: under a harvester the capacitor's charge follows the stretches
+  // the power model books (fewer, longer sleep stretches move its crossings of v_off), and a
+  // failure-injection run (kws fast pacing) diverged from the fine path: not batched yet.
+  const bool batch = !(fine && *fine && std::string(fine) != "0") &&
+                     m_config.power.mode == PowerConfig::Mode::kContinuous;
   m_cpu_hooks.batch = batch;
   m_cpu_hooks.asleep = [this] { return (m_cpu.core().sr() & 0x0010) != 0; };
   m_cpu_hooks.catch_up = [this, busy = std::make_shared<bool>(false)](const sc_core::sc_time& t) {
