@@ -1,5 +1,6 @@
 #include "models/dma.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/initiator_ext.h"
@@ -16,6 +17,7 @@ Dma::Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
       m_clocks(clocks),
       m_irq(irq),
       m_cpu(cpu) {
+  m_trans.set_extension(&m_ext);
   SC_METHOD(on_event);
   sensitive << m_event;
   dont_initialize();
@@ -24,6 +26,10 @@ Dma::Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
                     [this, n](uint16_t old_value, uint16_t v) { write_ctl(n, old_value, v); });
   }
   m_regs.on_read(DMAIV, [this](uint16_t) { return read_iv(); });
+}
+
+Dma::~Dma() {
+  m_trans.clear_extension(&m_ext);
 }
 
 void Dma::reset() {
@@ -68,8 +74,38 @@ void Dma::start_moving(unsigned n, const sc_time& at) {
   m_cpu.stall(kCyclesPerTransfer * c.count);
 }
 
+void Dma::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  // Not for the DMA's own reads of its registers (HAWAII's DMA3SA = &DMA3SZ): mid-transfer.
+  if (initiator_of(trans) != Initiator::kDma) m_cpu.catch_up(sc_core::sc_time_stamp() + delay);
+  Peripheral::b_transport(trans, delay);
+}
+
+bool Dma::listens(unsigned tsel, uint64_t* silent) const {
+  bool any = false;
+  uint64_t s = UINT64_MAX;
+  for (unsigned n = 0; n < kChannels; ++n) {
+    const uint16_t b = channel_base(n);
+    const uint16_t ctl = m_regs.get(b + CTL);
+    if (!(ctl & DMAEN) || tsel_of(n) != tsel || m_regs.get(b + SZ) == 0) continue;
+    any = true;
+    if ((((ctl & DMADT) >> 12) & 3) != DT_SINGLE)
+      s = 0;
+    else if (ctl & DMAIE)
+      s = std::min<uint64_t>(s, m_regs.get(b + SZ) - 1u);
+  }
+  *silent = s;
+  return any;
+}
+
 void Dma::settle(const sc_time& t) {
   const double cycle_s = 1.0 / m_clocks.mclk_hz();
+  if (m_before_access) {
+    for (const Channel& c : m_ch)
+      if (c.moving) {
+        m_before_access(sc_core::sc_time_stamp());
+        break;
+      }
+  }
   for (unsigned n = 0; n < kChannels; ++n) {
     Channel& c = m_ch[n];
     while (c.moving) {
@@ -180,14 +216,19 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   Channel& c = m_ch[n];
   const unsigned src_size = (ctl & DMASRCBYTE) ? 1 : 2, dst_size = (ctl & DMADSTBYTE) ? 1 : 2;
   uint8_t data[2] = {0, 0};
-  InitiatorExtension ext(Initiator::kDma);
-  tlm::tlm_generic_payload trans;
-  trans.set_extension(&ext);
+  // m_trans is tagged Initiator::kDma once; a transfer a transfer triggers (MPY32) nests.
+  tlm::tlm_generic_payload nested;
+  if (m_in_move) nested.set_extension(&m_ext);
+  tlm::tlm_generic_payload& trans = m_in_move ? nested : m_trans;
+  const bool outer = !m_in_move;
+  m_in_move = true;
   trans.set_command(tlm::TLM_READ_COMMAND);
   trans.set_address(c.src);
   trans.set_data_ptr(data);
   trans.set_data_length(src_size);
   trans.set_streaming_width(src_size);
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_dmi_allowed(false);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   bus->b_transport(trans, delay);
   bool ok = trans.is_response_ok();
@@ -201,10 +242,15 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
     bus->b_transport(trans, delay);
     ok = trans.is_response_ok();
   }
-  trans.clear_extension(&ext);
+  trans.set_data_ptr(nullptr);
+  if (outer)
+    m_in_move = false;
+  else
+    nested.clear_extension(&m_ext);
   // Delay beyond what we passed in: FRAM wait states (models/fram.h), in whole MCLK cycles.
-  *wait_cycles +=
-      static_cast<uint64_t>(std::llround((delay - before).to_seconds() * m_clocks.mclk_hz()));
+  if (delay != before)
+    *wait_cycles +=
+        static_cast<uint64_t>(std::llround((delay - before).to_seconds() * m_clocks.mclk_hz()));
   if (!ok) return false;
   auto step = [](uint32_t addr, unsigned incr, unsigned size) {
     if (incr == kIncrIncrement) addr += size;
@@ -222,12 +268,17 @@ void Dma::run_channel(unsigned n, const sc_time& at) {
   const uint16_t b = channel_base(n);
   const uint16_t ctl = m_regs.get(b + CTL);
   const bool single = (((ctl & DMADT) >> 12) & 3) == DT_SINGLE;
-  const sc_time cycle(1.0 / m_clocks.mclk_hz(), sc_core::SC_SEC);
+  if (m_cycle_hz != m_clocks.mclk_hz()) {  // sc_time(double, unit) is slow: once per clock
+    m_cycle_hz = m_clocks.mclk_hz();
+    m_cycle = sc_time(1.0 / m_cycle_hz, sc_core::SC_SEC);
+  }
+  const sc_time cycle = m_cycle;
   const sc_time now = sc_core::sc_time_stamp();
   sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
 
   uint16_t& size = m_regs[b + SZ];
   if (size == 0) return;  // DMAnSZ = 0: no transfer (SLAU367P §11.2.6)
+  if (m_before_access) m_before_access(at < now ? at : now);
   ++m_ch[n].triggers;
   const unsigned count = single ? 1u : size;
   const unsigned sync_cycles = single ? kSingleCycles - kCyclesPerTransfer : kBlockSyncCycles;

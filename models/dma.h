@@ -48,8 +48,10 @@
 //   states are not known yet and are not added to the halt).
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
+#include <functional>
 
 #include "models/clocks.h"
+#include "models/initiator_ext.h"
 #include "models/irq.h"
 #include "models/peripheral.h"
 #include "models/sync.h"
@@ -111,6 +113,7 @@ class Dma : public Peripheral {
   tlm_utils::simple_initiator_socket<Dma> bus;
 
   Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& irq, CpuHooks& cpu);
+  ~Dma() override;
 
   void reset() override;
   void power_off() override;
@@ -131,6 +134,18 @@ class Dma : public Peripheral {
   bool busy_at(const sc_core::sc_time& t) const;
   // Moves every word of a running DMAREQ transfer completed by time t.
   void settle(const sc_core::sc_time& t);
+  // Batching (models/sync.h): whether an enabled channel serves trigger tsel and, if so, how
+  // many further triggers of it nothing observes (UINT64_MAX: none is observed; the one that
+  // raises an enabled DMAIFG is). Block modes: every trigger counts (0).
+  bool listens(unsigned tsel, uint64_t* silent) const;
+  // Called before a transfer reads or writes memory, with the time its data is due (a lazily
+  // delivered trigger's past time, else now): the LEA writes its outputs due by then.
+  void set_before_access(std::function<void(const sc_core::sc_time&)> hook) {
+    m_before_access = std::move(hook);
+  }
+
+ protected:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
 
  private:
   struct Channel {
@@ -169,6 +184,12 @@ class Dma : public Peripheral {
   Channel m_ch[kChannels];
   uint64_t m_transfers = 0, m_busy_cycles = 0;
   sc_core::sc_event m_event;
+  std::function<void(const sc_core::sc_time&)> m_before_access;
+  InitiatorExtension m_ext{Initiator::kDma};
+  tlm::tlm_generic_payload m_trans;  // reused by every transfer
+  bool m_in_move = false;
+  double m_cycle_hz = 0;
+  sc_core::sc_time m_cycle;  // one MCLK period at m_cycle_hz
 };
 
 }  // namespace ipsim

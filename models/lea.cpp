@@ -77,6 +77,7 @@ Lea::Lea(const sc_core::sc_module_name& name, uint8_t* lea_ram, const Clocks& cl
 void Lea::reset() {
   m_event.cancel();
   m_running = false;
+  m_lazy = false;
   m_outs.clear();
   m_next = 0;
   Peripheral::reset();
@@ -360,19 +361,36 @@ bool Lea::plan(uint16_t cmd, const sc_time& start, double cycle_s) {
   return true;
 }
 
-void Lea::commit_until(const sc_time& t) {
+void Lea::commit_outputs(const sc_time& t) {
   if (!m_running) return;
   while (m_next < m_outs.size() && m_outs[m_next].due <= t) {
     const Out& o = m_outs[m_next++];
     m_ram[o.byte_offset] = static_cast<uint8_t>(o.value);
     m_ram[o.byte_offset + 1] = static_cast<uint8_t>(o.value >> 8);
   }
+}
+
+void Lea::commit_until(const sc_time& t) {
+  if (!m_running) return;
+  commit_outputs(t);
   if (m_next == m_outs.size() && m_end <= t) complete();
+}
+
+void Lea::refine() {
+  if (!m_lazy) return;
+  m_lazy = false;
+  const sc_time now = sc_core::sc_time_stamp();
+  commit_outputs(now);
+  if (!m_running) return;
+  const sc_time next = m_next < m_outs.size() ? m_outs[m_next].due : m_end;
+  m_event.cancel();
+  m_event.notify(next > now ? next - now : sc_core::SC_ZERO_TIME);
 }
 
 void Lea::complete() {
   const uint64_t ran = busy_cycles_at(m_end) - m_busy_cycles;
   m_running = false;
+  m_lazy = false;
   m_busy_cycles += ran;
   m_stats[m_current].busy_cycles += ran;
   m_outs.clear();
@@ -387,7 +405,8 @@ void Lea::complete() {
 void Lea::on_event() {
   commit_until(sc_core::sc_time_stamp());
   if (!m_running) return;
-  const sc_time next = m_next < m_outs.size() ? m_outs[m_next].due : m_end;
+  m_lazy = m_cpu.batch && m_cpu.asleep();  // nothing sees an output before someone looks
+  const sc_time next = !m_lazy && m_next < m_outs.size() ? m_outs[m_next].due : m_end;
   m_event.notify(next - sc_core::sc_time_stamp());
 }
 

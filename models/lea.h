@@ -56,6 +56,8 @@
 // - Strides (input1Offset etc.) count Q15 elements (1 = contiguous). MAXMATRIX/MINMATRIX take
 //   the ADDMATRIX parameter block; MACMATRIX the MACLONGMATRIX block {vectorSize, input2,
 //   output, input1Offset, input2Offset, reserved} on Q15 data — DSPLib defines neither.
+// Batching (models/sync.h): while the CPU sleeps, only the command's completion is an event;
+// outputs are written when someone looks (a register read, a DMA access, a booking, a cut).
 // - An MCLK change during a command does not stretch it. The code RAM, LEA timers, SUSPEND/
 //   RESUME and low-power modes of LEA are not modelled. Reads of LEA RAM by the LEA are free.
 #include <cstdint>
@@ -200,6 +202,14 @@ class Lea : public Peripheral {
   const CommandStats& command_stats(std::size_t timing_index) const {
     return m_stats[timing_index];
   }
+  // Writes the running command's outputs due by t (not its completion, which is an event).
+  void commit_outputs(const sc_core::sc_time& t);
+  // Batching: outputs kept back while the CPU slept are written up to t / the CPU runs again:
+  // back to one event per output.
+  void catch_up(const sc_core::sc_time& t) {
+    if (m_lazy) commit_outputs(t);
+  }
+  void refine();
 
  private:
   struct Out {
@@ -233,6 +243,7 @@ class Lea : public Peripheral {
 
   bool m_running = false;
   bool m_irq_on_done = false;
+  bool m_lazy = false;  // outputs kept back, the pending event is the completion
   sc_core::sc_time m_start, m_end;
   double m_cycle_s = 0;
   std::vector<Out> m_outs;

@@ -1,5 +1,8 @@
 #include "models/timer_a.h"
 
+#include "models/initiator_ext.h"
+
+#include <algorithm>
 #include <cmath>
 
 namespace ipsim {
@@ -31,6 +34,7 @@ TimerA::TimerA(const sc_core::sc_module_name& name, const TimerAInstance& instan
     update_irq();
   });
   m_clocks.on_change([this] {
+    if (m_lazy && m_hooks) m_hooks->catch_up(sc_core::sc_time_stamp());
     rebase(sc_core::sc_time_stamp());
     schedule(1);
   });
@@ -42,6 +46,9 @@ void TimerA::reset() {
   m_base_time = sc_core::sc_time_stamp();
   m_base_count = 0;
   m_next_tick = -1;
+  m_lazy = false;
+  m_lazy_k = -1;
+  m_done = 0;
   m_irq.set(m_inst.vector_ccr0, false);
   m_irq.set(m_inst.vector_taiv, false);
 }
@@ -60,6 +67,15 @@ uint32_t TimerA::period() const {
 int64_t TimerA::ticks_at(const sc_time& t) const {
   if (!running() || t <= m_base_time || m_tick == sc_core::SC_ZERO_TIME) return 0;
   return static_cast<int64_t>((t - m_base_time) / m_tick);
+}
+
+int64_t TimerA::ticks_until(const sc_time& t) const {
+  int64_t k = ticks_at(t);
+  if (!running() || m_tick == sc_core::SC_ZERO_TIME) return k;
+  // tick_time() rounds to the time resolution: the tick whose time is t counts as reached.
+  while (k > 0 && tick_time(k) > t) --k;
+  while (tick_time(k + 1) <= t) ++k;
+  return k;
 }
 
 uint16_t TimerA::count_at_tick(int64_t k) const {
@@ -107,38 +123,154 @@ void TimerA::write_timing(uint16_t reg, uint16_t value, unsigned size, bool high
   schedule(1);
 }
 
-void TimerA::schedule(int64_t k_min) {
+int64_t TimerA::next_match(uint32_t target, int64_t k_min) const {
+  const uint32_t p = period();
+  if (target >= p && p != 0x10000) return -1;
+  const uint16_t c_min = count_at_tick(k_min);
+  if (c_min >= p) return k_min + (0x10000 - c_min) + target;  // above CCR0: first the wrap
+  return k_min + (static_cast<int64_t>(target) - c_min + p) % p;
+}
+
+uint64_t TimerA::matches(uint32_t target, int64_t k_from, int64_t k_to) const {
+  const int64_t first = next_match(target, k_from);
+  if (first < 0 || first > k_to) return 0;
+  return 1 + static_cast<uint64_t>((k_to - first) / period());
+}
+
+void TimerA::schedule(int64_t k_min, bool cpu_may_run) {
   m_event.cancel();
   m_next_tick = -1;
+  m_lazy = false;
+  m_lazy_k = -1;
   if (!running() || m_tick == sc_core::SC_ZERO_TIME) return;
   const uint32_t p = period();
   const int64_t now_ticks = ticks_at(sc_core::sc_time_stamp());
   if (k_min <= now_ticks) k_min = now_ticks + 1;
-  // Smallest k >= k_min at which the count equals a target value.
-  const uint16_t c_min = count_at_tick(k_min);
+  // Only while the CPU sleeps: a running CPU sees flags and DMA effects at kernel time (it may
+  // run ahead of a tick scheduled within its slice), which the tick events give.
+  const bool lazy = m_hooks && m_hooks->batch && !cpu_may_run && m_hooks->asleep();
+  // Smallest k >= k_min at which the count equals a target value (lazy: an observable one).
   int64_t best = -1;
-  auto consider = [&](uint32_t target) {
-    if (target >= p && p != 0x10000) return;
-    const int64_t d = (static_cast<int64_t>(target) - c_min + p) % p;
-    if (c_min >= p) {  // above CCR0: first wrap then regular
-      const int64_t to_wrap = 0x10000 - c_min;
-      const int64_t k = k_min + to_wrap + target;
-      if (best < 0 || k < best) best = k;
-      return;
-    }
-    const int64_t k = k_min + d;
-    if (best < 0 || k < best) best = k;
+  auto consider = [&](int64_t k) {
+    if (k >= 0 && (best < 0 || k < best)) best = k;
   };
-  for (uint16_t reg : {TAxCCR0, TAxCCR1, TAxCCR2}) consider(m_regs.get(reg));
-  consider(0);  // wrap: TAIFG
+  const uint16_t ccr[] = {TAxCCR0, TAxCCR1, TAxCCR2};
+  const uint16_t cctl[] = {TAxCCTL0, TAxCCTL1, TAxCCTL2};
+  if (!lazy) {
+    for (uint16_t reg : ccr) consider(next_match(m_regs.get(reg), k_min));
+    consider(next_match(0, k_min));  // wrap: TAIFG
+  } else {
+    m_lazy = true;
+    m_done = k_min - 1;
+    m_lazy_dma[0] = m_lazy_dma[1] = false;
+    for (unsigned n = 0; n < 3; ++n) {
+      const uint16_t c = m_regs.get(cctl[n]);
+      if (c & CAP) continue;
+      const int64_t first = next_match(m_regs.get(ccr[n]), k_min);
+      if (c & CCIE) consider(first);
+      const unsigned tsel = n == 0 ? m_inst.dma_ccr0 : n == 2 ? m_inst.dma_ccr2 : 0;
+      uint64_t silent = 0;
+      if (!tsel || !m_dma_trigger_at || first < 0) continue;
+      const bool listens = m_dma_listens ? m_dma_listens(tsel, &silent) : true;
+      m_lazy_dma[n / 2] = listens;
+      if (listens && silent != UINT64_MAX)
+        consider(first + static_cast<int64_t>(std::min<uint64_t>(silent, INT64_MAX / 2 / p)) * p);
+    }
+    if (m_regs.get(TAxCTL) & TAIE) consider(next_match(0, k_min));
+    next_lazy_dma();
+  }
   m_next_tick = best;
-  const sc_time at = m_base_time + m_tick * static_cast<double>(best);
+  if (best < 0) return;
+  const sc_time at = tick_time(best);
   m_event.notify(at - sc_core::sc_time_stamp());
 }
 
+void TimerA::next_lazy_dma() {
+  m_lazy_k = -1;
+  const uint16_t ccr[] = {TAxCCR0, TAxCCR2};
+  for (unsigned i = 0; i < 2; ++i) {
+    m_lazy_next[i] = m_lazy_dma[i] ? next_match(m_regs.get(ccr[i]), m_done + 1) : -1;
+    if (m_lazy_next[i] >= 0 && (m_lazy_k < 0 || m_lazy_next[i] < m_lazy_k))
+      m_lazy_k = m_lazy_next[i];
+  }
+  m_period = period();
+  if (m_lazy_k >= 0) m_lazy_at = tick_time(m_lazy_k);
+}
+
+void TimerA::apply_flags(int64_t k_to) {
+  if (k_to <= m_done) return;
+  const int64_t from = m_done + 1;
+  const uint16_t cctl[] = {TAxCCTL0, TAxCCTL1, TAxCCTL2};
+  const uint16_t ccr[] = {TAxCCR0, TAxCCR1, TAxCCR2};
+  for (unsigned n = 0; n < 3; ++n) {
+    if (m_regs.get(cctl[n]) & CAP) continue;
+    const uint64_t c = matches(m_regs.get(ccr[n]), from, k_to);
+    if (!c) continue;
+    m_regs[cctl[n]] |= CCIFG;
+    m_compare_events += c;
+  }
+  if (matches(0, from, k_to)) m_regs[TAxCTL] |= TAIFG;
+  m_done = k_to;
+}
+
+// One tick's DMA triggers; its flags are set by the catch-up's apply_flags (no one looks
+// meanwhile). Compares recur every period, so the next one is a period later.
+void TimerA::step_lazy_dma() {
+  const int64_t k = m_lazy_k;
+  const sc_time at = m_lazy_at;
+  m_lazy_k = -1;
+  for (unsigned i = 0; i < 2; ++i) {
+    if (m_lazy_next[i] == k) {
+      m_dma_trigger_at(i == 0 ? m_inst.dma_ccr0 : m_inst.dma_ccr2, at);
+      m_lazy_next[i] += m_period;
+    }
+    if (m_lazy_next[i] >= 0 && (m_lazy_k < 0 || m_lazy_next[i] < m_lazy_k))
+      m_lazy_k = m_lazy_next[i];
+  }
+  if (m_lazy_k >= 0) m_lazy_at = tick_time(m_lazy_k);
+}
+
+void TimerA::catch_up_all(TimerA* const* timers, std::size_t n, const sc_time& t) {
+  for (;;) {
+    TimerA* best = nullptr;
+    for (std::size_t i = 0; i < n; ++i) {
+      TimerA* tm = timers[i];
+      if (tm->m_lazy && tm->m_lazy_k >= 0 && tm->m_lazy_at <= t &&
+          (!best || tm->m_lazy_at < best->m_lazy_at))
+        best = tm;
+    }
+    if (!best) break;
+    best->step_lazy_dma();
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    TimerA* tm = timers[i];
+    if (!tm->m_lazy) continue;
+    tm->apply_flags(tm->ticks_until(t));
+    tm->update_irq();
+  }
+}
+
+void TimerA::refine() {
+  if (!m_lazy) return;
+  schedule(m_done + 1, true);
+}
+
+void TimerA::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  if (m_hooks && initiator_of(trans) != Initiator::kDma)  // not from inside a DMA transfer
+    m_hooks->catch_up(sc_core::sc_time_stamp() + delay);
+  Peripheral::b_transport(trans, delay);
+}
+
 void TimerA::on_event() {
+  if (m_lazy) {  // an observable tick: everything up to it, this tick included
+    if (m_hooks) m_hooks->catch_up(sc_core::sc_time_stamp());
+    schedule(m_done + 1);
+    return;
+  }
   const int64_t k = m_next_tick;
   if (k < 0) return;
+  // Other timers' ticks kept back until now come first (their DMA triggers are earlier).
+  if (m_hooks) m_hooks->catch_up(sc_core::sc_time_stamp());
   const uint16_t count = count_at_tick(k);
   const uint16_t cctl[] = {TAxCCTL0, TAxCCTL1, TAxCCTL2};
   const uint16_t ccr[] = {TAxCCR0, TAxCCR1, TAxCCR2};

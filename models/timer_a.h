@@ -18,12 +18,18 @@
 // - Flags are set by the SC_METHOD at kernel time; a CPU running ahead in its quantum sees a
 //   new flag only after it syncs (TAxR itself is exact at the reader's time).
 // - Changing ID/IDEX or the clock restarts the divider at the last tick boundary.
+// Batching (models/sync.h): while the CPU sleeps, a tick is an event only if it raises an
+// enabled interrupt or triggers a DMA transfer the DMA says is observable (its interrupt); the
+// other ticks' flags are set in closed form and their DMA triggers are delivered, each at its
+// own tick time, by catch_up_all(). Counts, flags and transfers are those of the tick-by-tick
+// path.
 #include <cstdint>
 #include <functional>
 
 #include "models/clocks.h"
 #include "models/irq.h"
 #include "models/peripheral.h"
+#include "models/sync.h"
 
 namespace ipsim {
 
@@ -72,15 +78,40 @@ class TimerA : public Peripheral {
   void reset() override;
   uint64_t compare_events() const { return m_compare_events; }
 
+  // Batching: `dma_listens(tsel, &silent)` says whether a DMA channel serves tsel and how many
+  // further triggers of it nothing observes; `dma_trigger_at` delivers a trigger at a past tick.
+  using DmaListens = std::function<bool(unsigned tsel, uint64_t* silent)>;
+  using DmaTriggerAt = std::function<void(unsigned tsel, const sc_core::sc_time& at)>;
+  void set_batching(CpuHooks* hooks, DmaListens listens, DmaTriggerAt trigger_at) {
+    m_hooks = hooks, m_dma_listens = std::move(listens), m_dma_trigger_at = std::move(trigger_at);
+  }
+  // Delivers every lazily kept tick of `timers` up to t, DMA triggers in time order (ties in
+  // the order given), then flags.
+  static void catch_up_all(TimerA* const* timers, std::size_t n, const sc_core::sc_time& t);
+  // The CPU runs again: back to one event per tick (call after catch_up_all).
+  void refine();
+
+ protected:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
+
  private:
   SC_HAS_PROCESS(TimerA);
+  int64_t next_match(uint32_t target, int64_t k_min) const;               // -1: never
+  uint64_t matches(uint32_t target, int64_t k_from, int64_t k_to) const;  // in [k_from, k_to]
+  void apply_flags(int64_t k_to);  // lazily kept ticks (m_done, k_to]: flags and counts
+  void next_lazy_dma();            // m_lazy_k / m_lazy_at from m_done
+  void step_lazy_dma();
+  sc_core::sc_time tick_time(int64_t k) const {
+    return m_base_time + m_tick * static_cast<double>(k);
+  }
   void write_timing(uint16_t reg, uint16_t value, unsigned size, bool high_byte);
   void rebase(const sc_core::sc_time& t);  // fold elapsed ticks into m_base_count
   bool running() const;
   uint32_t period() const;  // counts per cycle of the count (CCR0+1 or 65536)
   int64_t ticks_at(const sc_core::sc_time& t) const;
   uint16_t count_at_tick(int64_t k) const;
-  void schedule(int64_t k_min);
+  void schedule(int64_t k_min, bool cpu_may_run = false);
+  int64_t ticks_until(const sc_core::sc_time& t) const;  // last tick at or before t
   void on_event();
   void update_irq();
   uint16_t read_iv();
@@ -94,6 +125,14 @@ class TimerA : public Peripheral {
   uint16_t m_base_count = 0;
   int64_t m_next_tick = -1;  // tick the pending event is for
   uint64_t m_compare_events = 0;
+  // Batching: ticks up to m_done are applied; m_lazy_dma[0/1]: CCR0/CCR2 triggers to deliver;
+  // m_lazy_k: next such tick (-1 none), at m_lazy_at.
+  CpuHooks* m_hooks = nullptr;
+  DmaListens m_dma_listens;
+  DmaTriggerAt m_dma_trigger_at;
+  bool m_lazy = false, m_lazy_dma[2] = {false, false};
+  int64_t m_done = 0, m_lazy_k = -1, m_lazy_next[2] = {-1, -1}, m_period = 1;
+  sc_core::sc_time m_lazy_at;
 };
 
 }  // namespace ipsim

@@ -134,3 +134,54 @@ TEST_CASE("Timer_A reschedules on clock change and TAxR write and stops in stop 
   CHECK(held == 10);
   CHECK(rig.vec0());
 }
+
+TEST_CASE("Timer_A batched while the CPU sleeps: same DMA triggers, flags and counts",
+          "[timer_a]") {
+  // Two timers with the same set-up: one with an event per tick, one batched (asleep() true)
+  // whose DMA listener observes every 10th CCR0 trigger only. After a catch-up both have
+  // delivered the same triggers at the same tick times and set the same flags.
+  FixedClocks clocks{8e6, 1e6, 32768};
+  IrqLines irq_fine, irq_batched;
+  std::vector<std::pair<double, unsigned>> fine, batched;
+  unsigned late = 0;  // batched triggers delivered after their tick (kept back)
+  TimerA ta_fine{"fine", kTA1, clocks, irq_fine, [&](unsigned t) {
+                   fine.push_back({sc_core::sc_time_stamp().to_seconds() * 1e6, t});
+                 }};
+  TimerA ta_batched{"batched", kTA1, clocks, irq_batched, [](unsigned) {}};
+  test::Poker poker_fine{"poker_fine"}, poker_batched{"poker_batched"};
+  poker_fine.socket.bind(ta_fine.socket);
+  poker_batched.socket.bind(ta_batched.socket);
+  CpuHooks hooks;
+  hooks.batch = true;
+  hooks.asleep = [] { return true; };
+  TimerA* const timers[] = {&ta_batched};
+  hooks.catch_up = [&](const sc_time& t) { TimerA::catch_up_all(timers, 1, t); };
+  ta_batched.set_batching(
+      &hooks,
+      [](unsigned tsel, uint64_t* silent) {
+        *silent = tsel == kTA1.dma_ccr0 ? 9 : UINT64_MAX;
+        return true;
+      },
+      [&](unsigned t, const sc_time& at) {
+        batched.push_back({at.to_seconds() * 1e6, t});
+        if (at < sc_core::sc_time_stamp()) ++late;
+      });
+  for (TimerA* ta : {&ta_fine, &ta_batched}) {
+    REQUIRE(ta->write_reg(TAxCCR0, 2, 6, sc_core::SC_ZERO_TIME));
+    REQUIRE(ta->write_reg(TAxCCR2, 2, 3, sc_core::SC_ZERO_TIME));
+    REQUIRE(ta->write_reg(TAxCTL, 2, uint16_t(TASSEL_SMCLK << 8 | MC_UP << 4 | TACLR),
+                          sc_core::SC_ZERO_TIME));
+  }
+  sc_core::sc_start(sc_time(200.5, SC_US));
+  hooks.catch_up(sc_core::sc_time_stamp());
+  CHECK(fine.size() == 28 + 29);  // CCR0 at 6 + 7k us, CCR2 at 3 + 7k us
+  CHECK(batched == fine);
+  CHECK(late > fine.size() / 2);
+  CHECK(ta_batched.compare_events() == ta_fine.compare_events());
+  for (uint16_t reg : {TAxCTL, TAxCCTL0, TAxCCTL1, TAxCCTL2}) {
+    uint16_t a = 0, b = 0;
+    REQUIRE(ta_fine.read_reg(reg, 2, a, sc_core::sc_time_stamp()));
+    REQUIRE(ta_batched.read_reg(reg, 2, b, sc_core::sc_time_stamp()));
+    CHECK(a == b);
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Batched peripheral events (models/sync.h) against the fine-grained path.
+
+  batched_events.py --ipsim IPSIM --out DIR CASE...     CASE = name:config[:key=value,...]
+
+Each case runs `ipsim run CONFIG` twice, once as is and once with IPSIM_FINE_EVENTS=1 (one
+event per LEA output and timer tick), and compares the run's results.json: cycles,
+instructions, sleep and total time, boots, failures, inference results, the NVM counters, the
+LEA per command and the DMA per channel must be equal. Energy and on-time are sums over the
+power model's stretches; batching books fewer, longer stretches while the CPU sleeps (the same
+charge, added in another order), so they may differ by rounding: relative 1e-9 is allowed.
+A case also fails if batching left the peripherals' work unchanged (fewer than MIN_WORDS DMA
+words or no LEA command), so that it tests something.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+EXACT = ["cycles", "instructions", "sleep_s", "total_time_s", "boots", "power_failures",
+         "inferences", "nvm", "lea", "dma", "status", "wasted_cycles", "off_time_s"]
+ROUNDED = {"on_time_s": 1e-9}
+ENERGY_REL = 1e-9
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def run(ipsim, config, sets, out, fine):
+    env = dict(os.environ)
+    env.pop("IPSIM_FINE_EVENTS", None)
+    if fine:
+        env["IPSIM_FINE_EVENTS"] = "1"
+    cmd = [ipsim, "run", config, "--out", out]
+    for s in sets:
+        cmd += ["--set", s]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    if p.returncode != 0:
+        fail(f"{' '.join(cmd)} exited with {p.returncode}: {p.stderr.strip()[-2000:]}")
+    with open(os.path.join(out, "results.json")) as f:
+        runs = json.load(f)["runs"]
+    if len(runs) != 1:
+        fail(f"{config}: expected one run, got {len(runs)}")
+    return runs[0]
+
+
+def close(a, b, rel):
+    return abs(a - b) <= rel * max(abs(a), abs(b), 1e-30)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ipsim", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--min-words", type=int, default=1000)
+    ap.add_argument("cases", nargs="+")
+    a = ap.parse_args()
+    for case in a.cases:
+        parts = case.split(":", 2)
+        if len(parts) < 2:
+            fail(f"case {case!r}: expected name:config[:key=value,...]")
+        name, config = parts[0], parts[1]
+        sets = parts[2].split(",") if len(parts) > 2 and parts[2] else []
+        batched = run(a.ipsim, config, sets, os.path.join(a.out, name, "batched"), False)
+        fine = run(a.ipsim, config, sets, os.path.join(a.out, name, "fine"), True)
+        if batched.get("status") != "completed":
+            fail(f"{name}: status {batched.get('status')}")
+        for key in EXACT:
+            if batched.get(key) != fine.get(key):
+                fail(f"{name}: {key} differs: batched {json.dumps(batched.get(key))[:400]} "
+                     f"fine {json.dumps(fine.get(key))[:400]}")
+        for key, rel in ROUNDED.items():
+            if not close(batched[key], fine[key], rel):
+                fail(f"{name}: {key} batched {batched[key]!r} fine {fine[key]!r}")
+        for key, value in fine["energy_J"].items():
+            if not close(batched["energy_J"][key], value, ENERGY_REL):
+                fail(f"{name}: energy_J.{key} batched {batched['energy_J'][key]!r} "
+                     f"fine {value!r}")
+        words = batched["dma"]["words"]
+        commands = batched["lea"]["commands"]
+        if words < a.min_words and commands == 0:
+            fail(f"{name}: only {words} DMA words and no LEA command: nothing batched")
+        speed = fine["host"]["seconds"] / max(batched["host"]["seconds"], 1e-9)
+        print(f"{name}: equal ({batched['cycles']} cycles, {words} DMA words, {commands} LEA "
+              f"commands); host {fine['host']['seconds']:.2f} s fine, "
+              f"{batched['host']['seconds']:.2f} s batched ({speed:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
