@@ -35,31 +35,23 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-Trace Trace::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path + ":0: cannot open trace file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse(buf.str(), path);
-}
+// Canonical CSV, one line at a time, so that a file is never held in memory whole: a
+// 10-million-row trace costs its samples (8 bytes per value), not its text as well.
+class TraceParser {
+ public:
+  // `rows_hint`: an upper bound on the sample count (the number of lines), reserved up front
+  // so that the columns do not grow by doubling.
+  TraceParser(const std::string& name, std::size_t rows_hint) : m_rows_hint(rows_hint) {
+    m_trace.m_name = name;
+  }
 
-Trace Trace::parse(std::string_view text, const std::string& name) {
-  Trace trace;
-  trace.m_name = name;
-  std::size_t pos = 0;
-  std::size_t line_no = 0;
-  bool have_header = false;
-  std::size_t ncols = 0;
-  double t_first = 0.0;
-  double t_prev = 0.0;
-  while (pos < text.size()) {
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = trim(text.substr(pos, eol - pos));
-    pos = eol + 1;
+  void line(std::string_view raw) {
+    const std::string& name = m_trace.m_name;
+    Trace& trace = m_trace;
+    std::string_view line = trim(raw);
     ++line_no;
     if (!have_header) {
-      if (line.empty() || line.front() == '#') continue;
+      if (line.empty() || line.front() == '#') return;
       // Header line.
       std::size_t start = 0;
       std::vector<std::string> names;
@@ -84,10 +76,12 @@ Trace Trace::parse(std::string_view text, const std::string& name) {
       trace.m_columns.assign(names.begin() + 1, names.end());
       ncols = names.size();
       trace.m_values.resize(ncols - 1);
+      trace.m_time_s.reserve(m_rows_hint);
+      for (auto& c : trace.m_values) c.reserve(m_rows_hint);
       have_header = true;
-      continue;
+      return;
     }
-    if (line.empty()) continue;  // tolerate blank lines (e.g. trailing)
+    if (line.empty()) return;  // tolerate blank lines (e.g. trailing)
     std::size_t col = 0;
     const char* p = line.data();
     const char* end = line.data() + line.size();
@@ -142,11 +136,72 @@ Trace Trace::parse(std::string_view text, const std::string& name) {
           name, line_no,
           "wrong column count: expected " + std::to_string(ncols) + ", got " + std::to_string(col));
   }
-  if (!have_header) fail(name, line_no, "bad header: no header line found");
-  if (trace.m_time_s.size() < 2) fail(name, line_no, "a trace needs at least 2 samples");
-  const std::size_t n = trace.m_time_s.size();
-  trace.m_duration_s = trace.m_time_s[n - 1] + (trace.m_time_s[n - 1] - trace.m_time_s[n - 2]);
-  return trace;
+
+  Trace finish() {
+    Trace& trace = m_trace;
+    if (!have_header) fail(trace.m_name, line_no, "bad header: no header line found");
+    if (trace.m_time_s.size() < 2) fail(trace.m_name, line_no, "a trace needs at least 2 samples");
+    const std::size_t n = trace.m_time_s.size();
+    trace.m_duration_s = trace.m_time_s[n - 1] + (trace.m_time_s[n - 1] - trace.m_time_s[n - 2]);
+    return std::move(m_trace);
+  }
+
+ private:
+  Trace m_trace;
+  std::size_t m_rows_hint;
+  std::size_t line_no = 0;
+  bool have_header = false;
+  std::size_t ncols = 0;
+  double t_first = 0.0;
+  double t_prev = 0.0;
+};
+
+Trace Trace::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TraceError(path + ":0: cannot open trace file");
+  // Read in blocks, twice: first to count the lines (the reservation), then to parse.
+  std::vector<char> block(1 << 20);
+  auto read_block = [&]() -> std::size_t {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    if (in.bad()) throw TraceError(path + ":0: cannot read trace file");
+    return static_cast<std::size_t>(in.gcount());
+  };
+  std::size_t lines = 1;
+  for (std::size_t n; (n = read_block()) > 0;)
+    lines += static_cast<std::size_t>(std::count(block.data(), block.data() + n, '\n'));
+  in.clear();
+  in.seekg(0);
+  TraceParser parser(path, lines);
+  std::string carry;  // a line split across blocks
+  for (std::size_t n; (n = read_block()) > 0;) {
+    std::string_view rest(block.data(), n);
+    for (std::size_t eol; (eol = rest.find('\n')) != std::string_view::npos;) {
+      if (carry.empty()) {
+        parser.line(rest.substr(0, eol));
+      } else {
+        carry.append(rest.substr(0, eol));
+        parser.line(carry);
+        carry.clear();
+      }
+      rest.remove_prefix(eol + 1);
+    }
+    carry.append(rest);
+  }
+  if (!carry.empty()) parser.line(carry);
+  return parser.finish();
+}
+
+Trace Trace::parse(std::string_view text, const std::string& name) {
+  TraceParser parser(name,
+                     static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    parser.line(text.substr(pos, eol - pos));
+    pos = eol + 1;
+  }
+  return parser.finish();
 }
 
 bool Trace::has_column(const std::string& column) const {
@@ -174,7 +229,11 @@ double Trace::value_at(std::size_t column, double t_s) const {
   return m_values[column][index_at(t_s)];
 }
 
-Trace Trace::played(double offset_s, double time_scale, bool wrap) const {
+Trace Trace::played(double offset_s, double time_scale, bool wrap) const& {
+  return Trace(*this).played(offset_s, time_scale, wrap);
+}
+
+Trace Trace::played(double offset_s, double time_scale, bool wrap) && {
   auto seconds = [](double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%gs", v);
@@ -185,26 +244,37 @@ Trace Trace::played(double offset_s, double time_scale, bool wrap) const {
                      " is not inside the trace, which lasts " + seconds(m_duration_s));
   if (!(time_scale > 0 && std::isfinite(time_scale)))
     throw TraceError(m_name + ":0: source.time_scale must be a number > 0");
-  Trace out;
-  out.m_name = m_name;
-  out.m_columns = m_columns;
-  out.m_values.resize(m_columns.size());
-  auto push = [&](double t, std::size_t i) {
-    out.m_time_s.push_back(t * time_scale);
-    for (std::size_t c = 0; c < m_columns.size(); ++c) out.m_values[c].push_back(m_values[c][i]);
-  };
+  // In place, so that a long trace is not held twice: the samples from the one holding at the
+  // offset on come first (it holds from the offset), then, with `wrap`, the cycle's beginning
+  // up to the offset (the first sample again only if it starts before the offset).
+  const std::size_t n = size();
   const std::size_t first = index_at(offset_s);
-  push(0.0, first);  // the sample holding at the offset, from the offset on
-  for (std::size_t i = first + 1; i < size(); ++i) push(m_time_s[i] - offset_s, i);
-  double duration = m_duration_s - offset_s;
-  if (wrap) {
-    // The cycle's beginning, up to the offset (the first sample only if it starts before).
-    for (std::size_t i = 0; i <= first; ++i)
-      if (m_time_s[i] < offset_s) push(duration + m_time_s[i], i);
-    duration = m_duration_s;
+  const bool again = wrap && m_time_s[first] < offset_s;
+  const double duration = m_duration_s - offset_s;
+  auto arrange = [&](auto& v) {
+    if (wrap) {
+      std::rotate(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(first), v.end());
+      if (again) v.push_back(v.front());
+    } else {
+      v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(first));
+    }
+  };
+  arrange(m_time_s);
+  for (auto& column : m_values) arrange(column);
+  // m_time_s[k] now holds the original time of the sample at position k.
+  const std::size_t tail = n - first;  // samples from `first` on
+  for (std::size_t k = 0; k < m_time_s.size(); ++k) {
+    double t;
+    if (k == 0)
+      t = 0.0;
+    else if (k < tail)
+      t = m_time_s[k] - offset_s;
+    else
+      t = duration + m_time_s[k];
+    m_time_s[k] = t * time_scale;
   }
-  out.m_duration_s = duration * time_scale;
-  return out;
+  m_duration_s = (wrap ? m_duration_s : duration) * time_scale;
+  return std::move(*this);
 }
 
 std::size_t TraceCursor::sample_at(double t_s, double* interval_end_s) const {

@@ -5,8 +5,8 @@
 #include <spawn.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,8 +27,8 @@
 
 #include "sim/cli_error.h"
 #include "sim/debug_session.h"
-#include "sim/digest.h"
 #include "sim/df_plan.h"
+#include "sim/digest.h"
 #include "sim/experiment.h"
 #include "sim/progress.h"
 #include "sim/results.h"
@@ -238,9 +238,7 @@ struct Layout {
 std::vector<RunSpec> prepare_specs(const Experiment& ex, const Layout& lay) {
   std::vector<RunSpec> specs = ex.runs;
   for (auto& s : specs) s.artifact_dir = (lay.runs / run_file_stem(s)).string();
-  json j = {{"config", ex.echo()}, {"runs", json::array()}};
-  for (const auto& s : specs) j["runs"].push_back(run_spec_to_json(s));
-  write_file_atomic(lay.specs.string(), json_text(j, 1) + "\n");
+  write_specs_file(lay.specs.string(), ex.echo(), specs);  // and specs.index
   return specs;
 }
 
@@ -374,20 +372,11 @@ std::vector<std::optional<json>> reconcile(const Layout& lay, const std::vector<
   return found;
 }
 
-struct Specs {
-  json config;
-  std::vector<RunSpec> runs;
-};
-
-Specs read_specs(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw CliError(path.string() + ": not found (not an ipsim run/sweep directory?)");
+SpecsFile read_specs(const fs::path& path) {
+  if (!fs::exists(path))
+    throw CliError(path.string() + ": not found (not an ipsim run/sweep directory?)");
   try {
-    json j = json::parse(in);
-    Specs s;
-    s.config = j.value("config", json());
-    for (const auto& r : j.at("runs")) s.runs.push_back(run_spec_from_json(r));
-    return s;
+    return read_specs_file(path.string());
   } catch (const json::exception& e) {
     throw std::runtime_error(path.string() + ": not a valid specs file: " + e.what());
   }
@@ -849,7 +838,7 @@ int merge_command(const std::vector<std::string>& args) {
   if (!fs::is_directory(lay.out))
     throw CliError("merge: " + lay.out.string() + ": no such directory");
   DirLock lock(lay.out);  // not while a sweep is writing into it
-  const Specs specs = read_specs(lay.specs);
+  const SpecsFile specs = read_specs(lay.specs);
   std::vector<json> runs;
   std::vector<std::string> missing, failed;
   // Results are found by spec, wherever they are (a run of an earlier sweep shape counts).
@@ -912,35 +901,32 @@ int run_one_command(const std::vector<std::string>& args) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (std::to_string(::getppid()) != parent) return 1;
   }
-  std::ifstream in(spec_path);
-  if (!in) throw CliError("run-one: " + spec_path + ": cannot read");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw CliError("run-one: " + spec_path + ": not JSON: " + e.what());
-  }
+  if (!std::ifstream(spec_path)) throw CliError("run-one: " + spec_path + ": cannot read");
+  if (index < 0)
+    if (const char* env = std::getenv("SLURM_ARRAY_TASK_ID"); env && *env) index = std::atoi(env);
   RunSpec spec;
   try {
-    if (j.contains("runs")) {
-      if (index < 0)
-        if (const char* env = std::getenv("SLURM_ARRAY_TASK_ID"); env && *env)
-          index = std::atoi(env);
-      if (index < 0) throw CliError("run-one: " + spec_path + " holds many runs; pass --index");
-      bool found = false;
-      for (const auto& r : j.at("runs"))
-        if (r.at("index").get<int>() == index) {
-          spec = run_spec_from_json(r);
-          found = true;
-          break;
-        }
+    if (index >= 0) {
+      // A specs file: through its index only this run is read (a single RunSpec is itself).
+      auto found = read_spec_at(spec_path, index);
       if (!found)
         throw CliError("run-one: " + spec_path + " has no run with index " + std::to_string(index));
+      spec = std::move(*found);
     } else {
+      std::ifstream in(spec_path);
+      const json j = json::parse(in);
+      if (j.contains("runs"))
+        throw CliError("run-one: " + spec_path + " holds many runs; pass --index");
       spec = run_spec_from_json(j);
     }
+  } catch (const CliError&) {
+    throw;
+  } catch (const json::parse_error& e) {
+    throw CliError("run-one: " + spec_path + ": not JSON: " + e.what());
   } catch (const json::exception& e) {
     throw CliError("run-one: " + spec_path + ": not a valid run spec: " + e.what());
+  } catch (const std::runtime_error& e) {  // unreadable
+    throw CliError("run-one: " + std::string(e.what()));
   }
   if (out.empty())
     out = (fs::absolute(spec_path).parent_path() / (run_file_stem(spec) + ".json")).string();

@@ -53,7 +53,7 @@ std::shared_ptr<energy::Harvester> make_harvester(const SourceSpec& s) {
     return std::make_shared<VoltageSourceHarvester>(h.v_source, h.r_series_ohm);
   Trace loaded = Trace::load(s.file);
   if (s.offset_s != 0 || s.time_scale != 1)
-    loaded = loaded.played(s.offset_s, s.time_scale, s.loop);
+    loaded = std::move(loaded).played(s.offset_s, s.time_scale, s.loop);
   auto trace = std::make_shared<const Trace>(std::move(loaded));
   switch (h.model) {
     case HarvesterModel::Power:

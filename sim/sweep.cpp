@@ -1,8 +1,13 @@
 #include "sim/sweep.h"
 
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+
+#include "sim/results.h"
 
 namespace ipsim {
 
@@ -27,6 +32,151 @@ RunSpec run_spec_from_json(const json& j) {
     s.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
   s.artifact_dir = j.at("artifact_dir").get<std::string>();
   s.config = config_from_json(j.at("config"));
+  return s;
+}
+
+// ---- the specs file -------------------------------------------------------------------------
+
+namespace {
+
+// specs.index: a header, then one record for the echo and one per run, in run order. Fixed
+// widths, so that record i is found by arithmetic.
+constexpr const char* kIndexMagic = "ipsim-specs-index 1";
+constexpr size_t kIndexHeaderBytes = 20 + 16 + 16;  // magic, ' ', runs, ' ', specs size, '\n'
+constexpr size_t kIndexRecordBytes = 16 + 16;       // offset, ' ', length, '\n'
+
+std::string index_header(size_t runs, size_t specs_bytes) {
+  char buf[kIndexHeaderBytes + 1];
+  std::snprintf(buf, sizeof buf, "%s %015zu %015zu\n", kIndexMagic, runs, specs_bytes);
+  return buf;
+}
+
+std::string index_record(size_t offset, size_t length) {
+  char buf[kIndexRecordBytes + 1];
+  std::snprintf(buf, sizeof buf, "%015zu %015zu\n", offset, length);
+  return buf;
+}
+
+// Reads `length` bytes at `offset`; false if the file is shorter.
+bool read_range(std::ifstream& in, size_t offset, size_t length, std::string* out) {
+  out->assign(length, '\0');
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(out->data(), static_cast<std::streamsize>(length));
+  return in && static_cast<size_t>(in.gcount()) == length;
+}
+
+// The specs file's index, when it exists and describes this file: runs, and a reader of the
+// records. Any mismatch makes the caller parse the whole file instead.
+class SpecsIndex {
+ public:
+  SpecsIndex(const std::string& specs_path)
+      : m_specs(specs_path, std::ios::binary),
+        m_index(specs_index_path(specs_path), std::ios::binary) {
+    std::string header;
+    if (!m_specs || !m_index || !read_range(m_index, 0, kIndexHeaderBytes, &header)) return;
+    size_t runs = 0, bytes = 0;
+    char magic[32] = {};
+    char ver[8] = {};
+    if (std::sscanf(header.c_str(), "%17s %7s %zu %zu", magic, ver, &runs, &bytes) != 4 ||
+        header != index_header(runs, bytes))
+      return;
+    std::error_code ec;
+    if (fs::file_size(specs_path, ec) != bytes || ec) return;
+    m_runs = runs;
+    m_valid = true;
+  }
+  bool valid() const { return m_valid; }
+  size_t runs() const { return m_runs; }
+  // Record 0 is the echo, record i + 1 run i. nullopt when the record or its text is not
+  // what the index says.
+  std::optional<json> record(size_t r) {
+    std::string rec, text;
+    size_t offset = 0, length = 0;
+    if (!read_range(m_index, kIndexHeaderBytes + r * kIndexRecordBytes, kIndexRecordBytes, &rec) ||
+        std::sscanf(rec.c_str(), "%zu %zu", &offset, &length) != 2 ||
+        rec != index_record(offset, length) || offset == 0 ||
+        !read_range(m_specs, offset - 1, length + 1, &text) || text[0] != '\n' || text[1] != '{')
+      return std::nullopt;
+    json j = json::parse(text.begin() + 1, text.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    return j;
+  }
+
+ private:
+  std::ifstream m_specs, m_index;
+  size_t m_runs = 0;
+  bool m_valid = false;
+};
+
+json parse_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read");
+  return json::parse(in);
+}
+
+}  // namespace
+
+std::string specs_index_path(const std::string& specs_path) {
+  return fs::path(specs_path).replace_extension(".index").string();
+}
+
+void write_specs_file(const std::string& path, const json& echo, const std::vector<RunSpec>& runs) {
+  // The echo and every run on a line of their own (compact), each one record of the index.
+  std::string text = "{\"config\":\n";
+  std::string index;
+  index.reserve(kIndexHeaderBytes + (runs.size() + 1) * kIndexRecordBytes);
+  auto add = [&](const std::string& item) {
+    index += index_record(text.size(), item.size());
+    text += item;
+  };
+  add(json_text(echo));
+  text += ",\n\"runs\": [";
+  for (size_t i = 0; i < runs.size(); ++i) {
+    text += i ? ",\n" : "\n";
+    add(json_text(run_spec_to_json(runs[i])));
+  }
+  text += "\n]}\n";
+  // The specs first: a reader that sees the new specs with the old index notices (size,
+  // record boundaries, run index) and parses the whole file.
+  write_file_atomic(path, text);
+  write_file_atomic(specs_index_path(path), index_header(runs.size(), text.size()) + index);
+}
+
+std::optional<RunSpec> read_spec_at(const std::string& path, int index) {
+  if (index < 0) return std::nullopt;
+  SpecsIndex idx(path);
+  if (idx.valid()) {
+    if (static_cast<size_t>(index) >= idx.runs()) return std::nullopt;
+    if (auto r = idx.record(static_cast<size_t>(index) + 1);
+        r && r->contains("index") && (*r)["index"] == index)
+      return run_spec_from_json(*r);
+  }
+  const json j = parse_whole(path);
+  for (const auto& r : j.at("runs"))
+    if (r.at("index").get<int>() == index) return run_spec_from_json(r);
+  return std::nullopt;
+}
+
+SpecsFile read_specs_file(const std::string& path) {
+  SpecsIndex idx(path);
+  if (idx.valid()) {
+    SpecsFile s;
+    bool ok = true;
+    if (auto c = idx.record(0))
+      s.config = std::move(*c);
+    else
+      ok = false;
+    for (size_t i = 0; ok && i < idx.runs(); ++i) {
+      auto r = idx.record(i + 1);
+      ok = r && r->contains("index") && (*r)["index"] == i;
+      if (ok) s.runs.push_back(run_spec_from_json(*r));
+    }
+    if (ok) return s;
+  }
+  const json j = parse_whole(path);
+  SpecsFile s;
+  s.config = j.value("config", json());
+  for (const auto& r : j.at("runs")) s.runs.push_back(run_spec_from_json(r));
   return s;
 }
 

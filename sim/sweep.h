@@ -2,6 +2,7 @@
 // Sweep expansion: a config's `sweep:` map (dotted key -> list of values) plus `--set`
 // overrides become the list of runs, the cross product of the axes in file order (the first
 // axis varies slowest), each run validated on its own and named from its swept values.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,27 @@ inline constexpr size_t kMaxRuns = 100000;
 // (file, line, key path, expectation) for any invalid run.
 Experiment load_experiment(const std::string& path, const std::vector<std::string>& sets = {});
 Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::string>& sets = {});
+
+// ---- the specs file -------------------------------------------------------------------------
+// DIR/runs/specs.json is {"config": echo, "runs": [...]} with each run's spec on a line of its
+// own, and DIR/runs/specs.index (beside it, specs_index_path) holds the byte range of the echo
+// and of every run in fixed-width records, so that a worker (run-one) seeks to its own run and
+// parses only that: its time and memory do not grow with the sweep. specs.json stays plain
+// JSON for any other reader. A specs file without an index, or whose index does not match it
+// (another size, a record that is not the run asked for), is parsed whole.
+struct SpecsFile {
+  nlohmann::json config;  // the experiment echo
+  std::vector<RunSpec> runs;
+};
+std::string specs_index_path(const std::string& specs_path);
+// Writes specs.json and its index atomically (each file; the index is checked on reading).
+void write_specs_file(const std::string& path, const nlohmann::json& echo,
+                      const std::vector<RunSpec>& runs);
+// The run with `index`, nullopt if the file has none. Throws std::runtime_error for a file
+// that cannot be read and nlohmann::json::exception for one that is not a specs file.
+std::optional<RunSpec> read_spec_at(const std::string& path, int index);
+// Every run (through the index, one run parsed at a time, when there is one).
+SpecsFile read_specs_file(const std::string& path);
 
 // [A-Za-z0-9._+-] kept, anything else becomes '_'; never starts with '.'; at most 120 chars.
 std::string sanitize_name(const std::string& text);

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "energy/trace.h"
 
@@ -188,4 +190,92 @@ TEST_CASE("A trace is played from an offset and at a time scale", "[trace]") {
     CHECK_THROWS_WITH(t.played(-1.0, 1.0, false), Catch::Contains("not inside the trace"));
     CHECK_THROWS_WITH(t.played(0.0, 0.0, false), Catch::Contains("time_scale"));
   }
+}
+
+namespace {
+
+// played() as specified (trace.h), sample by sample into new vectors: the reference for the
+// in-place rearrangement. Returns {times, values of column 0, duration}.
+struct Played {
+  std::vector<double> t, v;
+  double duration = 0;
+};
+Played reference_played(const Trace& tr, double offset, double scale, bool wrap) {
+  Played out;
+  auto push = [&](double t, std::size_t i) {
+    out.t.push_back(t * scale);
+    out.v.push_back(tr.value(0, i));
+  };
+  const std::size_t first = tr.index_at(offset);
+  push(0.0, first);
+  for (std::size_t i = first + 1; i < tr.size(); ++i) push(tr.time_s(i) - offset, i);
+  double duration = tr.duration_s() - offset;
+  if (wrap) {
+    for (std::size_t i = 0; i <= first; ++i)
+      if (tr.time_s(i) < offset) push(duration + tr.time_s(i), i);
+    duration = tr.duration_s();
+  }
+  out.duration = duration * scale;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("played() in place gives exactly the specified samples", "[trace]") {
+  // Irregular intervals and values, so that every sample is told apart.
+  std::string text = "time_s,power_W\n";
+  double t = 3.25;
+  for (int i = 0; i < 200; ++i) {
+    text += std::to_string(t) + "," + std::to_string(0.001 * (i % 17) + 1e-6 * i) + "\n";
+    t += 0.01 + 0.003 * (i % 5);
+  }
+  const Trace tr = Trace::parse(text, "irregular.csv");
+  for (double offset : {0.0, 0.0005, 0.01, 0.3333, 1.0, tr.time_s(150), tr.duration_s() * 0.999})
+    for (double scale : {1.0, 0.37, 60.0})
+      for (bool wrap : {false, true}) {
+        INFO("offset " << offset << " scale " << scale << " wrap " << wrap);
+        const Played ref = reference_played(tr, offset, scale, wrap);
+        Trace copy = tr;
+        const Trace s = std::move(copy).played(offset, scale, wrap);
+        REQUIRE(s.size() == ref.t.size());
+        CHECK(s.duration_s() == ref.duration);  // bit-identical, not approximately
+        bool same = true;
+        for (std::size_t i = 0; i < s.size(); ++i)
+          same = same && s.time_s(i) == ref.t[i] && s.value(0, i) == ref.v[i];
+        CHECK(same);
+        const Trace c = tr.played(offset, scale, wrap);  // the copying form
+        CHECK(c.size() == s.size());
+        CHECK(c.column(0) == s.column(0));
+      }
+}
+
+TEST_CASE("load() streams the file and gives what parse() gives the whole text", "[trace]") {
+  // Over 1 MiB, so that lines straddle load()'s blocks; CRLF, a comment, blank lines, spaces,
+  // and no newline after the last row.
+  std::string text = "# a comment\r\n\r\ntime_s, power_W ,rf_power_W\r\n";
+  for (int i = 0; i < 60000; ++i)
+    text += std::to_string(i * 1e-4) + (i % 3 ? "," : " , ") + std::to_string(1e-3 * (i % 7)) +
+            "," + std::to_string(2e-3 * (i % 11)) + (i % 1000 == 0 ? "\r\n\n" : "\r\n");
+  text += "6.5,0.25,0.5";
+  REQUIRE(text.size() > (1u << 20) + 1000);
+  const std::string path = write_temp("stream.csv", text);
+  const Trace loaded = Trace::load(path);
+  std::remove(path.c_str());
+  const Trace parsed = Trace::parse(text, path);
+  REQUIRE(loaded.size() == 60001);
+  CHECK(loaded.size() == parsed.size());
+  CHECK(loaded.duration_s() == parsed.duration_s());
+  CHECK(loaded.column(0) == parsed.column(0));
+  CHECK(loaded.column(1) == parsed.column(1));
+  CHECK(loaded.value(1, 60000) == 0.5);
+  bool same_times = true;
+  for (std::size_t i = 0; i < loaded.size(); ++i)
+    same_times &= loaded.time_s(i) == parsed.time_s(i);
+  CHECK(same_times);
+  // The line numbers of errors past the first block are those of the file.
+  std::string bad = text.substr(0, text.size() - 12) + "6.5,-1,0.5\n";
+  const std::size_t bad_line =
+      static_cast<std::size_t>(std::count(bad.begin(), bad.end(), '\n'));  // the last line
+  CHECK_THAT(load_error("stream_bad.csv", bad),
+             Catch::Contains(":" + std::to_string(bad_line) + ": negative value"));
 }

@@ -29,8 +29,9 @@ RunResult stub_simulate(const RunSpec& spec) {
   return r;
 }
 
-// Writes DIR/runs/specs.json for a 4-run seed sweep, as `ipsim sweep --emit` would.
-fs::path write_specs(const TempDir& dir) {
+// Writes DIR/runs/specs.json for a 4-run seed sweep: as `ipsim sweep --emit` does (with
+// specs.index), or as one plain JSON document (an older ipsim, or a hand-made file).
+fs::path write_specs(const TempDir& dir, bool indexed = true) {
   const Experiment ex = load_experiment(dir.write("cfg.yaml",
                                                   "name: stub\n"
                                                   "platform:\n"
@@ -41,10 +42,15 @@ fs::path write_specs(const TempDir& dir) {
                                                   "  strategy: sonic\n"
                                                   "sweep:\n"
                                                   "  seed: [1, 2, 3, 4]\n"));
-  json j = {{"config", ex.echo()}, {"runs", json::array()}};
-  for (const auto& s : ex.runs) j["runs"].push_back(run_spec_to_json(s));
   const fs::path specs = dir.path() / "out" / "runs" / "specs.json";
   fs::create_directories(specs.parent_path());
+  if (indexed) {
+    write_specs_file(specs.string(), ex.echo(), ex.runs);
+    REQUIRE(fs::exists(specs_index_path(specs.string())));
+    return specs;
+  }
+  json j = {{"config", ex.echo()}, {"runs", json::array()}};
+  for (const auto& s : ex.runs) j["runs"].push_back(run_spec_to_json(s));
   std::ofstream(specs) << j.dump();
   return specs;
 }
@@ -54,7 +60,8 @@ fs::path write_specs(const TempDir& dir) {
 TEST_CASE("run-one simulates one run of a specs file and writes its result") {
   TempDir dir;
   set_simulate_function(stub_simulate);
-  const fs::path specs = write_specs(dir);
+  const bool indexed = GENERATE(true, false);
+  const fs::path specs = write_specs(dir, indexed);
   REQUIRE(run_one_command({specs.string(), "--index", "1"}) == 0);
   const auto r = read_run_file((specs.parent_path() / "1-seed2.json").string());
   REQUIRE(r);
@@ -90,7 +97,8 @@ TEST_CASE("run-one simulates one run of a specs file and writes its result") {
 TEST_CASE("merge reports missing and failed runs through its exit code") {
   TempDir dir;
   set_simulate_function(stub_simulate);
-  const fs::path specs = write_specs(dir);
+  const bool indexed = GENERATE(true, false);
+  const fs::path specs = write_specs(dir, indexed);
   const std::string out = (dir.path() / "out").string();
   REQUIRE(run_one_command({specs.string(), "--index", "0"}) == 0);
   CHECK(merge_command({out}) == 1);  // 3 missing

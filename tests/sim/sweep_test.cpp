@@ -1,4 +1,6 @@
 // Sweep expansion: cross product, order, names, RunSpec JSON round trip (sim/sweep.h).
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -129,4 +131,78 @@ TEST_CASE("expansion refuses more than kMaxRuns runs") {
   CHECK_THROWS_WITH(load_experiment(dir.write("g.yaml", kBase + "sweep:\n  seed: " + list +
                                                             "\n  workload.inputs: " + list + "\n")),
                     Catch::Contains("more than 100000 runs"));
+}
+
+TEST_CASE("a worker reads its run through specs.index, and the whole file without one") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  const Experiment ex =
+      load_experiment(dir.write("s.yaml", kBase), {"sweep.seed=[1, 2, 3, 4, 5, 6, 7, 8]"});
+  const std::string path = (dir.path() / "specs.json").string();
+  write_specs_file(path, ex.echo(), ex.runs);
+  const std::string index = specs_index_path(path);
+  REQUIRE(index == (dir.path() / "specs.index").string());
+  auto text = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  auto put = [](const std::string& p, const std::string& t) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << t;
+  };
+  const std::string specs = text(path);
+  // Still one JSON document for other readers, with the runs in index order.
+  const nlohmann::json whole = nlohmann::json::parse(specs);
+  REQUIRE(whole["runs"].size() == 8);
+  CHECK(whole["config"] == ex.echo());
+
+  for (int i : {0, 5, 7}) {
+    const auto s = read_spec_at(path, i);
+    REQUIRE(s);
+    CHECK(run_spec_to_json(*s) == run_spec_to_json(ex.runs[static_cast<size_t>(i)]));
+  }
+  CHECK_FALSE(read_spec_at(path, 8));
+  CHECK_FALSE(read_spec_at(path, -1));
+  const SpecsFile all = read_specs_file(path);
+  CHECK(all.config == ex.echo());
+  REQUIRE(all.runs.size() == 8);
+  CHECK(all.runs[3].config.seed == 4);
+
+  SECTION("only the run asked for is parsed") {
+    // Run 2's line made unparsable (same length): the indexed read of run 5 does not see it.
+    const std::string line2 = run_spec_to_json(ex.runs[2]).dump();
+    const size_t at = specs.find(line2);
+    REQUIRE(at != std::string::npos);
+    std::string broken = specs;
+    broken.replace(at, line2.size(), std::string(line2.size(), '#'));
+    put(path, broken);
+    const auto s = read_spec_at(path, 5);
+    REQUIRE(s);
+    CHECK(s->config.seed == 6);
+    // Without the index the whole file is parsed, and it is no longer JSON.
+    std::filesystem::remove(index);
+    CHECK_THROWS_AS(read_spec_at(path, 5), nlohmann::json::exception);
+  }
+  SECTION("an index that does not describe the file is not used") {
+    // Another sweep's specs under the old index (different size): parsed whole, still right.
+    const Experiment other =
+        load_experiment(dir.write("t.yaml", kBase),
+                        {"sweep.seed=[10, 20, 30, 40, 50, 60, 70, 80]", "workload.strategy=sonic"});
+    const std::string saved_index = text(index);
+    write_specs_file(path, other.echo(), other.runs);
+    put(index, saved_index);
+    const auto s = read_spec_at(path, 6);
+    REQUIRE(s);
+    CHECK(s->config.seed == 70);
+    CHECK(read_specs_file(path).runs.at(7).config.seed == 80);
+    // A record that points at another run is refused too (run 1's record names run 0).
+    write_specs_file(path, ex.echo(), ex.runs);
+    std::string idx = text(index);
+    const size_t header = idx.find('\n') + 1, record = idx.find('\n', header) + 1 - header;
+    idx.replace(header + 2 * record, record, idx.substr(header + 1 * record, record));
+    put(index, idx);
+    const auto t = read_spec_at(path, 1);
+    REQUIRE(t);
+    CHECK(t->config.seed == 2);
+    CHECK(read_specs_file(path).runs.at(1).config.seed == 2);
+  }
 }
