@@ -242,16 +242,21 @@ void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& durat
 
 sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& requested) {
   sc_core::sc_time proposed = requested;
-  // A sleep nothing can end (no pending activity) is left whole, so the CPU can tell it
-  // apart from a sleep the limit cuts short and end the run as asleep.
+  const bool supervised = m_config.mode == PowerConfig::Mode::kSupervised;
+  // On a continuous supply a sleep nothing can end (no pending activity) is left whole, so the
+  // CPU can tell it apart from a sleep the limit cuts short and end the run as asleep. Under a
+  // supervisor a brown-out can still end it (and reboot the node), so the limit cuts it too.
   const bool forever = requested >= sc_core::sc_max_time() - sc_core::sc_time_stamp();
-  if (!forever && m_config.time_limit_s > 0 && std::isfinite(m_config.time_limit_s)) {
+  if ((!forever || supervised) && m_config.time_limit_s > 0 &&
+      std::isfinite(m_config.time_limit_s)) {
     const double left = m_config.time_limit_s - sc_core::sc_time_stamp().to_seconds();
     if (left < proposed.to_seconds())
       proposed = sc_core::sc_time(std::max(0.0, left), sc_core::SC_SEC);
   }
-  if (m_config.mode != PowerConfig::Mode::kSupervised) return proposed;
+  if (!supervised) return proposed;
   const double t = m_supervisor->time_to_voff(worst_case_sleep_current_a(), proposed.to_seconds());
+  // v_off not reached: the proposal itself, unrounded by the trip through seconds.
+  if (t >= proposed.to_seconds()) return proposed;
   return sc_core::sc_time(t, sc_core::SC_SEC);
 }
 

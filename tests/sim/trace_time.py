@@ -170,6 +170,14 @@ def main():
     limited, _ = run(args, args.work, "limit", ["time_limit=2s"])
     if limited["status"] != "time-limit" or "time_limit" not in limited.get("message", ""):
         fail("time_limit 2s: status %s, message %r" % (limited["status"], limited.get("message")))
+    # Firmware asleep for good on a harvested supply that never browns out: the run stops at
+    # the limit (it once slept to SystemC's end of time, 9.2e6 s, and reported time-limit).
+    idle = os.path.join(os.path.dirname(os.path.abspath(args.elf)), "idle.elf")
+    asleep, _ = run(args, args.work, "asleep", ["time_limit=2s", "workload.firmware=" + idle,
+                                                "source={type: constant, power: 1mW}"])
+    if asleep["status"] != "time-limit" or not 2.0 <= asleep["total_time_s"] <= 2.001:
+        fail("idle firmware on 1 mW with time_limit 2s: status %s after %s s"
+             % (asleep["status"], asleep["total_time_s"]))
     check_timeline(args)
     print("trace_time: OK")
     return 0
