@@ -103,20 +103,32 @@ struct Abort {};
 struct BlockSlot;
 // Threaded dispatch: each slot's chain runs its handler (inlined) and jumps to the next slot's.
 using Chain = uint32_t (*)(Engine&, BlockSlot*);
+// Slots are "lite" (a register-only handler that neither reads R0 nor can fault or reach a
+// peripheral) or "full". A lite slot's fetch lookups, base cycles and instruction count are
+// unobservable until the next full slot, so the first lite slot of each run of them (the
+// head) accounts for the whole run; full slots account for themselves, as exec_one does.
 struct BlockSlot {
-  DecodedInsn d;  // d.execs: batched NVM fetch counts of this copy
+  DecodedInsn d;  // d.execs: batched NVM fetch counts of this copy (FRAM code only)
   Chain chain = nullptr;
   uint32_t pc = 0, next = 0;
-  uint32_t line = 0;  // FramCache::line_of(pc)
+  uint32_t line = 0;       // FramCache::line_of(pc)
+  uint32_t seg_line = 0;   // head: first FRAM-cache line fetched by its run
+  uint16_t seg_cycles = 0;  // head: base cycles of its run
+  uint8_t seg_lines = 0;   // head: lines fetched by its run (0: not FRAM code)
+  uint8_t seg_insns = 0;   // head: instructions in its run; 0: not a head
+  uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
   bool last = false;
+  bool lite = false;
 };
 struct Block {
   static constexpr unsigned kMaxInsns = 32, kMaxBytes = 64;
+  uint64_t checked = 0;  // Engine::epoch when bytes[] last matched memory
   uint32_t start = 0;  // address of the first instruction
   uint32_t span = 0;   // address of the last instruction - start
   uint16_t off = 0;    // start's offset in its page
   uint8_t nbytes = 0;  // 0: no block can start here (run instruction by instruction)
   uint8_t n = 0;
+  uint8_t words = 0;  // FRAM words fetched by the whole block (0 for code in SRAM)
   // Cycles of all instructions but the last at most: fixed + wait_events * the largest wait.
   uint64_t fixed_bound = 0;
   uint64_t wait_events = 0;
@@ -192,7 +204,14 @@ struct Engine {
   std::unique_ptr<BlockTable> btab[kNumPages];
   std::vector<std::unique_ptr<Block>> retired_blocks;
   bool event = false;
-  uint32_t cur_pc = 0;     // the block instruction being executed, for faults
+  // Bumped by everything that may change memory holding code during a run (event's causes)
+  // and at every run(): a block checked against memory in this epoch needs no new check.
+  uint64_t epoch = 1;
+  void code_may_change() {
+    event = true;
+    ++epoch;
+  }
+  BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
   uint64_t cur_start = 0;  // cycles at its start
   uint64_t max_wait = 0;   // max(read_waits, write_waits)
 
@@ -236,14 +255,14 @@ struct Engine {
     throw Abort{};
   }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
-    event = true;
+    code_may_change();
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_read(a, size);
     uint16_t v = 0;
     if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) abort(Fault::Kind::kVacantAccess, a);
     return size == 1 ? (v & 0xFFu) : v;
   }
   __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
-    event = true;
+    code_may_change();
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_write(a, size, v);
     if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
       abort(Fault::Kind::kVacantAccess, a);
@@ -318,7 +337,7 @@ struct Engine {
   IPSIM_INLINE void write8(uint32_t a, uint32_t v) {
     a &= kMask20;
     const PageEntry& p = pages[a >> kPageShift];
-    if (IPSIM_UNLIKELY(p.code)) event = true;
+    if (IPSIM_UNLIKELY(p.code)) code_may_change();
     if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
       ++sram_accesses;
       p.host[a & 0xFF] = static_cast<uint8_t>(v);
@@ -332,7 +351,7 @@ struct Engine {
   IPSIM_INLINE void write16(uint32_t a, uint32_t v) {
     a &= kMask20 & ~1u;
     const PageEntry& p = pages[a >> kPageShift];
-    if (IPSIM_UNLIKELY(p.code)) event = true;
+    if (IPSIM_UNLIKELY(p.code)) code_may_change();
     if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
       ++sram_accesses;
       store16(p.host + (a & 0xFF), static_cast<uint16_t>(v));
@@ -348,7 +367,7 @@ struct Engine {
     const PageEntry& p = pages[a >> kPageShift];
     const uint16_t lo = static_cast<uint16_t>(v), hi = static_cast<uint16_t>((v >> 16) & 0xF);
     if ((a & 0xFF) != 0xFE && p.kind != MemKind::kSlow) {
-      if (p.code) event = true;
+      if (p.code) code_may_change();
       uint8_t* h = p.host + (a & 0xFF);
       if (p.kind == MemKind::kFram) {
         if (fcache) fcache->write(a), fcache->write(a + 2);
@@ -1247,7 +1266,7 @@ struct Engine {
       if (counters) counters->count(Initiator::kCpu, NvmOp::kFetch, a, 2);
     }
   }
-  __attribute__((noinline)) void fetch_line_lookup(uint32_t line) {
+  IPSIM_INLINE void fetch_line_lookup(uint32_t line) {
     if (!fcache->touch_line(line)) {
       cycles += read_waits;
       ++fetch_misses;
@@ -1283,8 +1302,11 @@ struct Engine {
     d.execs = 0;
   }
   void flush_block(Block& b) {
-    for (unsigned i = 0; i < b.n; ++i)
-      if (b.s[i].d.execs) flush_entry(b.s[i].d, b.s[i].pc);
+    for (unsigned i = 0; i < b.n; ++i) {
+      DecodedInsn& d = b.s[i].d;
+      if (!(d.flags & kFlagFetchFram)) d.execs = 0;  // code in SRAM: nothing to count
+      if (d.execs) flush_entry(d, b.s[i].pc);
+    }
   }
   void flush_page(uint32_t page) {
     if (BlockTable* t = btab[page].get())
@@ -1471,7 +1493,6 @@ struct Engine {
       if (a - pc + d.len > Block::kMaxBytes) break;
       BlockSlot& t = tmp[n++];
       t.d = d;
-      t.chain = chain_of(d.fn);
       t.pc = a;
       t.next = (a + d.len) & kMask20;
       t.line = FramCache::line_of(a);
@@ -1480,6 +1501,33 @@ struct Engine {
     }
     if (n == 0) return &b;
     tmp[n - 1].last = true;
+    const bool fram = (tmp[0].d.flags & kFlagFetchFram) != 0;  // one page: all or none
+    unsigned words = 0;
+    for (unsigned i = 0; i < n; ++i) words += fram ? tmp[i].d.len / 2u : 0u;
+    b.words = static_cast<uint8_t>(words);
+    for (unsigned i = 0, head = 0; i < n; ++i) {
+      BlockSlot& t = tmp[i];
+      const ChainPair c = chains_of(t.d.fn);
+      // A register source R0 reads the PC, which lite slots do not keep in r[0].
+      t.lite = c.lite != nullptr &&
+               !(t.d.kind == kKindFormat1 && t.d.src_mode == kModeReg && t.d.src_reg == 0);
+      words -= fram ? t.d.len / 2u : 0u;
+      t.words_after = static_cast<uint8_t>(words);
+      if (!t.lite) {
+        t.chain = c.full;
+        continue;
+      }
+      if (i == 0 || !tmp[i - 1].lite) head = i;
+      BlockSlot& h = tmp[head];
+      t.chain = head == i ? c.lite_head : c.lite;
+      h.seg_insns = static_cast<uint8_t>(h.seg_insns + 1);
+      h.seg_cycles = static_cast<uint16_t>(h.seg_cycles + t.d.cycles);
+      if (fram) {
+        h.seg_line = h.line;
+        const uint32_t last_line = FramCache::line_of(t.next - 1);
+        h.seg_lines = static_cast<uint8_t>(last_line - h.line + 1);
+      }
+    }
     b.n = static_cast<uint8_t>(n);
     b.nbytes = static_cast<uint8_t>(a - pc);
     b.span = tmp[n - 1].pc - pc;
@@ -1489,6 +1537,7 @@ struct Engine {
       b.wait_events += wait_events_of(d);
     }
     std::memcpy(b.bytes, host + b.off, b.nbytes);
+    b.checked = epoch;
     b.s.reset(new BlockSlot[n]);
     for (unsigned i = 0; i < n; ++i) b.s[i] = tmp[i];
     return &b;
@@ -1498,7 +1547,13 @@ struct Engine {
     const uint32_t page = pc >> kPageShift;
     if (BlockTable* t = btab[page].get()) {
       Block* b = t->at[(pc & 0xFF) >> 1].get();
-      if (IPSIM_LIKELY(b != nullptr) && b->matches(pages[page].host)) return b;
+      if (IPSIM_LIKELY(b != nullptr)) {
+        if (IPSIM_LIKELY(b->checked == epoch)) return b;
+        if (b->matches(pages[page].host)) {
+          b->checked = epoch;
+          return b;
+        }
+      }
     }
     return make_block(pc);
   }
@@ -1507,56 +1562,86 @@ struct Engine {
   // before the last instruction, or event ends the run).
   IPSIM_INLINE uint32_t run_block(Block& b) {
     event = false;
+    fetch_words += b.words;  // the slots not reached are taken back (early_exit)
     return b.s[0].chain(*this, b.s.get());
   }
-  IPSIM_INLINE void slot_prologue(BlockSlot& s) {
-    cur_pc = s.pc;
+  // The run ends after slot s (event, or a fault in it): its later slots were not fetched.
+  void early_exit(const BlockSlot& s) { fetch_words -= s.words_after; }
+  IPSIM_INLINE void seg_head(const BlockSlot& s) {
+    cycles += s.seg_cycles;
+    insns += s.seg_insns;
+    if (s.seg_lines != 0 && IPSIM_LIKELY(fcache != nullptr)) {
+      // Straight-line fetches touch consecutive lines, each once (see account_fetch).
+      if (s.seg_line != fcache->last_line()) fetch_line_lookup(s.seg_line);
+      for (unsigned i = 1; i < s.seg_lines; ++i) fetch_line_lookup(s.seg_line + i);
+    }
+  }
+  template <Handler H, bool Head>
+  static uint32_t lite(Engine& e, BlockSlot* s) {
+    if (Head) e.seg_head(*s);
+    ++s->d.execs;
+    const uint32_t npc = H(e, s->d, s->next);
+    if (s->last) {
+      e.r[0] = npc;
+      return npc;
+    }
+    return s[1].chain(e, s + 1);  // a tail call; at worst Block::kMaxInsns frames deep
+  }
+  IPSIM_INLINE void full_prologue(BlockSlot& s) {
+    cur_slot = &s;
     cur_start = cycles;
     DecodedInsn& d = s.d;
-    if (IPSIM_LIKELY(d.flags & kFlagFetchFram)) {
-      ++d.execs;
-      fetch_words += d.len >> 1;
-      if (IPSIM_LIKELY(fcache != nullptr)) {
-        if (s.line != fcache->last_line()) fetch_line_lookup(s.line);
-        if (d.flags & kFlagTwoLines) fetch_line_lookup(s.line + 1);
-      }
+    if ((d.flags & kFlagFetchFram) && IPSIM_LIKELY(fcache != nullptr)) {
+      if (s.line != fcache->last_line()) fetch_line_lookup(s.line);
+      if (d.flags & kFlagTwoLines) fetch_line_lookup(s.line + 1);
     }
+    ++d.execs;
     r[0] = s.next;
     cycles += d.cycles;
   }
   template <Handler H>
-  static uint32_t chained(Engine& e, BlockSlot* s) {
-    e.slot_prologue(*s);
+  static uint32_t full(Engine& e, BlockSlot* s) {
+    e.full_prologue(*s);
     const uint32_t npc = H(e, s->d, s->next);
     e.r[0] = npc;
     ++e.insns;
-    if (s->last || e.event) return npc;
-    return s[1].chain(e, s + 1);  // a tail call; at worst Block::kMaxInsns frames deep
+    if (s->last) return npc;
+    if (IPSIM_UNLIKELY(e.event)) {
+      e.early_exit(*s);
+      return npc;
+    }
+    return s[1].chain(e, s + 1);
   }
-  static uint32_t chained_dyn(Engine& e, BlockSlot* s) {
-    e.slot_prologue(*s);
+  static uint32_t full_dyn(Engine& e, BlockSlot* s) {
+    e.full_prologue(*s);
     const uint32_t npc = s->d.fn(e, s->d, s->next);
     e.r[0] = npc;
     ++e.insns;
-    if (s->last || e.event) return npc;
+    if (s->last) return npc;
+    if (IPSIM_UNLIKELY(e.event)) {
+      e.early_exit(*s);
+      return npc;
+    }
     return s[1].chain(e, s + 1);
   }
   struct ChainPair {
     Handler fn;
-    Chain chain;
+    Chain full, lite, lite_head;  // lite: nullptr for handlers that are never lite
   };
-  template <Handler H>
+  template <Handler H, bool Lite = false>
   static constexpr ChainPair cp() {
-    return {H, &chained<H>};
+    if constexpr (Lite)
+      return {H, &full<H>, &lite<H, false>, &lite<H, true>};
+    else
+      return {H, &full<H>, nullptr, nullptr};
   }
-  // The chain of a handler; one not listed here still runs, through an indirect call.
-  static Chain chain_of(Handler fn) {
+  // The chains of a handler; one not listed here still runs (full, by an indirect call).
+  static ChainPair chains_of(Handler fn) {
 #define IPSIM_CP_OPS(M)                                                                    \
   M(kMov), M(kAdd), M(kAddc), M(kSubc), M(kSub), M(kCmp), M(kDadd), M(kBit), M(kBic), M(kBis), \
       M(kXor), M(kAnd)
-#define IPSIM_CP_SPEC(S) cp<&S<Op, kByte>::fn>(), cp<&S<Op, kWord>::fn>()
-#define IPSIM_CP_RR(Op) cp<&SpecRR<Op, kByte>::fn>(), cp<&SpecRR<Op, kWord>::fn>()
-#define IPSIM_CP_IR(Op) cp<&SpecIR<Op, kByte>::fn>(), cp<&SpecIR<Op, kWord>::fn>()
+#define IPSIM_CP_RR(Op) cp<&SpecRR<Op, kByte>::fn, true>(), cp<&SpecRR<Op, kWord>::fn, true>()
+#define IPSIM_CP_IR(Op) cp<&SpecIR<Op, kByte>::fn, true>(), cp<&SpecIR<Op, kWord>::fn, true>()
 #define IPSIM_CP_RM(Op) cp<&SpecRM<Op, kByte>::fn>(), cp<&SpecRM<Op, kWord>::fn>()
 #define IPSIM_CP_MR(Op) cp<&SpecMR<Op, kByte>::fn>(), cp<&SpecMR<Op, kWord>::fn>()
 #define IPSIM_CP_GEN(Op) cp<&gen<&h_f1<Op>>>()
@@ -1566,45 +1651,44 @@ struct Engine {
         IPSIM_CP_OPS(IPSIM_CP_MR),
         IPSIM_CP_OPS(IPSIM_CP_RM),
         IPSIM_CP_OPS(IPSIM_CP_GEN),
-        cp<&h_jump<0>>(),
-        cp<&h_jump<1>>(),
-        cp<&h_jump<2>>(),
-        cp<&h_jump<3>>(),
-        cp<&h_jump<4>>(),
-        cp<&h_jump<5>>(),
-        cp<&h_jump<6>>(),
-        cp<&h_jump<7>>(),
-        cp<&h_f2_r<kRrc, kByte>>(),
-        cp<&h_f2_r<kSwpb, kByte>>(),
-        cp<&h_f2_r<kRra, kByte>>(),
-        cp<&h_f2_r<kSxt, kByte>>(),
-        cp<&h_f2_r<kRrc, kWord>>(),
-        cp<&h_f2_r<kSwpb, kWord>>(),
-        cp<&h_f2_r<kRra, kWord>>(),
-        cp<&h_f2_r<kSxt, kWord>>(),
+        cp<&h_jump<0>, true>(),
+        cp<&h_jump<1>, true>(),
+        cp<&h_jump<2>, true>(),
+        cp<&h_jump<3>, true>(),
+        cp<&h_jump<4>, true>(),
+        cp<&h_jump<5>, true>(),
+        cp<&h_jump<6>, true>(),
+        cp<&h_jump<7>, true>(),
+        cp<&h_f2_r<kRrc, kByte>, true>(),
+        cp<&h_f2_r<kSwpb, kByte>, true>(),
+        cp<&h_f2_r<kRra, kByte>, true>(),
+        cp<&h_f2_r<kSxt, kByte>, true>(),
+        cp<&h_f2_r<kRrc, kWord>, true>(),
+        cp<&h_f2_r<kSwpb, kWord>, true>(),
+        cp<&h_f2_r<kRra, kWord>, true>(),
+        cp<&h_f2_r<kSxt, kWord>, true>(),
         cp<&gen<&h_f2<kRrc>>>(),
         cp<&gen<&h_f2<kSwpb>>>(),
         cp<&gen<&h_f2<kRra>>>(),
         cp<&gen<&h_f2<kSxt>>>(),
         cp<&gen<&h_f2<kPush>>>(),
         cp<&gen<&h_f2<kCall>>>(),
-        cp<&h_sr_bic>(),
-        cp<&h_sr_bis>(),
+        cp<&h_sr_bic, true>(),
+        cp<&h_sr_bis, true>(),
         cp<&gen<&h_reti>>(),
         cp<&gen<&h_pushm>>(),
         cp<&gen<&h_popm>>(),
         cp<&gen<&h_shiftm>>(),
     };
 #undef IPSIM_CP_OPS
-#undef IPSIM_CP_SPEC
 #undef IPSIM_CP_RR
 #undef IPSIM_CP_IR
 #undef IPSIM_CP_RM
 #undef IPSIM_CP_MR
 #undef IPSIM_CP_GEN
     for (const ChainPair& p : kPairs)
-      if (p.fn == fn) return p.chain;
-    return &chained_dyn;
+      if (p.fn == fn) return p;
+    return {fn, &full_dyn, nullptr, nullptr};
   }
 
   // Accepts the highest pending interrupt if allowed (facts §1.3, Table 4-8).
@@ -1758,6 +1842,7 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
   uint32_t pc = e.r[0];       // kept in a register: handlers return the new PC
   uint64_t start = e.cycles;  // cycle count at the start of the current instruction
   e.free_retired();
+  ++e.epoch;  // memory may have changed since the last run
   cpu::Engine::FetchCache fc;
   const bool skip_breakpoint = m_resume_at_breakpoint;
   m_resume_at_breakpoint = false;
@@ -1807,7 +1892,10 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
       pc = e.exec_one(pc, fc);
     }
   } catch (const cpu::Abort&) {
-    if (in_block) pc = e.cur_pc, start = e.cur_start;
+    if (in_block) {
+      pc = e.cur_slot->pc, start = e.cur_start;
+      e.early_exit(*e.cur_slot);
+    }
     e.abort_insn(pc, start);
     why = StopReason::kFault;
   }
