@@ -111,11 +111,11 @@ struct BlockSlot {
   DecodedInsn d;  // d.execs: batched NVM fetch counts of this copy (FRAM code only)
   Chain chain = nullptr;
   uint32_t pc = 0, next = 0;
-  uint32_t line = 0;       // FramCache::line_of(pc)
-  uint32_t seg_line = 0;   // head: first FRAM-cache line fetched by its run
+  uint32_t line = 0;        // FramCache::line_of(pc)
+  uint32_t seg_line = 0;    // head: first FRAM-cache line fetched by its run
   uint16_t seg_cycles = 0;  // head: base cycles of its run
-  uint8_t seg_lines = 0;   // head: lines fetched by its run (0: not FRAM code)
-  uint8_t seg_insns = 0;   // head: instructions in its run; 0: not a head
+  uint8_t seg_lines = 0;    // head: lines fetched by its run (0: not FRAM code)
+  uint8_t seg_insns = 0;    // head: instructions in its run; 0: not a head
   uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
   bool last = false;
   bool lite = false;
@@ -123,10 +123,10 @@ struct BlockSlot {
 struct Block {
   static constexpr unsigned kMaxInsns = 32, kMaxBytes = 64;
   uint64_t checked = 0;  // Engine::epoch when bytes[] last matched memory
-  uint32_t start = 0;  // address of the first instruction
-  uint32_t span = 0;   // address of the last instruction - start
-  uint16_t off = 0;    // start's offset in its page
-  uint8_t nbytes = 0;  // 0: no block can start here (run instruction by instruction)
+  uint32_t start = 0;    // address of the first instruction
+  uint32_t span = 0;     // address of the last instruction - start
+  uint16_t off = 0;      // start's offset in its page
+  uint8_t nbytes = 0;    // 0: no block can start here (run instruction by instruction)
   uint8_t n = 0;
   uint8_t words = 0;  // FRAM words fetched by the whole block (0 for code in SRAM)
   // Cycles of all instructions but the last at most: fixed + wait_events * the largest wait.
@@ -212,8 +212,8 @@ struct Engine {
     ++epoch;
   }
   BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
-  uint64_t cur_start = 0;  // cycles at its start
-  uint64_t max_wait = 0;   // max(read_waits, write_waits)
+  uint64_t cur_start = 0;         // cycles at its start
+  uint64_t max_wait = 0;          // max(read_waits, write_waits)
 
   bool faulted = false;
   uint32_t insn_pc = 0;
@@ -1566,7 +1566,9 @@ struct Engine {
     return b.s[0].chain(*this, b.s.get());
   }
   // The run ends after slot s (event, or a fault in it): its later slots were not fetched.
-  void early_exit(const BlockSlot& s) { fetch_words -= s.words_after; }
+  void early_exit(const BlockSlot& s) {
+    fetch_words -= s.words_after;
+  }
   IPSIM_INLINE void seg_head(const BlockSlot& s) {
     cycles += s.seg_cycles;
     insns += s.seg_insns;
@@ -1637,7 +1639,7 @@ struct Engine {
   }
   // The chains of a handler; one not listed here still runs (full, by an indirect call).
   static ChainPair chains_of(Handler fn) {
-#define IPSIM_CP_OPS(M)                                                                    \
+#define IPSIM_CP_OPS(M)                                                                        \
   M(kMov), M(kAdd), M(kAddc), M(kSubc), M(kSub), M(kCmp), M(kDadd), M(kBit), M(kBic), M(kBis), \
       M(kXor), M(kAnd)
 #define IPSIM_CP_RR(Op) cp<&SpecRR<Op, kByte>::fn, true>(), cp<&SpecRR<Op, kWord>::fn, true>()
