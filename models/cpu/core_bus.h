@@ -18,6 +18,7 @@ enum class MemKind : uint8_t { kSlow = 0, kRam = 1, kFram = 2 };
 struct PageEntry {
   uint8_t* host = nullptr;  // first byte of the page in host memory; null for kSlow
   MemKind kind = MemKind::kSlow;
+  bool code = false;  // the core has decoded code here: a CPU write ends a block run
 };
 
 inline constexpr unsigned kPageShift = 8;

@@ -33,6 +33,7 @@
 // lookup; fetch hits are added to the cache's count at the end of run()/step().
 #include "models/cpu/msp430_core.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -95,6 +96,67 @@ inline uint32_t sext16(uint32_t x) {
 // Thrown by a faulting access (after raise()); caught by run() and step().
 struct Abort {};
 
+// A decoded straight-line run: instructions copied from one page, up to and including the
+// first that may change the PC or SR (a jump, a write to R0 or R2, RETI, CALL). run() executes
+// it without the per-instruction checks when none can fire inside it (see Msp430Core::run);
+// it is valid while the page's bytes equal the copy in bytes[] (checked at every entry).
+struct BlockSlot;
+// Threaded dispatch: each slot's chain runs its handler (inlined) and jumps to the next slot's.
+using Chain = uint32_t (*)(Engine&, BlockSlot*);
+// Slots are "lite" (a register-only handler that neither reads R0 nor can fault or reach a
+// peripheral) or "full". A lite slot's fetch lookups, base cycles and instruction count are
+// unobservable until the next full slot, so the first lite slot of each run of them (the
+// head) accounts for the whole run; full slots account for themselves, as exec_one does.
+struct BlockSlot {
+  DecodedInsn d;  // d.execs: batched NVM fetch counts of this copy (FRAM code only)
+  Chain chain = nullptr;
+  uint32_t pc = 0, next = 0;
+  uint32_t line = 0;        // FramCache::line_of(pc)
+  uint32_t seg_line = 0;    // head: first FRAM-cache line fetched by its run
+  uint16_t seg_cycles = 0;  // head: base cycles of its run
+  uint8_t seg_lines = 0;    // head: lines fetched by its run (0: not FRAM code)
+  uint8_t seg_insns = 0;    // head: instructions in its run; 0: not a head
+  uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
+  bool last = false;
+  bool lite = false;
+};
+struct Block {
+  static constexpr unsigned kMaxInsns = 32, kMaxBytes = 64;
+  uint64_t checked = 0;  // Engine::epoch when bytes[] last matched memory
+  uint32_t start = 0;    // address of the first instruction
+  uint32_t span = 0;     // address of the last instruction - start
+  uint16_t off = 0;      // start's offset in its page
+  uint8_t nbytes = 0;    // 0: no block can start here (run instruction by instruction)
+  uint8_t n = 0;
+  uint8_t words = 0;  // FRAM words fetched by the whole block (0 for code in SRAM)
+  // Cycles of all instructions but the last at most: fixed + wait_events * the largest wait.
+  uint64_t fixed_bound = 0;
+  uint64_t wait_events = 0;
+  uint64_t bytes[kMaxBytes / 8] = {};
+  std::unique_ptr<BlockSlot[]> s;
+
+  static uint64_t chunk(const uint8_t* host, unsigned off) {
+    uint64_t v;
+    if (off <= (1u << kPageShift) - 8) {
+      std::memcpy(&v, host + off, 8);
+      return v;
+    }
+    std::memcpy(&v, host + ((1u << kPageShift) - 8), 8);  // never read past the page
+    return v >> (8 * (off - ((1u << kPageShift) - 8)));
+  }
+  bool matches(const uint8_t* host) const {
+    for (unsigned i = 0; i < nbytes; i += 8) {
+      const unsigned rem = nbytes - i;
+      const uint64_t mask = rem >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * rem)) - 1;
+      if ((chunk(host, off + i) ^ bytes[i / 8]) & mask) return false;
+    }
+    return true;
+  }
+};
+struct BlockTable {
+  std::unique_ptr<Block> at[(1u << kPageShift) / 2];  // by start offset / 2
+};
+
 struct Engine {
   Engine(CoreBus& b, IrqLines& i) : bus(b), irq(i) {}
   ~Engine() {
@@ -136,6 +198,23 @@ struct Engine {
   uint64_t flushed_at = 0;           // insns at the last flush_fetch_counts()
   bool aborted_since_flush = false;  // an aborted instruction may have counted its fetch
 
+  // Block runs: tables per page; event: something inside the run may need the per-instruction
+  // checks (a peripheral access, a write to a page holding decoded code): the run ends after
+  // the current instruction.
+  std::unique_ptr<BlockTable> btab[kNumPages];
+  std::vector<std::unique_ptr<Block>> retired_blocks;
+  bool event = false;
+  // Bumped by everything that may change memory holding code during a run (event's causes)
+  // and at every run(): a block checked against memory in this epoch needs no new check.
+  uint64_t epoch = 1;
+  void code_may_change() {
+    event = true;
+    ++epoch;
+  }
+  BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
+  uint64_t cur_start = 0;         // cycles at its start
+  uint64_t max_wait = 0;          // max(read_waits, write_waits)
+
   bool faulted = false;
   uint32_t insn_pc = 0;
   uint64_t insn_cycle = 0;
@@ -176,12 +255,14 @@ struct Engine {
     throw Abort{};
   }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
+    code_may_change();
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_read(a, size);
     uint16_t v = 0;
     if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) abort(Fault::Kind::kVacantAccess, a);
     return size == 1 ? (v & 0xFFu) : v;
   }
   __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
+    code_may_change();
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_write(a, size, v);
     if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
       abort(Fault::Kind::kVacantAccess, a);
@@ -256,6 +337,7 @@ struct Engine {
   IPSIM_INLINE void write8(uint32_t a, uint32_t v) {
     a &= kMask20;
     const PageEntry& p = pages[a >> kPageShift];
+    if (IPSIM_UNLIKELY(p.code)) code_may_change();
     if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
       ++sram_accesses;
       p.host[a & 0xFF] = static_cast<uint8_t>(v);
@@ -269,6 +351,7 @@ struct Engine {
   IPSIM_INLINE void write16(uint32_t a, uint32_t v) {
     a &= kMask20 & ~1u;
     const PageEntry& p = pages[a >> kPageShift];
+    if (IPSIM_UNLIKELY(p.code)) code_may_change();
     if (IPSIM_LIKELY(p.kind == MemKind::kRam)) {
       ++sram_accesses;
       store16(p.host + (a & 0xFF), static_cast<uint16_t>(v));
@@ -284,6 +367,7 @@ struct Engine {
     const PageEntry& p = pages[a >> kPageShift];
     const uint16_t lo = static_cast<uint16_t>(v), hi = static_cast<uint16_t>((v >> 16) & 0xF);
     if ((a & 0xFF) != 0xFE && p.kind != MemKind::kSlow) {
+      if (p.code) code_may_change();
       uint8_t* h = p.host + (a & 0xFF);
       if (p.kind == MemKind::kFram) {
         if (fcache) fcache->write(a), fcache->write(a + 2);
@@ -1182,7 +1266,7 @@ struct Engine {
       if (counters) counters->count(Initiator::kCpu, NvmOp::kFetch, a, 2);
     }
   }
-  __attribute__((noinline)) void fetch_line_lookup(uint32_t line) {
+  IPSIM_INLINE void fetch_line_lookup(uint32_t line) {
     if (!fcache->touch_line(line)) {
       cycles += read_waits;
       ++fetch_misses;
@@ -1217,7 +1301,17 @@ struct Engine {
     }
     d.execs = 0;
   }
+  void flush_block(Block& b) {
+    for (unsigned i = 0; i < b.n; ++i) {
+      DecodedInsn& d = b.s[i].d;
+      if (!(d.flags & kFlagFetchFram)) d.execs = 0;  // code in SRAM: nothing to count
+      if (d.execs) flush_entry(d, b.s[i].pc);
+    }
+  }
   void flush_page(uint32_t page) {
+    if (BlockTable* t = btab[page].get())
+      for (auto& b : t->at)
+        if (b) flush_block(*b);
     DecodedInsn* block = dcache[page].get();
     if (!block) return;
     for (unsigned i = 0; i < kSlotsPerPage; ++i)
@@ -1227,6 +1321,7 @@ struct Engine {
     // Readers call this often (per word in reports): nothing to do unless code ran since.
     if (insns == flushed_at && !aborted_since_flush) return;
     for (uint32_t page : block_pages) flush_page(page);
+    for (auto& b : retired_blocks) flush_block(*b);
     flushed_at = insns;
     aborted_since_flush = false;
   }
@@ -1281,6 +1376,7 @@ struct Engine {
     if (!dcache[page]) {
       dcache[page].reset(new DecodedInsn[kSlotsPerPage]);
       code[page] = CodePage{pages[page].host, dcache[page].get()};
+      pages[page].code = true;
       if (!block_listed[page]) block_listed[page] = true, block_pages.push_back(page);
     }
     DecodedInsn& d = dcache[page][(pc & 0xFF) >> 1];
@@ -1328,6 +1424,275 @@ struct Engine {
     aborted_since_flush = true;
   }
 
+  // ---- block runs -------------------------------------------------------------------------
+  // The last instruction of a block: it may change the PC, or SR bits other than the flags
+  // (GIE, CPUOFF: the run loop's checks), so the loop must look before the next one.
+  static bool ends_block(const DecodedInsn& d) {
+    const auto pc_or_sr = [](unsigned reg) { return reg == 0 || reg == 2; };
+    switch (d.kind) {
+      case kKindFormat1:
+        // CLRC, SETC, CLRZ...: clearing SR bits, or setting ones other than GIE and CPUOFF,
+        // cannot make a check fire.
+        if (d.fn == &h_sr_bic) return false;
+        if (d.fn == &h_sr_bis) return (d.src_x & kSrCpuOff) != 0;
+        return d.dst_mode == kModeReg && pc_or_sr(d.dst_reg);
+      case kKindFormat2:
+        return d.op == kCall || (d.op != kPush && d.src_mode == kModeReg && pc_or_sr(d.src_reg));
+      case kKindShiftM:
+        return pc_or_sr(d.dst_reg);
+      case kKindPushM:
+        return false;
+      case kKindPopM:
+        for (unsigned i = 0; i < d.repeat; ++i)
+          if (pc_or_sr((d.dst_reg + i) & 15)) return true;
+        return false;
+      default:  // jumps, RETI, illegal
+        return true;
+    }
+  }
+  // Upper bound of the wait-state events of one execution: FRAM-cache fetch lookups and data
+  // word accesses (each costs at most max_wait cycles).
+  static unsigned wait_events_of(const DecodedInsn& d) {
+    const unsigned fetch = (d.flags & kFlagTwoLines) ? 2 : 1;
+    switch (d.kind) {
+      case kKindPushM:
+      case kKindPopM:
+        return fetch + 2u * d.repeat;
+      case kKindShiftM:
+      case kKindJump:
+        return fetch;
+      default:
+        return fetch + 6u * ((d.flags & kFlagRepReg) ? 16u : d.repeat);
+    }
+  }
+
+  __attribute__((noinline)) Block* make_block(uint32_t pc) {
+    const uint32_t page = pc >> kPageShift;
+    const uint8_t* host = pages[page].host;
+    if (host == nullptr) return nullptr;
+    if (!btab[page]) btab[page].reset(new BlockTable);
+    std::unique_ptr<Block>& slot = btab[page]->at[(pc & 0xFF) >> 1];
+    if (slot) {  // stale: its bytes changed
+      flush_block(*slot);
+      retired_blocks.push_back(std::move(slot));
+    }
+    slot.reset(new Block);
+    Block& b = *slot;
+    pages[page].code = true;
+    if (!block_listed[page]) block_listed[page] = true, block_pages.push_back(page);
+    b.start = pc;
+    b.off = static_cast<uint16_t>(pc & 0xFF);
+    BlockSlot tmp[Block::kMaxInsns];
+    unsigned n = 0;
+    uint32_t a = pc;
+    while (n < Block::kMaxInsns && (a >> kPageShift) == page) {
+      DecodedInsn d;
+      uint32_t bad = 0;
+      if (!decode(a, d, bad) || d.kind == kKindIllegal) break;
+      if (d.flags & (kFlagCrossPage | kFlagFetchMixed)) break;
+      if (a - pc + d.len > Block::kMaxBytes) break;
+      BlockSlot& t = tmp[n++];
+      t.d = d;
+      t.pc = a;
+      t.next = (a + d.len) & kMask20;
+      t.line = FramCache::line_of(a);
+      a = t.next;
+      if (ends_block(d)) break;
+    }
+    if (n == 0) return &b;
+    tmp[n - 1].last = true;
+    const bool fram = (tmp[0].d.flags & kFlagFetchFram) != 0;  // one page: all or none
+    unsigned words = 0;
+    for (unsigned i = 0; i < n; ++i) words += fram ? tmp[i].d.len / 2u : 0u;
+    b.words = static_cast<uint8_t>(words);
+    for (unsigned i = 0, head = 0; i < n; ++i) {
+      BlockSlot& t = tmp[i];
+      const ChainPair c = chains_of(t.d.fn);
+      // A register source R0 reads the PC, which lite slots do not keep in r[0].
+      t.lite = c.lite != nullptr &&
+               !(t.d.kind == kKindFormat1 && t.d.src_mode == kModeReg && t.d.src_reg == 0);
+      words -= fram ? t.d.len / 2u : 0u;
+      t.words_after = static_cast<uint8_t>(words);
+      if (!t.lite) {
+        t.chain = c.full;
+        continue;
+      }
+      if (i == 0 || !tmp[i - 1].lite) head = i;
+      BlockSlot& h = tmp[head];
+      t.chain = head == i ? c.lite_head : c.lite;
+      h.seg_insns = static_cast<uint8_t>(h.seg_insns + 1);
+      h.seg_cycles = static_cast<uint16_t>(h.seg_cycles + t.d.cycles);
+      if (fram) {
+        h.seg_line = h.line;
+        const uint32_t last_line = FramCache::line_of(t.next - 1);
+        h.seg_lines = static_cast<uint8_t>(last_line - h.line + 1);
+      }
+    }
+    b.n = static_cast<uint8_t>(n);
+    b.nbytes = static_cast<uint8_t>(a - pc);
+    b.span = tmp[n - 1].pc - pc;
+    for (unsigned i = 0; i + 1 < n; ++i) {
+      const DecodedInsn& d = tmp[i].d;
+      b.fixed_bound += d.cycles + ((d.flags & kFlagRepReg) ? 15u : 0u);
+      b.wait_events += wait_events_of(d);
+    }
+    std::memcpy(b.bytes, host + b.off, b.nbytes);
+    b.checked = epoch;
+    b.s.reset(new BlockSlot[n]);
+    for (unsigned i = 0; i < n; ++i) b.s[i] = tmp[i];
+    return &b;
+  }
+  // The block starting at pc, built if absent or stale; nullptr if none can start there.
+  IPSIM_INLINE Block* block_at(uint32_t pc) {
+    const uint32_t page = pc >> kPageShift;
+    if (BlockTable* t = btab[page].get()) {
+      Block* b = t->at[(pc & 0xFF) >> 1].get();
+      if (IPSIM_LIKELY(b != nullptr)) {
+        if (IPSIM_LIKELY(b->checked == epoch)) return b;
+        if (b->matches(pages[page].host)) {
+          b->checked = epoch;
+          return b;
+        }
+      }
+    }
+    return make_block(pc);
+  }
+  // Executes the block's instructions exactly as exec_one would, minus the fetch validation
+  // (done for the whole block) and the run loop's checks (the caller proved they cannot fire
+  // before the last instruction, or event ends the run).
+  IPSIM_INLINE uint32_t run_block(Block& b) {
+    event = false;
+    fetch_words += b.words;  // the slots not reached are taken back (early_exit)
+    return b.s[0].chain(*this, b.s.get());
+  }
+  // The run ends after slot s (event, or a fault in it): its later slots were not fetched.
+  void early_exit(const BlockSlot& s) {
+    fetch_words -= s.words_after;
+  }
+  IPSIM_INLINE void seg_head(const BlockSlot& s) {
+    cycles += s.seg_cycles;
+    insns += s.seg_insns;
+    if (s.seg_lines != 0 && IPSIM_LIKELY(fcache != nullptr)) {
+      // Straight-line fetches touch consecutive lines, each once (see account_fetch).
+      if (s.seg_line != fcache->last_line()) fetch_line_lookup(s.seg_line);
+      for (unsigned i = 1; i < s.seg_lines; ++i) fetch_line_lookup(s.seg_line + i);
+    }
+  }
+  template <Handler H, bool Head>
+  static uint32_t lite(Engine& e, BlockSlot* s) {
+    if (Head) e.seg_head(*s);
+    ++s->d.execs;
+    const uint32_t npc = H(e, s->d, s->next);
+    if (s->last) {
+      e.r[0] = npc;
+      return npc;
+    }
+    return s[1].chain(e, s + 1);  // a tail call; at worst Block::kMaxInsns frames deep
+  }
+  IPSIM_INLINE void full_prologue(BlockSlot& s) {
+    cur_slot = &s;
+    cur_start = cycles;
+    DecodedInsn& d = s.d;
+    if ((d.flags & kFlagFetchFram) && IPSIM_LIKELY(fcache != nullptr)) {
+      if (s.line != fcache->last_line()) fetch_line_lookup(s.line);
+      if (d.flags & kFlagTwoLines) fetch_line_lookup(s.line + 1);
+    }
+    ++d.execs;
+    r[0] = s.next;
+    cycles += d.cycles;
+  }
+  template <Handler H>
+  static uint32_t full(Engine& e, BlockSlot* s) {
+    e.full_prologue(*s);
+    const uint32_t npc = H(e, s->d, s->next);
+    e.r[0] = npc;
+    ++e.insns;
+    if (s->last) return npc;
+    if (IPSIM_UNLIKELY(e.event)) {
+      e.early_exit(*s);
+      return npc;
+    }
+    return s[1].chain(e, s + 1);
+  }
+  static uint32_t full_dyn(Engine& e, BlockSlot* s) {
+    e.full_prologue(*s);
+    const uint32_t npc = s->d.fn(e, s->d, s->next);
+    e.r[0] = npc;
+    ++e.insns;
+    if (s->last) return npc;
+    if (IPSIM_UNLIKELY(e.event)) {
+      e.early_exit(*s);
+      return npc;
+    }
+    return s[1].chain(e, s + 1);
+  }
+  struct ChainPair {
+    Handler fn;
+    Chain full, lite, lite_head;  // lite: nullptr for handlers that are never lite
+  };
+  template <Handler H, bool Lite = false>
+  static constexpr ChainPair cp() {
+    if constexpr (Lite)
+      return {H, &full<H>, &lite<H, false>, &lite<H, true>};
+    else
+      return {H, &full<H>, nullptr, nullptr};
+  }
+  // The chains of a handler; one not listed here still runs (full, by an indirect call).
+  static ChainPair chains_of(Handler fn) {
+#define IPSIM_CP_OPS(M)                                                                        \
+  M(kMov), M(kAdd), M(kAddc), M(kSubc), M(kSub), M(kCmp), M(kDadd), M(kBit), M(kBic), M(kBis), \
+      M(kXor), M(kAnd)
+#define IPSIM_CP_RR(Op) cp<&SpecRR<Op, kByte>::fn, true>(), cp<&SpecRR<Op, kWord>::fn, true>()
+#define IPSIM_CP_IR(Op) cp<&SpecIR<Op, kByte>::fn, true>(), cp<&SpecIR<Op, kWord>::fn, true>()
+#define IPSIM_CP_RM(Op) cp<&SpecRM<Op, kByte>::fn>(), cp<&SpecRM<Op, kWord>::fn>()
+#define IPSIM_CP_MR(Op) cp<&SpecMR<Op, kByte>::fn>(), cp<&SpecMR<Op, kWord>::fn>()
+#define IPSIM_CP_GEN(Op) cp<&gen<&h_f1<Op>>>()
+    static const ChainPair kPairs[] = {
+        IPSIM_CP_OPS(IPSIM_CP_IR),
+        IPSIM_CP_OPS(IPSIM_CP_RR),
+        IPSIM_CP_OPS(IPSIM_CP_MR),
+        IPSIM_CP_OPS(IPSIM_CP_RM),
+        IPSIM_CP_OPS(IPSIM_CP_GEN),
+        cp<&h_jump<0>, true>(),
+        cp<&h_jump<1>, true>(),
+        cp<&h_jump<2>, true>(),
+        cp<&h_jump<3>, true>(),
+        cp<&h_jump<4>, true>(),
+        cp<&h_jump<5>, true>(),
+        cp<&h_jump<6>, true>(),
+        cp<&h_jump<7>, true>(),
+        cp<&h_f2_r<kRrc, kByte>, true>(),
+        cp<&h_f2_r<kSwpb, kByte>, true>(),
+        cp<&h_f2_r<kRra, kByte>, true>(),
+        cp<&h_f2_r<kSxt, kByte>, true>(),
+        cp<&h_f2_r<kRrc, kWord>, true>(),
+        cp<&h_f2_r<kSwpb, kWord>, true>(),
+        cp<&h_f2_r<kRra, kWord>, true>(),
+        cp<&h_f2_r<kSxt, kWord>, true>(),
+        cp<&gen<&h_f2<kRrc>>>(),
+        cp<&gen<&h_f2<kSwpb>>>(),
+        cp<&gen<&h_f2<kRra>>>(),
+        cp<&gen<&h_f2<kSxt>>>(),
+        cp<&gen<&h_f2<kPush>>>(),
+        cp<&gen<&h_f2<kCall>>>(),
+        cp<&h_sr_bic, true>(),
+        cp<&h_sr_bis, true>(),
+        cp<&gen<&h_reti>>(),
+        cp<&gen<&h_pushm>>(),
+        cp<&gen<&h_popm>>(),
+        cp<&gen<&h_shiftm>>(),
+    };
+#undef IPSIM_CP_OPS
+#undef IPSIM_CP_RR
+#undef IPSIM_CP_IR
+#undef IPSIM_CP_RM
+#undef IPSIM_CP_MR
+#undef IPSIM_CP_GEN
+    for (const ChainPair& p : kPairs)
+      if (p.fn == fn) return p;
+    return {fn, &full_dyn, nullptr, nullptr};
+  }
+
   // Accepts the highest pending interrupt if allowed (facts §1.3, Table 4-8).
   bool try_interrupt() {
     if (!irq.any()) return false;
@@ -1350,6 +1715,11 @@ struct Engine {
 
   void drop_decode_cache(uint32_t page) {
     flush_page(page);
+    pages[page].code = false;
+    if (BlockTable* t = btab[page].get()) {
+      for (auto& b : t->at)
+        if (b) retired_blocks.push_back(std::move(b));  // a run may be inside it
+    }
     if (dcache[page]) {
       for (unsigned i = 0; i < kSlotsPerPage; ++i) dcache[page][i] = DecodedInsn{};
       retired.push_back(std::move(dcache[page]));  // see FetchCache
@@ -1358,6 +1728,8 @@ struct Engine {
   }
   void free_retired() {
     retired.clear();
+    for (auto& b : retired_blocks) flush_block(*b);  // counted after it was dropped
+    retired_blocks.clear();
   }  // only where no FetchCache is live
   void refresh_page(uint32_t page) {
     const bool fram_on = fcache != nullptr || counters != nullptr;
@@ -1404,6 +1776,7 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
   e.nwaits = nwaits;
   e.read_waits = nwaits + e.extra_read_waits;
   e.write_waits = nwaits + e.extra_write_waits;
+  e.max_wait = std::max(e.read_waits, e.write_waits);
 }
 
 void Msp430Core::set_extra_nvm_waits(unsigned read, unsigned write) {
@@ -1471,9 +1844,11 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
   uint32_t pc = e.r[0];       // kept in a register: handlers return the new PC
   uint64_t start = e.cycles;  // cycle count at the start of the current instruction
   e.free_retired();
+  ++e.epoch;  // memory may have changed since the last run
   cpu::Engine::FetchCache fc;
   const bool skip_breakpoint = m_resume_at_breakpoint;
   m_resume_at_breakpoint = false;
+  bool in_block = false;
   try {
     bool first = true;
     while ((start = e.cycles) < target_cycles) {
@@ -1498,11 +1873,31 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
           why = StopReason::kSleep;
           break;
         }
+        first = false;
+        pc = e.exec_one(pc, fc);
+        continue;
       }
       first = false;
+      // A block run skips the checks above before its later instructions: nothing pending
+      // (checked), the budget cannot run out before its last instruction (bound), no
+      // breakpoint inside it, and an instruction that could change any of that ends the run
+      // (its last instruction, or event).
+      cpu::Block* b = m_block_runs ? e.block_at(pc) : nullptr;
+      if (b != nullptr && b->n != 0 &&
+          start + b->fixed_bound + b->wait_events * e.max_wait < target_cycles &&
+          m_breakpoint - b->start - 1 >= b->span) {
+        in_block = true;
+        pc = e.run_block(*b);
+        in_block = false;
+        continue;
+      }
       pc = e.exec_one(pc, fc);
     }
   } catch (const cpu::Abort&) {
+    if (in_block) {
+      pc = e.cur_slot->pc, start = e.cur_start;
+      e.early_exit(*e.cur_slot);
+    }
     e.abort_insn(pc, start);
     why = StopReason::kFault;
   }

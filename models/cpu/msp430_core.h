@@ -79,6 +79,9 @@ class Msp430Core {
   // cannot be watched.
   void set_page_watched(uint32_t page, bool watched);
   void add_cycles(uint64_t n);  // CPU stalled (DMA block transfer)
+  // run() executes decoded straight-line runs as blocks (default) or instruction by
+  // instruction; the results are identical (tests compare them), only the speed differs.
+  void set_block_runs(bool on) { m_block_runs = on; }
 
   uint32_t reg(unsigned n) const;
   void set_reg(unsigned n, uint32_t value);
@@ -119,6 +122,7 @@ class Msp430Core {
   // instead of stopping again. A breakpoint at the reset entry still stops the first run().
   bool m_resume_at_breakpoint = false;
   bool m_stop_requested = false;
+  bool m_block_runs = true;
 };
 
 }  // namespace ipsim
