@@ -89,9 +89,10 @@ std::optional<DfPlan> depth_first_plan(const Config& config) {
   const df_platform_t& p = plan.platform;
   // Memoised by every input of the planner (a sweep asks for the same plans many times).
   const std::string key =
-      fmt("%s %.17g %.17g %.17g %.17g %d %d %.17g %.17g %.17g %.17g %.17g", plan.network.c_str(),
-          p.capacitance_f, p.v_on, p.v_off, p.mclk_hz, p.continuous, p.kernel, p.margin,
-          p.fram_miss_per_cycle, p.boot_cycles, p.write_weight, p.max_slice_cycles);
+      fmt("%s %.17g %.17g %.17g %.17g %d %d %.17g %.17g %.17g %.17g %.17g %d %.17g",
+          plan.network.c_str(), p.capacitance_f, p.v_on, p.v_off, p.mclk_hz, p.continuous, p.kernel,
+          p.margin, p.fram_miss_per_cycle, p.boot_cycles, p.write_weight, p.max_slice_cycles,
+          p.nvm_spi, p.spi_word_cycles);
   static std::mutex mutex;
   static std::map<std::string, df_plan_result_t> cache;
   std::lock_guard<std::mutex> lock(mutex);

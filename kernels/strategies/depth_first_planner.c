@@ -13,8 +13,11 @@
 // under continuous power at 16 MHz (1226 slices, max error 7.9 %, mean 0.8 %; measured FRAM
 // miss rate 0.12-0.15 per cycle), except pool_elem_fram, fitted to the standalone pool groups
 // that tests/strategies/depth_first/test_planner_sim.py measures (their slices ran 31-53 %
-// over the estimate without it). They are used for every MCLK: the charge per cycle does not
-// depend on MCLK in the load model.
+// over the estimate without it), and pad_krow / pad_out, the extra of the zero-padded gather
+// (lk_conv_point_padded; none of kws, har, mnist pads), solved from the largest slices of
+// mnist8's two conv groups on chip (tiles 1x7x1 and 1x1x1; they ran 39 % and 109 % over the
+// estimate without them). Approximate: two groups, one network. They are used for every MCLK: the
+// charge per cycle does not depend on MCLK in the load model.
 //
 // On lea-fir (p->kernel == NN_KERNEL_LEA_FIR, infer_<net>_depth_first_lea_fir.elf) the convs
 // are nn_conv_fir: LEA FIRs and adds over full-width rows, so conv bands span all columns
@@ -57,6 +60,8 @@ enum {
   F_FIR_LOAD,    // lea-fir: per band of one input channel loaded by DMA into LEA RAM
   F_FIR_COEFF,   // lea-fir: per kernel row reversed into the FIR taps (not fitted)
   F_FIR_OUT,     // lea-fir: per output finished (bias, requantise, ReLU, store)
+  F_PAD_KROW,    // lea-mac, zero-padded conv: per kernel row of lk_conv_point_padded
+  F_PAD_OUT,     // lea-mac, zero-padded conv: per output of lk_conv_point_padded
   F_COUNT
 };
 
@@ -80,6 +85,8 @@ static const double kCoef[F_COUNT] = {
     0.0,     // fir_load
     0.0,     // fir_coeff
     0.0,     // fir_out
+    111.6,   // pad_krow: address (nn_src_at) and zero fills per kernel row
+    87.0,    // pad_out
 };
 
 // lea-fir: kCoef with the FIR features and the terms refitted on the lea-fir images.
@@ -103,6 +110,8 @@ static const double kFirCoef[F_COUNT] = {
     366.7,   // fir_load
     60.0,    // fir_coeff (not fitted)
     144.6,   // fir_out
+    111.6,   // pad_krow (lea-mac value; unused: padded convs do not run on lea-fir)
+    87.0,    // pad_out
 };
 
 #define FIR_C_WORDS 16  // FIR taps buffer (kw + 1 <= 16)
@@ -133,6 +142,7 @@ void df_platform_set_spi_fram(df_platform_t* p, double spi_clock_hz) {
   p->spi_word_cycles = 16.0 * p->mclk_hz / spi_clock_hz;
   p->spi_read_fixed = 363.0;
   p->spi_write_fixed = 314.0;
+  p->spi_standby_a = 100e-6;  // CY15B104Q typ. (models/spi_fram.h)
 }
 
 static uint32_t region_words(const nn_region_t* r) {
@@ -194,6 +204,10 @@ static uint32_t layer_work(const nn_layer_t* L, const nn_region_t* r, uint16_t c
     f[F_CONV_MAC] += (double)outs * k;
     f[F_CONV_OUT] += outs;
     f[F_CONV_KROW] += (double)outs * L->in.c * L->kh;
+    if (L->ph | L->pw) {  // every output of a padded conv takes lk_conv_point_padded
+      f[F_PAD_KROW] += (double)outs * L->in.c * L->kh;
+      f[F_PAD_OUT] += outs;
+    }
     f[F_CHANNEL] += nc;
     f[F_WEIGHT_WORD] += (double)nc * k;
     return outs * k;
@@ -515,7 +529,9 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
   }
   const int32_t arena = DF_LEA_RAM_WORDS - DF_LEA_STACK_WORDS - DF_LEA_RESULT_WORDS - fixed;
   res->arena_words = arena > 0 ? (uint16_t)arena : 0;
-  res->q_eff = Q_CYCLE + p->fram_miss_per_cycle * Q_MISS;
+  // The external part draws its standby current from the same capacitor all the time.
+  res->q_eff = Q_CYCLE + p->fram_miss_per_cycle * Q_MISS +
+               (p->nvm_spi ? p->spi_standby_a / p->mclk_hz : 0.0);
   res->energy_j = 0.5 * p->capacitance_f * (p->v_on * p->v_on - p->v_off * p->v_off);
   res->charge_cycles = p->capacitance_f * (p->v_on - p->v_off) / res->q_eff;
   res->reboot_cycles = RESET_CHARGE / res->q_eff + p->boot_cycles;

@@ -35,6 +35,7 @@ typedef struct {
   int nvm_spi;
   double spi_word_cycles;                  // MCLK cycles per 16-bit word on the bus
   double spi_read_fixed, spi_write_fixed;  // MCLK cycles per transfer
+  double spi_standby_a;  // the part's standby current, drawn from the capacitor all the time
   // A cap on every slice's estimated cycles below the charge budget (0 = none): forces
   // smaller slices for studies of the slice size (workload.depth_first.max_slice_cycles).
   double max_slice_cycles;

@@ -23,9 +23,10 @@ const uint16_t df_lea_w_words = 128, df_lea_x_words = 132, df_arena_words = 1506
 _Static_assert(132 + 16 + 3 * 128 + 1506 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 4, 73, {1152, 128}, {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 63, 1, 1, 1, 18}, /* 18 slices, est. max 69634 cycles */
-    {2, 3, DF_BUF_A, DF_BUF_B, 1, 31, 2, 1, 1, 18}, /* 18 slices, est. max 179512 cycles */
-    {4, 5, DF_BUF_B, DF_BUF_A, 1, 15, 2, 1, 1, 36}, /* 36 slices, est. max 192461 cycles */
+    DF_PLAN_MAGIC, 5, 88, {1152, 128}, {
+    {0, 1, DF_BUF_INPUT, DF_BUF_B, 1, 63, 1, 1, 1, 18}, /* 18 slices, est. max 69634 cycles */
+    {2, 3, DF_BUF_B, DF_BUF_A, 1, 31, 2, 1, 1, 18}, /* 18 slices, est. max 179512 cycles */
+    {4, 4, DF_BUF_A, DF_BUF_B, 1, 30, 2, 1, 1, 36}, /* 36 slices, est. max 185081 cycles */
+    {5, 5, DF_BUF_B, DF_BUF_A, 1, 15, 5, 1, 1, 15}, /* 15 slices, est. max 40980 cycles */
     {6, 6, DF_BUF_A, DF_BUF_B, 1, 1, 6, 1, 1, 1}, /* 1 slices, est. max 141626 cycles */
 }};

@@ -15,8 +15,8 @@ const uint16_t df_lea_w_words = 200, df_lea_x_words = 256, df_arena_words = 1582
 _Static_assert(200 + 256 + 1582 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 3, 481, {96, 28}, {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 7, 1, 14, 2, 8}, /* 224 slices, est. max 45962 cycles */
-    {2, 3, DF_BUF_A, DF_BUF_B, 1, 1, 1, 4, 4, 16}, /* 256 slices, est. max 37464 cycles */
+    DF_PLAN_MAGIC, 3, 593, {84, 20}, {
+    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 5, 1, 14, 3, 8}, /* 336 slices, est. max 46833 cycles */
+    {2, 3, DF_BUF_A, DF_BUF_B, 1, 1, 1, 4, 4, 16}, /* 256 slices, est. max 78422 cycles */
     {4, 4, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 29366 cycles */
 }};

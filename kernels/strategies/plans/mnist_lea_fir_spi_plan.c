@@ -23,10 +23,10 @@ const uint16_t df_lea_w_words = 128, df_lea_x_words = 232, df_arena_words = 1406
 _Static_assert(232 + 16 + 3 * 128 + 1406 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 5, 464, {1200, 96}, {
+    DF_PLAN_MAGIC, 5, 465, {1200, 96}, {
     {0, 1, DF_BUF_INPUT, DF_BUF_A, 2, 12, 1, 6, 1, 20}, /* 120 slices, est. max 46245 cycles */
     {2, 2, DF_BUF_A, DF_BUF_B, 1, 8, 1, 8, 1, 40}, /* 320 slices, est. max 176729 cycles */
     {3, 3, DF_BUF_B, DF_BUF_A, 1, 4, 8, 4, 1, 5}, /* 20 slices, est. max 38204 cycles */
-    {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 22, 1, 1, 3}, /* 3 slices, est. max 193280 cycles */
+    {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 16, 1, 1, 4}, /* 4 slices, est. max 153011 cycles */
     {5, 5, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 26081 cycles */
 }};

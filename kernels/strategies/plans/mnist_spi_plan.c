@@ -15,9 +15,9 @@ const uint16_t df_lea_w_words = 500, df_lea_x_words = 640, df_arena_words = 898;
 _Static_assert(500 + 640 + 898 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 5, 691, {600, 40}, {
+    DF_PLAN_MAGIC, 5, 723, {600, 40}, {
     {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 6, 1, 12, 2, 20}, /* 480 slices, est. max 41032 cycles */
-    {2, 2, DF_BUF_A, DF_BUF_B, 1, 2, 7, 8, 4, 6}, /* 192 slices, est. max 195252 cycles */
+    {2, 2, DF_BUF_A, DF_BUF_B, 1, 2, 6, 8, 4, 7}, /* 224 slices, est. max 178463 cycles */
     {3, 3, DF_BUF_B, DF_BUF_A, 1, 4, 10, 4, 1, 4}, /* 16 slices, est. max 39590 cycles */
     {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 32, 1, 1, 2}, /* 2 slices, est. max 168799 cycles */
     {5, 5, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 22684 cycles */

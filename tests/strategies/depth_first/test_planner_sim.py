@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The depth-first planner checked by simulation (run by ctest; stdlib only).
 
-    test_planner_sim.py IPSIM OUT_DIR
+    test_planner_sim.py IPSIM OUT_DIR [spi-fram [KERNEL:NETWORK...]]
 
 For each kernel of the depth-first images (lea-mac, lea-fir) and each network, at 100 uF (the default plan's capacitor) and at the smallest capacitor the
 planner accepts (where its largest slice is planned to just fit), run the plan ipsim made for
@@ -18,6 +18,10 @@ at least half the slices were measured (a fifth on lea-fir: at its smallest capa
 slices take most of a charge, so most are cut by a failure or follow a reboot; mnist measured
 111 of 476). Prints the planner's
 estimate against the measurement per group and network.
+
+With spi-fram: the external-FRAM images (platform.nvm.kind spi-fram, SCK 4 MHz) of mnist8 and
+mnist on lea-mac (and any KERNEL:NETWORK given) at 100 uF only, with the same checks; their
+slices stage every band through the SPI part, which draws its own current.
 """
 import csv
 import json
@@ -30,6 +34,13 @@ import sys
 IPSIM, OUT = sys.argv[1:3]
 NETWORKS = ["kws", "har", "mnist"]
 KERNELS = ["lea-mac", "lea-fir"]
+PAIRS = [(k, n) for k in KERNELS for n in NETWORKS]
+NVM = ""
+if len(sys.argv) > 3 and sys.argv[3] == "spi-fram":
+    # The external-FRAM images (platform.nvm.kind spi-fram, SCK 4 MHz) at 100 uF only.
+    NVM = "  nvm: {kind: spi-fram, spi_clock: 4MHz}\n"
+    PAIRS = [("lea-mac", "mnist8"), ("lea-mac", "mnist")]
+    PAIRS += [tuple(a.split(":")) for a in sys.argv[4:]]
 errors = []
 
 
@@ -40,11 +51,11 @@ def ipsim(*args):
 
 def config(net, cap_uf, kernel):
     return ("name: ps-%s\nseed: 1\ntime_limit: 600s\nplatform:\n  capacitor: {capacitance: %.6guF, "
-            "initial_voltage: 2.8V}\n  supervisor: {v_on: 2.8V, v_off: 2.4V}\n"
+            "initial_voltage: 2.8V}\n%s  supervisor: {v_on: 2.8V, v_off: 2.4V}\n"
             "source: {type: constant, power: 1mW}\n"
             "outputs: {timeline_csv: true, timeline_decimation: 0s}\n"
             "workload: {network: %s, strategy: depth-first, kernel: %s, inferences: 1, "
-            "inputs: [0]}\n" % (net, cap_uf, net, kernel))
+            "inputs: [0]}\n" % (net, cap_uf, NVM, net, kernel))
 
 
 def smallest_capacitor(net, kernel, path):
@@ -91,11 +102,11 @@ def measure(timeline, cap_f, mclk_hz):
 
 
 summary = []
-for kernel, net in [(k, n) for k in KERNELS for n in NETWORKS]:
+for kernel, net in PAIRS:
     d = os.path.join(OUT, kernel, net)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    c_min = smallest_capacitor(net, kernel, os.path.join(d, "probe.yaml"))
+    c_min = None if NVM else smallest_capacitor(net, kernel, os.path.join(d, "probe.yaml"))
     for cap in [100.0] + ([c_min] if c_min else []):
         tag = "%s %s at %g uF" % (net, kernel, cap)
         cfg = os.path.join(d, "%guF.yaml" % cap)
