@@ -26,7 +26,7 @@ import sys
 
 TIE = 0.04
 BEGIN, END = "<!-- BEGIN GENERATED (scripts/results_md.py) -->", "<!-- END GENERATED -->"
-NETWORKS = ["mnist", "har", "kws"]
+NETWORKS = ["mnist", "mnist8", "har", "kws"]
 SOURCES = ["mementos_1", "mementos_3", "nrel_2023jan", "shepherd_jogging", "continuous"]
 SOURCE_NAMES = {"mementos_1": "Mementos 1", "mementos_3": "Mementos 3",
                 "nrel_2023jan": "NREL Jan.", "shepherd_jogging": "shepherd",
