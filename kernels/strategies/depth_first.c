@@ -156,12 +156,19 @@ static void nvm_region(int write, df_map_t map, nn_shape_t sh, const nn_region_t
 }
 #endif
 
-// Computes slice `s` of group g and writes its tile to the group's output buffer.
-static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* g, uint16_t s) {
+// Which conv output channel's weights (and bias) df_lea_w holds (lk_conv_region_resident).
+// In SRAM, not FRAM: a power failure clears LEA RAM and SRAM alike, and strategy_run clears
+// the tag at every boot (SRAM powers up with arbitrary content), so the first slice after a
+// reboot reloads.
+static lk_wtag_t w_tag;
+
+// Computes the slice of group g at p and writes its tile to the group's output buffer.
+static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* g,
+                     const df_slice_pos_t* p) {
   // Output regions of the group's layers, from the tile back to the group's input
   // (r[0] = the input band, r[k] = the output of layer first + k - 1).
   nn_region_t r[DF_MAX_GROUP_LAYERS + 1];
-  const uint16_t n = df_slice_regions(net->layers, g, s, DF_FULL_WIDTH_CONV, r);
+  const uint16_t n = df_slice_regions(net->layers, g, p, DF_FULL_WIDTH_CONV, r);
   if (n == 0) return NN_ERR_SCRATCH;
 
   const lk_bufs_t bufs = {df_lea_w, df_lea_w_words, df_lea_x, df_lea_x_words};
@@ -181,7 +188,10 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     const nn_layer_t* L0 = &net->layers[g->first];
     int16_t* band = scratch[0];
     arena = 1;
-    if (L0->op == NN_OP_FC && nn_shape_words(L0->in) <= df_lea_x_words) band = df_lea_x, arena = 0;
+    if (L0->op == NN_OP_FC && nn_shape_words(L0->in) <= df_lea_x_words) {
+      band = df_lea_x, arena = 0;
+      w_tag.layer = 0;  // df_lea_x's zero pad of an odd receptive field is overwritten
+    }
     nvm_region(0, fram_buf(g->in_buf), L0->in, &r[0], band);
     const nn_dst_t v = band_view(band, &r[0]);
     src = (nn_src_t){v.data, v.c0, v.y0, v.x0, v.chan_stride, v.row_stride};
@@ -206,10 +216,22 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
       const int rc = nn_conv_fir(L, &src, &dst, &r[k], &df_fir_work);
       if (rc != NN_OK) return rc;
 #else
-      lk_conv_region(&bufs, L, &src, &dst, &r[k]);
+      lk_conv_region_resident(&bufs, L, &src, &dst, &r[k], &w_tag);
 #endif
     } else if (L->op == NN_OP_FC) {
+      w_tag.layer = 0;  // its weight rows and input overwrite df_lea_w and df_lea_x
+#ifdef IPSIM_NVM_SPI
       lk_fc_region(&bufs, L, &src, &dst, &r[k]);
+#else
+      // Weight-row chunks in the whole arena when neither its input (in FRAM) nor its output
+      // (the tile, to FRAM) is there and the arena is larger than df_lea_w: fewer chunks.
+      if (k == 1 && k == n && g->in_buf != DF_BUF_INPUT && df_arena_words > df_lea_w_words) {
+        const lk_bufs_t fc = {df_arena, df_arena_words, df_lea_x, df_lea_x_words};
+        lk_fc_region(&fc, L, &src, &dst, &r[k]);
+      } else {
+        lk_fc_region(&bufs, L, &src, &dst, &r[k]);
+      }
+#endif
     } else {  // pools (and ReLU) on the CPU
       const int rc = nn_layer_forward(L, &src, &dst, &r[k]);
       if (rc != NN_OK) return rc;
@@ -234,23 +256,36 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   if (df_plan.magic != DF_PLAN_MAGIC || n_groups == 0 || n_groups > DF_MAX_GROUPS ||
       (uint32_t)plan_scratch0 + df_plan.scratch_words[1] > df_arena_words)
     dbg_exit(0xDE);
+  w_tag.layer = 0;              // LEA RAM lost its weights with the power
   uint16_t done = load_done();  // read once a boot, then kept in a register
-  for (;;) {
-    // Locate the next slice from the one progress word.
-    uint16_t s = done, gi = 0;
-    df_group_t g;
-    for (; gi < n_groups; ++gi) {
-      g = df_plan.groups[gi];
-      const uint16_t slices = (uint16_t)(g.ny * g.nx * g.nc);
-      if (s < slices) break;
-      s = (uint16_t)(s - slices);
-    }
-    if (gi == n_groups) break;
-    if (run_slice(net, input, &g, s) != NN_OK) dbg_exit(0xDF);
+  // Locate the next slice once a boot: its group, its index in the group and its position.
+  uint16_t gi = 0, s = done, slices = 0;
+  df_group_t g;
+  for (; gi < n_groups; ++gi) {
+    g = df_plan.groups[gi];
+    slices = (uint16_t)(g.ny * g.nx * g.nc);
+    if (s < slices) break;
+    s = (uint16_t)(s - slices);
+  }
+  df_slice_pos_t pos;
+  if (gi < n_groups) df_slice_pos(net->layers, &g, s, &pos);
+  while (gi < n_groups) {
+    if (run_slice(net, input, &g, &pos) != NN_OK) dbg_exit(0xDF);
     done = (uint16_t)(done + 1u);
     store_done(done);  // commit: one atomic FRAM word (Gray-coded on the external FRAM)
     dbg_marker(DBG_SLICE_DONE, done);
-    if (s + 1u == (uint16_t)(g.ny * g.nx * g.nc)) dbg_marker(DBG_LAYER_DONE, g.last);
+    // The next slice: stepped from this one (no division on the slice path).
+    s = (uint16_t)(s + 1u);
+    if (s < slices) {
+      df_slice_next(net->layers, &g, &pos);
+      continue;
+    }
+    dbg_marker(DBG_LAYER_DONE, g.last);
+    if (++gi == n_groups) break;
+    g = df_plan.groups[gi];
+    slices = (uint16_t)(g.ny * g.nx * g.nc);
+    s = 0;
+    pos.c0 = pos.y0 = pos.x0 = 0;
   }
 #ifdef IPSIM_NVM_SPI
   uint16_t nc = net->n_classes < 16 ? net->n_classes : 16;

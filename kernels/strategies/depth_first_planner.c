@@ -276,9 +276,21 @@ static double spi_slice_cycles(const df_platform_t* p, const nn_network_t* net, 
   return c + p->spi_write_fixed + p->spi_word_cycles;  // df_done
 }
 
-// Evaluates group e->g (its tile set, counts derived here) slice by slice.
-static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t chunk,
-                     const df_fir_layout_t* fir, df_group_est_t* e) {
+// FC weight-row chunk words of layer L (lk_fc_neuron): the weight buffer's words w_words, or
+// the input buffer's x_words if smaller when the input does not fit it (streamed).
+static uint16_t fc_chunk(const nn_layer_t* L, uint16_t w_words, uint16_t x_words) {
+  const uint32_t k = (uint32_t)L->in.c * L->in.h * L->in.w;
+  uint16_t chunk = w_words;
+  if (k > x_words && x_words < chunk) chunk = x_words;
+  return (uint16_t)(chunk & ~1u);
+}
+
+// Evaluates group e->g (its tile set, counts derived here) slice by slice, in the firmware's
+// order (df_slice_next). lea_w / lea_x: the LEA operand buffers (on lea-fir the FIR output
+// band and input band); arena_words: df_arena.
+static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t lea_w,
+                     uint16_t lea_x, uint16_t arena_words, const df_fir_layout_t* fir,
+                     df_group_est_t* e) {
   df_group_t* g = &e->g;
   const nn_layer_t* last = &net->layers[g->last];
   g->ny = ceil_div(last->out.h, g->ty);
@@ -293,10 +305,18 @@ static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t c
   e->macs = 0;
   e->need[0] = e->need[1] = 0;
   nn_region_t r[DF_MAX_GROUP_LAYERS + 1];
-  for (uint32_t s = 0; s < slices; ++s) {
-    df_slice_regions(net->layers, g, (uint16_t)s, fir != NULL, r);
+  const double* coef = fir ? kFirCoef : kCoef;
+  // The conv output channel whose weights the LEA holds (depth_first.c's w_layer, w_oc):
+  // none at the group's start, as after a reboot.
+  int tag_layer = -1;
+  uint16_t tag_oc = 0;
+  df_slice_pos_t pos;
+  df_slice_pos(net->layers, g, 0, &pos);
+  for (uint32_t s = 0; s < slices; ++s, df_slice_next(net->layers, g, &pos)) {
+    df_slice_regions(net->layers, g, &pos, fir != NULL, r);
     double f[F_COUNT] = {0};
     f[F_SLICE] = 1;
+    double reused = 0;  // cycles of the weight loads skipped (the tag holds the channel)
     unsigned arena = 0;
     if (staged && !spi_fc_direct(p, net, g, fir)) {
       const uint32_t w = region_words(&r[0]);
@@ -309,6 +329,19 @@ static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t c
     }
     for (uint16_t k = 1; k <= n; ++k) {
       const nn_layer_t* L = &net->layers[g->first + k - 1u];
+      const int conv = L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D;
+      uint16_t chunk = lea_w;
+      if (L->op == NN_OP_FC) {
+        tag_layer = -1;
+        // A lone FC layer reading FRAM and writing FRAM chunks its rows in the whole arena.
+        if (!p->nvm_spi && n == 1 && !staged && arena_words > lea_w) chunk = arena_words;
+        chunk = fc_chunk(L, chunk, lea_x);
+      } else if (conv && !fir) {
+        if (tag_layer == g->first + k - 1 && tag_oc == r[k].c0)
+          reused += coef[F_CHANNEL] + coef[F_WEIGHT_WORD] * L->in.c * L->kh * L->kw;
+        tag_layer = g->first + k - 1;
+        tag_oc = (uint16_t)(r[k].c1 - 1u);
+      }
       e->macs += layer_work(L, &r[k], chunk, fir, f);
       // A pool that reads its input from FRAM (wait states, cache misses) rather than SRAM.
       if (k == 1 && !staged && (L->op == NN_OP_MAXPOOL || L->op == NN_OP_AVGPOOL))
@@ -320,9 +353,11 @@ static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t c
       }
       arena ^= 1u;
     }
+    // The largest slice with its weight loads (the first slice after a reboot reloads); the
+    // total without the loads the tag saves.
     const double c = cycles_of(f, fir) + (p->nvm_spi ? spi_slice_cycles(p, net, g, r, n) : 0);
     if (c > e->max_cycles) e->max_cycles = c;
-    e->total_cycles += c;
+    e->total_cycles += c - reused;
   }
   // One whole-group pass (no slicing): the reference for the halo recompute.
   df_group_t whole = *g;
@@ -330,11 +365,12 @@ static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t c
   whole.tx = last->out.w;
   whole.tc = last->out.c;
   whole.ny = whole.nx = whole.nc = 1;
-  df_slice_regions(net->layers, &whole, 0, fir != NULL, r);
+  df_slice_pos_t origin = {0, 0, 0};
+  df_slice_regions(net->layers, &whole, &origin, fir != NULL, r);
   double f[F_COUNT] = {0};
   e->golden_macs = 0;
   for (uint16_t k = 1; k <= n; ++k)
-    e->golden_macs += layer_work(&net->layers[g->first + k - 1u], &r[k], chunk, fir, f);
+    e->golden_macs += layer_work(&net->layers[g->first + k - 1u], &r[k], lea_w, fir, f);
   memset(e->halo_words, 0, sizeof e->halo_words);
   for (uint16_t k = 1; k < n; ++k) e->halo_words[k - 1] = computed[k - 1] - region_words(&r[k]);
   e->write_bytes = 2u * nn_shape_words(last->out) + 2u * slices;
@@ -358,9 +394,9 @@ static int fits(const uint16_t* need, uint16_t arena_words) {
 typedef struct {
   const nn_network_t* net;
   const df_platform_t* p;
-  uint16_t chunk, arena_words;
-  double budget;  // one charge's slice budget (the failure rate)
-  double limit;   // the largest slice allowed: budget, or the platform's cap if smaller
+  uint16_t lea_w, lea_x, arena_words;  // LEA operand buffers (lea-fir: FIR bands), df_arena
+  double budget;                       // one charge's slice budget (the failure rate)
+  double limit;  // the largest slice allowed: budget, or the platform's cap if smaller
   const df_fir_layout_t* fir;  // lea-fir buffers, NULL on lea-mac
   uint16_t cap[2];             // most words of arena 0 and 1 a group may use
 } ctx_t;
@@ -421,7 +457,7 @@ static int best_group(const ctx_t* c, uint8_t first, uint8_t last, df_group_est_
       e.g.ty = 1, e.g.tx = sx[j / nc], e.g.tc = sc[j % nc];
       if (e.g.tc == L->out.c) continue;
     }
-    evaluate(net, c->p, c->chunk, c->fir, &e);
+    evaluate(net, c->p, c->lea_w, c->lea_x, c->arena_words, c->fir, &e);
     if (!fits(e.need, c->arena_words) || e.need[0] > c->cap[0] || e.need[1] > c->cap[1]) continue;
     if (e.max_cycles < *smallest) *smallest = e.max_cycles;
     if (e.max_cycles > c->limit) continue;
@@ -557,7 +593,8 @@ static int plan_with(const nn_network_t* net, const df_platform_t* p, const df_f
 
   ctx_t c = {net,
              p,
-             fir ? fir->fc_chunk : res->lea_w_words,
+             res->lea_w_words,
+             res->lea_x_words,
              res->arena_words,
              res->budget_cycles,
              res->limit_cycles,

@@ -143,6 +143,34 @@ void lk_conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, 
   }
 }
 
+// A separate copy of lk_conv_region (whose callers' cycle counts stay as they were), with
+// the weight tag (lea_kernels.h); lk_conv_point is inlined here as there.
+void lk_conv_region_resident(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s,
+                             const nn_dst_t* d, const nn_region_t* r, lk_wtag_t* tag) {
+  for (uint16_t oc = r->c0; oc < r->c1; ++oc) {
+    if (tag->layer != L || tag->oc != oc) {
+      tag->bias = lk_conv_load(b, L, oc);
+      tag->layer = L;
+      tag->oc = oc;
+    }
+    const int32_t bias = tag->bias;
+    int16_t* o = d->data + (uint16_t)(oc - d->c0) * d->chan_stride +
+                 (uint16_t)(r->y0 - d->y0) * d->row_stride;
+    if (L->ph | L->pw) {
+      for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride)
+        for (uint16_t x = r->x0; x < r->x1; ++x)
+          o[x - d->x0] = lk_conv_point_padded(b, L, s, y, x, bias);
+      continue;
+    }
+    for (uint16_t y = r->y0; y < r->y1; ++y, o += d->row_stride) {
+      const int16_t* row = s->data + (uint16_t)(y * L->sh - s->y0) * s->row_stride;
+      for (uint16_t x = r->x0; x < r->x1; ++x)
+        o[x - d->x0] = lk_conv_point(b, L, row + (uint16_t)(x * L->sw - s->x0), s->row_stride,
+                                     s->chan_stride, bias);
+    }
+  }
+}
+
 // FC output channels r->c0..c1 on the LEA; the source is the whole (dense) input map.
 void lk_fc_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
                   const nn_region_t* r) {

@@ -60,6 +60,19 @@ int16_t lk_fc_neuron(const lk_bufs_t* b, const nn_layer_t* l, uint16_t j, const 
 // element; FC output channels r->c0..c1 from the whole dense input map.
 void lk_conv_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
                     const nn_region_t* r);
+// Which conv output channel's weights (and bias) b->w holds, for lk_conv_region_resident:
+// layer NULL = none. The caller keeps it in SRAM and clears it whenever b->w or b->x is used
+// otherwise (FC jobs) or LEA RAM is lost (every boot).
+typedef struct {
+  const nn_layer_t* layer;
+  uint16_t oc;
+  int32_t bias;
+} lk_wtag_t;
+
+// lk_conv_region, but an output channel's weights are loaded only if *tag says b->w does not
+// hold them; *tag then names the last channel loaded. The same jobs, so the same bits.
+void lk_conv_region_resident(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s,
+                             const nn_dst_t* d, const nn_region_t* r, lk_wtag_t* tag);
 void lk_fc_region(const lk_bufs_t* b, const nn_layer_t* L, const nn_src_t* s, const nn_dst_t* d,
                   const nn_region_t* r);
 

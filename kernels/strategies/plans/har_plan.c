@@ -15,9 +15,9 @@ const uint16_t df_lea_w_words = 72, df_lea_x_words = 1080, df_arena_words = 886;
 _Static_assert(72 + 1080 + 886 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 4, 344, {244, 26}, {
+    DF_PLAN_MAGIC, 4, 343, {244, 26}, {
     {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 13, 1, 1, 5, 18}, /* 90 slices, est. max 43829 cycles */
     {2, 3, DF_BUF_A, DF_BUF_B, 1, 11, 1, 1, 3, 36}, /* 108 slices, est. max 44356 cycles */
     {4, 5, DF_BUF_B, DF_BUF_A, 1, 8, 1, 1, 2, 72}, /* 144 slices, est. max 44136 cycles */
-    {6, 6, DF_BUF_A, DF_BUF_B, 1, 1, 3, 1, 1, 2}, /* 2 slices, est. max 44643 cycles */
+    {6, 6, DF_BUF_A, DF_BUF_B, 1, 1, 6, 1, 1, 1}, /* 1 slices, est. max 34901 cycles */
 }};

@@ -12,15 +12,15 @@
  * slice arenas. */
 IPSIM_LEARAM int16_t df_lea_x[288];
 IPSIM_LEARAM static int16_t df_fir_c[16];
-IPSIM_LEARAM int16_t df_lea_w[288];
-IPSIM_LEARAM static int16_t df_fir_row_sum[288];
-IPSIM_LEARAM static int16_t df_fir_acc[288];
+IPSIM_LEARAM int16_t df_lea_w[224];
+IPSIM_LEARAM static int16_t df_fir_row_sum[224];
+IPSIM_LEARAM static int16_t df_fir_acc[224];
 const nn_fir_work_t df_fir_work = {df_lea_x, 288, df_fir_c, 16, df_lea_w, df_fir_row_sum,
-                                   df_fir_acc, 288};
-IPSIM_LEARAM int16_t df_arena[870];
-const uint16_t df_lea_w_words = 288, df_lea_x_words = 288, df_arena_words = 870;
+                                   df_fir_acc, 224};
+IPSIM_LEARAM int16_t df_arena[1062];
+const uint16_t df_lea_w_words = 224, df_lea_x_words = 288, df_arena_words = 1062;
 /* + the MAC result (2 words) + the LEA stack (8 words). */
-_Static_assert(288 + 16 + 3 * 288 + 870 <= 2038, "LEA RAM overcommitted");
+_Static_assert(288 + 16 + 3 * 224 + 1062 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
     DF_PLAN_MAGIC, 3, 25, {240, 176}, {

@@ -15,8 +15,8 @@ const uint16_t df_lea_w_words = 72, df_lea_x_words = 288, df_arena_words = 1678;
 _Static_assert(72 + 288 + 1678 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 3, 72, {40, 32}, {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 4, 2, 11, 1, 4}, /* 44 slices, est. max 46516 cycles */
+    DF_PLAN_MAGIC, 3, 116, {40, 16}, {
+    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 4, 1, 11, 1, 8}, /* 88 slices, est. max 24808 cycles */
     {2, 2, DF_BUF_A, DF_BUF_B, 1, 2, 6, 9, 1, 3}, /* 27 slices, est. max 33096 cycles */
-    {3, 3, DF_BUF_B, DF_BUF_A, 1, 1, 12, 1, 1, 1}, /* 1 slices, est. max 51252 cycles */
+    {3, 3, DF_BUF_B, DF_BUF_A, 1, 1, 12, 1, 1, 1}, /* 1 slices, est. max 28122 cycles */
 }};

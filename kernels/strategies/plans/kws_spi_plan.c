@@ -15,8 +15,8 @@ const uint16_t df_lea_w_words = 72, df_lea_x_words = 288, df_arena_words = 1678;
 _Static_assert(72 + 288 + 1678 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 3, 50, {128, 64}, {
-    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 4, 2, 11, 1, 4}, /* 44 slices, est. max 48034 cycles */
+    DF_PLAN_MAGIC, 3, 94, {128, 64}, {
+    {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 4, 1, 11, 1, 8}, /* 88 slices, est. max 25756 cycles */
     {2, 2, DF_BUF_A, DF_BUF_B, 2, 2, 16, 5, 1, 1}, /* 5 slices, est. max 174614 cycles */
     {3, 3, DF_BUF_B, DF_BUF_A, 1, 1, 12, 1, 1, 1}, /* 1 slices, est. max 71507 cycles */
 }};

@@ -18,5 +18,5 @@ __attribute__((used)) const volatile df_plan_t df_plan = {
     DF_PLAN_MAGIC, 3, 593, {84, 20}, {
     {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 5, 1, 14, 3, 8}, /* 336 slices, est. max 46833 cycles */
     {2, 3, DF_BUF_A, DF_BUF_B, 1, 1, 1, 4, 4, 16}, /* 256 slices, est. max 78422 cycles */
-    {4, 4, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 29366 cycles */
+    {4, 4, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 22941 cycles */
 }};

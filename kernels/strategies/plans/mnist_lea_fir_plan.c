@@ -10,23 +10,23 @@
  * band (also the FC input, df_lea_x), the taps, and the FIR output, row sum and
  * channel sum bands (the first also the FC weight-row chunk, df_lea_w); then the
  * slice arenas. */
-IPSIM_LEARAM int16_t df_lea_x[428];
+IPSIM_LEARAM int16_t df_lea_x[640];
 IPSIM_LEARAM static int16_t df_fir_c[16];
-IPSIM_LEARAM int16_t df_lea_w[320];
-IPSIM_LEARAM static int16_t df_fir_row_sum[320];
-IPSIM_LEARAM static int16_t df_fir_acc[320];
-const nn_fir_work_t df_fir_work = {df_lea_x, 428, df_fir_c, 16, df_lea_w, df_fir_row_sum,
-                                   df_fir_acc, 320};
-IPSIM_LEARAM int16_t df_arena[634];
-const uint16_t df_lea_w_words = 320, df_lea_x_words = 428, df_arena_words = 634;
+IPSIM_LEARAM int16_t df_lea_w[192];
+IPSIM_LEARAM static int16_t df_fir_row_sum[192];
+IPSIM_LEARAM static int16_t df_fir_acc[192];
+const nn_fir_work_t df_fir_work = {df_lea_x, 640, df_fir_c, 16, df_lea_w, df_fir_row_sum,
+                                   df_fir_acc, 192};
+IPSIM_LEARAM int16_t df_arena[806];
+const uint16_t df_lea_w_words = 192, df_lea_x_words = 640, df_arena_words = 806;
 /* + the MAC result (2 words) + the LEA stack (8 words). */
-_Static_assert(428 + 16 + 3 * 320 + 634 <= 2038, "LEA RAM overcommitted");
+_Static_assert(640 + 16 + 3 * 192 + 806 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 5, 184, {280, 144}, {
+    DF_PLAN_MAGIC, 5, 183, {280, 144}, {
     {0, 1, DF_BUF_INPUT, DF_BUF_A, 3, 12, 1, 4, 1, 20}, /* 80 slices, est. max 62374 cycles */
     {2, 2, DF_BUF_A, DF_BUF_B, 4, 8, 1, 2, 1, 40}, /* 80 slices, est. max 146344 cycles */
     {3, 3, DF_BUF_B, DF_BUF_A, 1, 1, 40, 4, 4, 1}, /* 16 slices, est. max 35050 cycles */
-    {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 10, 1, 1, 7}, /* 7 slices, est. max 46347 cycles */
+    {4, 4, DF_BUF_A, DF_BUF_B, 1, 1, 11, 1, 1, 6}, /* 6 slices, est. max 41916 cycles */
     {5, 5, DF_BUF_B, DF_BUF_A, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 20290 cycles */
 }};

@@ -15,9 +15,9 @@ const uint16_t df_lea_w_words = 500, df_lea_x_words = 640, df_arena_words = 898;
 _Static_assert(500 + 640 + 898 <= 2038, "LEA RAM overcommitted");
 
 __attribute__((used)) const volatile df_plan_t df_plan = {
-    DF_PLAN_MAGIC, 4, 1127, {96, 24}, {
+    DF_PLAN_MAGIC, 4, 1126, {96, 24}, {
     {0, 1, DF_BUF_INPUT, DF_BUF_A, 1, 6, 1, 12, 2, 20}, /* 480 slices, est. max 39956 cycles */
     {2, 3, DF_BUF_A, DF_BUF_B, 1, 1, 1, 4, 4, 40}, /* 640 slices, est. max 34589 cycles */
-    {4, 4, DF_BUF_B, DF_BUF_A, 1, 1, 11, 1, 1, 6}, /* 6 slices, est. max 45247 cycles */
+    {4, 4, DF_BUF_B, DF_BUF_A, 1, 1, 13, 1, 1, 5}, /* 5 slices, est. max 44465 cycles */
     {5, 5, DF_BUF_A, DF_BUF_B, 1, 1, 10, 1, 1, 1}, /* 1 slices, est. max 16893 cycles */
 }};

@@ -3,7 +3,7 @@
 
     test_plan_command.py IPSIM CONFIG_DIR OUT_DIR
 
-- har at 10 uF: `ipsim plan` exits 2 naming the smallest capacitor; that capacitor is planned
+- har at 5 uF: `ipsim plan` exits 2 naming the smallest capacitor; that capacitor is planned
   (exit 0) and 1 % less is refused, so the named value is the threshold, not a guess;
 - `ipsim run` and `ipsim sweep` refuse such runs with exit 2 before anything runs (no run
   result is written), naming the file and line of the capacitance;
@@ -42,20 +42,20 @@ def plan_json(config, *sets):
     return rc, json.loads(out[out.index("["):]) if "[" in out else None, err
 
 
-har10 = os.path.join(CONFIGS, "har_trace_10uF.yaml")
-rc, out, err = ipsim("plan", har10)
+har5 = os.path.join(CONFIGS, "har_trace_5uF.yaml")
+rc, out, err = ipsim("plan", har5)
 m = re.search(r"smallest capacitor that works is ([0-9.]+) uF", out + err)
-check(rc == 2 and m is not None, "ipsim plan har at 10 uF: exit 2 naming the smallest capacitor "
+check(rc == 2 and m is not None, "ipsim plan har at 5 uF: exit 2 naming the smallest capacitor "
       "(exit %d)" % rc)
 if m:
     c_min = float(m.group(1))
-    rc_at, _, _ = ipsim("plan", har10, "--set", "platform.capacitor.capacitance=%guF" % c_min)
-    rc_below, _, _ = ipsim("plan", har10, "--set",
+    rc_at, _, _ = ipsim("plan", har5, "--set", "platform.capacitor.capacitance=%guF" % c_min)
+    rc_below, _, _ = ipsim("plan", har5, "--set",
                            "platform.capacitor.capacitance=%guF" % (c_min * 0.99))
     check(rc_at == 0 and rc_below == 2, "har: planned at the named %g uF (exit %d), refused 1 %% "
           "below (exit %d)" % (c_min, rc_at, rc_below))
 
-for cmd, config in (("run", "har_trace_10uF.yaml"), ("sweep", "sweep_10uF_100uF.yaml")):
+for cmd, config in (("run", "har_trace_5uF.yaml"), ("sweep", "sweep_10uF_100uF.yaml")):
     out_dir = os.path.join(OUT, cmd)
     shutil.rmtree(out_dir, ignore_errors=True)
     rc, out, err = ipsim(cmd, os.path.join(CONFIGS, config), "--out", out_dir)
