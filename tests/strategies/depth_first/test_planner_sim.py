@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """The depth-first planner checked by simulation (run by ctest; stdlib only).
 
-    test_planner_sim.py IPSIM OUT_DIR [spi-fram [KERNEL:NETWORK...]]
+    test_planner_sim.py IPSIM OUT_DIR [spi-fram|on-chip [KERNEL:NETWORK...]]
 
-For each kernel of the depth-first images (lea-mac, lea-fir) and each network, at 100 uF (the default plan's capacitor) and at the smallest capacitor the
+For each kernel of the depth-first images (lea-mac, lea-fir) and each network (mnist8: lea-mac
+only; `on-chip PAIRS...`: only those), at 100 uF (the default plan's capacitor) and at the smallest capacitor the
 planner accepts (where its largest slice is planned to just fit), run the plan ipsim made for
 that platform on a 1 mW constant source with the timeline on, and measure each slice's energy
 from the firmware's markers: slice k is the interval between DBG_SLICE_DONE k-1 and k within
@@ -34,9 +35,12 @@ import sys
 IPSIM, OUT = sys.argv[1:3]
 NETWORKS = ["kws", "har", "mnist"]
 KERNELS = ["lea-mac", "lea-fir"]
-PAIRS = [(k, n) for k in KERNELS for n in NETWORKS]
+# mnist8 has lea-mac images only (its padded convolutions do not run on lea-fir).
+PAIRS = [(k, n) for k in KERNELS for n in NETWORKS] + [("lea-mac", "mnist8")]
 NVM = ""
-if len(sys.argv) > 3 and sys.argv[3] == "spi-fram":
+if len(sys.argv) > 3 and sys.argv[3] == "on-chip":  # only the KERNEL:NETWORK pairs given
+    PAIRS = [tuple(a.split(":")) for a in sys.argv[4:]]
+elif len(sys.argv) > 3 and sys.argv[3] == "spi-fram":
     # The external-FRAM images (platform.nvm.kind spi-fram, SCK 4 MHz) at 100 uF only.
     NVM = "  nvm: {kind: spi-fram, spi_clock: 4MHz}\n"
     PAIRS = [("lea-mac", "mnist8"), ("lea-mac", "mnist")]
