@@ -4,6 +4,23 @@ static uint16_t min_u16(uint16_t a, uint16_t b) {
   return a < b ? a : b;
 }
 
+// Input indices [*i0, *i1) that outputs [o0, o1) read along one axis (stride st, window k,
+// padding p, n input indices): nn_input_span's arithmetic (kernels/nn/nn_layer.c) in 16 bits,
+// without its calls and 32-bit products, since the slice path runs it for every layer of every
+// slice (dimensions <= 1024 and small strides: no overflow).
+static inline void span(uint16_t o0, uint16_t o1, uint16_t st, uint16_t k, uint16_t p, uint16_t n,
+                        uint16_t* i0, uint16_t* i1) {
+  uint16_t a = o0, b = (uint16_t)(o1 - 1u);
+  if (st == 2) {
+    a = (uint16_t)(a << 1), b = (uint16_t)(b << 1);
+  } else if (st != 1) {
+    a = (uint16_t)(a * st), b = (uint16_t)(b * st);
+  }
+  const int16_t lo = (int16_t)(a - p), hi = (int16_t)(b - p + k);
+  *i0 = lo < 0 ? 0u : (uint16_t)lo;
+  *i1 = hi > (int16_t)n ? n : (uint16_t)hi;
+}
+
 void df_slice_pos(const nn_layer_t* layers, const df_group_t* g, uint16_t s, df_slice_pos_t* p) {
   (void)layers;
   const uint16_t per_block = (uint16_t)(g->ny * g->nx);
@@ -45,8 +62,25 @@ uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, const d
       r[k].x0 = 0;
       r[k].x1 = L->out.w;
     }
-    nn_input_rows(L, r[k].y0, r[k].y1, &r[k - 1].y0, &r[k - 1].y1);
-    nn_input_cols(L, r[k].x0, r[k].x1, &r[k - 1].x0, &r[k - 1].x1);
+    // As nn_input_rows / nn_input_cols: windows for convs and pools, the same indices for
+    // ReLU, everything for FC.
+    switch (L->op) {
+      case NN_OP_CONV2D:
+      case NN_OP_CONV1D:
+      case NN_OP_MAXPOOL:
+      case NN_OP_AVGPOOL:
+        span(r[k].y0, r[k].y1, L->sh, L->kh, L->ph, L->in.h, &r[k - 1].y0, &r[k - 1].y1);
+        span(r[k].x0, r[k].x1, L->sw, L->kw, L->pw, L->in.w, &r[k - 1].x0, &r[k - 1].x1);
+        break;
+      case NN_OP_RELU:
+        r[k - 1].y0 = r[k].y0, r[k - 1].y1 = r[k].y1;
+        r[k - 1].x0 = r[k].x0, r[k - 1].x1 = r[k].x1;
+        break;
+      default:
+        r[k - 1].y0 = 0, r[k - 1].y1 = L->in.h;
+        r[k - 1].x0 = 0, r[k - 1].x1 = L->in.w;
+        break;
+    }
     // Pools and ReLU work channel by channel: a channel range of their output needs only
     // the same channels of their input (no recompute); other layers need every channel.
     const uint8_t per_channel =
