@@ -8,7 +8,8 @@
 // df_done (slices committed in this inference), is the whole progress state: after a power
 // failure the interrupted slice is recomputed from its input.
 //
-// FRAM writes per inference, on both kernels: each group's last output map once, into its
+// FRAM writes per inference, on both kernels (unchanged by the slice order, the weight tag and
+// the FC chunks, which touch only SRAM and LEA RAM): each group's last output map once, into its
 // out_buf (2 B per word; the tiles are disjoint), 2 B of df_done per slice plus 2 at begin;
 // the sample input is read in place and intermediates stay in SRAM. So per group g of the
 // plan, 2*words(out_g) + 2*slices_g bytes (+ 2 per inference). On lea-fir the FIR row
@@ -18,12 +19,25 @@
 // Halo rows (columns for 1-D maps) are recomputed by every slice that needs them rather than
 // cached: no extra FRAM state, at the price of the extra MACs the planner reports.
 //
+// The slice loop (fast slices): a group's slices run with the channel block outermost, then
+// row bands, then column bands (df_slice_next), so consecutive slices share their output
+// channels. The next slice is located from df_done once a boot (by subtraction) and then
+// stepped from the previous one: no division on the slice path (the MSP430 has none; a
+// library division is ~160 cycles), and the slice's regions are 16-bit span arithmetic
+// (df_slice_regions). None of this is progress state: it is all derived from df_done.
+//
 // Compute engine: the LEA, with exactly HAWAII's jobs (lea_kernels.c, shared with hawaii.c):
 // each conv output is one LEA MAC of its receptive field, gathered into LEA RAM, with the
-// output channel's weights resident in LEA RAM (reloaded once per channel per slice); each FC
-// neuron is one LEA MAC of the input (DMA'd into LEA RAM once per slice) with its weight row.
-// Pools run on the CPU (kernels/nn). So depth-first and HAWAII differ only in what they keep
-// in SRAM and what they commit to FRAM.
+// output channel's weights resident in LEA RAM; each FC neuron is one LEA MAC of the input
+// (DMA'd into LEA RAM once per slice) with its weight row. Pools run on the CPU (kernels/nn).
+// So depth-first and HAWAII differ only in what they keep in SRAM and what they commit to FRAM.
+// Weights are loaded when a conv region needs a channel other than the one LEA RAM holds
+// (lk_conv_region_resident): the slices of one channel block of a one-channel tile load them
+// once. The tag naming the loaded channel (w_tag) is in SRAM, cleared at every boot and by
+// every FC layer (which overwrites the operand buffers): a power failure clears LEA RAM, so the
+// first slice after a reboot reloads, and a re-run slice computes the same bits. A lone FC
+// group (input and tile in FRAM) chunks its weight rows in the whole arena, free then, instead
+// of df_lea_w (fewer LEA commands; the planner counts the same chunks).
 //
 // On lea-fir (DF_LEA_FIR, plans/<net>_lea_fir_plan.c, planned by the same planner with
 // kernel lea-fir): convs are nn_conv_fir, HAWAII's FIRs and adds over full-width rows

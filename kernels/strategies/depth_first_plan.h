@@ -1,7 +1,8 @@
 // Slice plan of the depth-first strategy (depth_first.c).
 //
 // The network's layers are cut into groups of consecutive layers. A slice of a group is one
-// tile (rows x columns x channels) of the group's last output; it is computed from the
+// tile (rows x columns x channels) of the group's last output, in the order channel block,
+// row band, column band (fastest: depth_first_geometry.h); it is computed from the
 // group's input map through every layer of the group, with the intermediate bands (halo
 // included) only in the SRAM scratch arenas. Only the output tile is written to FRAM.
 //
@@ -41,7 +42,7 @@ typedef struct {
   uint8_t in_buf;       // where the group's input map is: DF_BUF_A, DF_BUF_B or DF_BUF_INPUT
   uint8_t out_buf;      // FRAM buffer of the group's output map (never in_buf)
   uint16_t ty, tx, tc;  // tile of the last layer's output per slice: rows, columns, channels
-  uint16_t ny, nx, nc;  // tiles along rows, columns and channels; slices = ny * nx * nc
+  uint16_t ny, nx, nc;  // tiles along rows, columns and channels; slices = nc * ny * nx
 } df_group_t;
 
 typedef struct {

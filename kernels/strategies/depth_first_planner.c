@@ -8,16 +8,20 @@
 // (reset charge 102 nC, crt0 + boot) is subtracted and a margin kept for the cost model's error.
 //
 // Slice cycles = sum over the group's layers of the work of that layer's region + staging of
-// the input band + a per-slice overhead. The coefficients were fitted by least squares to the
-// DBG_SLICE_DONE marker intervals of the lea-mac depth-first images of kws, har and mnist
-// under continuous power at 16 MHz (1226 slices, max error 7.9 %, mean 0.8 %; measured FRAM
-// miss rate 0.12-0.15 per cycle), except pool_elem_fram, fitted to the standalone pool groups
-// that tests/strategies/depth_first/test_planner_sim.py measures (their slices ran 31-53 %
-// over the estimate without it), and pad_krow / pad_out, the extra of the zero-padded gather
-// (lk_conv_point_padded; none of kws, har, mnist pads), solved from the largest slices of
-// mnist8's two conv groups on chip (tiles 1x7x1 and 1x1x1; they ran 39 % and 109 % over the
-// estimate without them). Approximate: two groups, one network. They are used for every MCLK: the
-// charge per cycle does not depend on MCLK in the load model.
+// the input band + a per-slice overhead. Slices are evaluated in the firmware's order (channel
+// block outermost, df_slice_next) with its weight tag (lk_conv_region_resident): a group's
+// total leaves out the conv weight loads the tag skips, while its largest slice keeps them
+// (the first slice after a reboot reloads). FC weight-row chunks are counted as the firmware
+// cuts them: df_lea_w, or the whole arena for a lone FC group on chip (fc_chunk). The coefficients
+// were fitted by least squares to the DBG_SLICE_DONE marker intervals of the lea-mac depth-first
+// images of kws, har and mnist under continuous power at 16 MHz (1226 slices, max error 7.9 %, mean
+// 0.8 %; measured FRAM miss rate 0.12-0.15 per cycle), except pool_elem_fram, fitted to the
+// standalone pool groups that tests/strategies/depth_first/test_planner_sim.py measures (their
+// slices ran 31-53 % over the estimate without it), and pad_krow / pad_out, the extra of the
+// zero-padded gather (lk_conv_point_padded; none of kws, har, mnist pads), solved from the largest
+// slices of mnist8's two conv groups on chip (tiles 1x7x1 and 1x1x1; they ran 39 % and 109 % over
+// the estimate without them). Approximate: two groups, one network. They are used for every MCLK:
+// the charge per cycle does not depend on MCLK in the load model.
 //
 // On lea-fir (p->kernel == NN_KERNEL_LEA_FIR, infer_<net>_depth_first_lea_fir.elf) the convs
 // are nn_conv_fir: LEA FIRs and adds over full-width rows, so conv bands span all columns
