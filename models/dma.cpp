@@ -44,8 +44,8 @@ void Dma::reset() {
 }
 
 void Dma::power_off() {
-  settle(sc_core::sc_time_stamp());  // the words completed before the cut are in place
-  reset();                           // a pending request or completion is lost with the registers
+  advance(sc_core::sc_time_stamp());  // the words completed before the cut are in place
+  reset();  // a pending request, completion or CPU halt is lost with the registers
 }
 
 bool Dma::busy_at(const sc_time& t) const {
@@ -54,12 +54,12 @@ bool Dma::busy_at(const sc_time& t) const {
   return false;
 }
 
-sc_time Dma::moving_end(const Channel& c) const {
+sc_time Dma::moving_end(const Channel& c) const {  // moving_since is after the sync cycles
   const double cycles = static_cast<double>(kCyclesPerTransfer * c.count + c.waits);
-  return c.moving_since + sc_time(cycles / m_clocks.mclk_hz(), sc_core::SC_SEC);
+  return c.moving_since + sc_time(cycles / c.hz, sc_core::SC_SEC);
 }
 
-void Dma::start_moving(unsigned n, const sc_time& at) {
+void Dma::start_moving(unsigned n, const sc_time& at, unsigned sync_cycles) {
   Channel& c = m_ch[n];
   const uint16_t b = channel_base(n);
   const uint16_t ctl = m_regs.get(b + CTL);
@@ -70,8 +70,11 @@ void Dma::start_moving(unsigned n, const sc_time& at) {
   c.count = (((ctl & DMADT) >> 12) & 3) == DT_SINGLE ? 1u : m_regs.get(b + SZ);
   c.moved = 0;
   c.waits = 0;
-  c.moving_since = at;
-  m_cpu.stall(kCyclesPerTransfer * c.count);
+  c.sync = sync_cycles;
+  c.halts = sync_cycles > 0;  // hardware-triggered: the wait states halt the CPU too
+  c.hz = m_clocks.mclk_hz();  // the word times follow MCLK as the transfer starts
+  c.moving_since = at + sc_time(sync_cycles / c.hz, sc_core::SC_SEC);
+  m_cpu.stall(sync_cycles + kCyclesPerTransfer * c.count);
 }
 
 void Dma::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
@@ -98,7 +101,15 @@ bool Dma::listens(unsigned tsel, uint64_t* silent) const {
 }
 
 void Dma::settle(const sc_time& t) {
-  const double cycle_s = 1.0 / m_clocks.mclk_hz();
+  advance(t);
+  // Wait states a hardware-triggered block met extend its halt of the CPU. Passed on here (the
+  // CPU thread, which counts them in its next slice), not from on_event: a stall added while
+  // the CPU thread waits for the end of its slice would be lost.
+  for (Channel& c : m_ch)
+    if (c.owed) m_cpu.stall(c.owed), c.owed = 0;
+}
+
+void Dma::advance(const sc_time& t) {
   if (m_before_access) {
     for (const Channel& c : m_ch)
       if (c.moving) {
@@ -108,11 +119,13 @@ void Dma::settle(const sc_time& t) {
   }
   for (unsigned n = 0; n < kChannels; ++n) {
     Channel& c = m_ch[n];
+    if (!c.moving) continue;
+    const double cycle_s = 1.0 / c.hz;
     while (c.moving) {
       if (c.moved == c.count) {  // all words in place: done at the end of the last one
         c.moving = false;
         const uint64_t cycles = kCyclesPerTransfer * c.count + c.waits;
-        m_busy_cycles += cycles;
+        m_busy_cycles += c.sync + cycles;
         if (m_regs.get(channel_base(n) + SZ) == 0) {
           c.done_pending = true;
           c.done_at =
@@ -126,7 +139,10 @@ void Dma::settle(const sc_time& t) {
       if (word_end > t) break;
       const sc_time now = sc_core::sc_time_stamp();
       sc_time d = word_start > now ? word_start - now : sc_core::SC_ZERO_TIME;
-      if (!move(n, c.ctl, d, &c.waits)) {
+      const uint64_t waits_before = c.waits;
+      const bool ok = move(n, c.ctl, d, &c.waits);
+      if (c.halts) c.owed += c.waits - waits_before;
+      if (!ok) {
         c.moving = false;
         uint16_t& ctl = m_regs[channel_base(n) + CTL];
         ctl = static_cast<uint16_t>((ctl & ~DMAEN) | DMAABORT);
@@ -161,10 +177,10 @@ void Dma::on_event() {
     }
     if (c.start_pending && c.start_at <= now) {
       c.start_pending = false;
-      start_moving(n, now);
+      start_moving(n, now, 0);
     }
   }
-  settle(now);
+  advance(now);
   for (unsigned n = 0; n < kChannels; ++n) {
     Channel& c = m_ch[n];
     if (c.done_pending && c.done_at <= now) {
@@ -205,10 +221,31 @@ void Dma::write_ctl(unsigned n, uint16_t old_value, uint16_t v) {
 }
 
 void Dma::trigger(unsigned tsel, unsigned channels, const sc_time& at) {
+  bool started = false;
   for (unsigned n = 0; n < kChannels; ++n) {
     if (!(channels & (1u << n))) continue;
-    if ((m_regs.get(channel_base(n) + CTL) & DMAEN) && tsel_of(n) == tsel) run_channel(n, at);
+    const uint16_t ctl = m_regs.get(channel_base(n) + CTL);
+    if (!(ctl & DMAEN) || tsel_of(n) != tsel) continue;
+    if ((((ctl & DMADT) >> 12) & 3) == DT_SINGLE) {
+      run_single(n, at);
+      continue;
+    }
+    // A block or burst-block moves its words over time, as a DMAREQ block does (settle()).
+    Channel& c = m_ch[n];
+    if (c.done_pending && c.done_at <= at) {  // its completion event has not run yet
+      c.done_pending = false;
+      finish_channel(n);
+      if (!(m_regs.get(channel_base(n) + CTL) & DMAEN)) continue;
+    }
+    // A block still in progress ignores the trigger.
+    if (c.moving || c.done_pending) continue;
+    if (m_regs.get(channel_base(n) + SZ) == 0) continue;  // no transfer (SLAU367P §11.2.6)
+    if (m_before_access)
+      m_before_access(at < sc_core::sc_time_stamp() ? at : sc_core::sc_time_stamp());
+    start_moving(n, at, kBlockSyncCycles);
+    started = true;
   }
+  if (started) schedule();
 }
 
 bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) {
@@ -264,43 +301,31 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   return true;
 }
 
-void Dma::run_channel(unsigned n, const sc_time& at) {
+void Dma::run_single(unsigned n, const sc_time& at) {
   const uint16_t b = channel_base(n);
   const uint16_t ctl = m_regs.get(b + CTL);
-  const bool single = (((ctl & DMADT) >> 12) & 3) == DT_SINGLE;
   if (m_cycle_hz != m_clocks.mclk_hz()) {  // sc_time(double, unit) is slow: once per clock
     m_cycle_hz = m_clocks.mclk_hz();
     m_cycle = sc_time(1.0 / m_cycle_hz, sc_core::SC_SEC);
   }
-  const sc_time cycle = m_cycle;
   const sc_time now = sc_core::sc_time_stamp();
-  sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
+  const sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
 
   uint16_t& size = m_regs[b + SZ];
   if (size == 0) return;  // DMAnSZ = 0: no transfer (SLAU367P §11.2.6)
   if (m_before_access) m_before_access(at < now ? at : now);
   ++m_ch[n].triggers;
-  const unsigned count = single ? 1u : size;
-  const unsigned sync_cycles = single ? kSingleCycles - kCyclesPerTransfer : kBlockSyncCycles;
-  uint64_t cycles = sync_cycles, waits = 0;
-  bool ok = true;
-  for (unsigned k = 0; k < count && ok; ++k) {
-    const uint64_t offset = single ? 1 : sync_cycles + kCyclesPerTransfer * k;
-    sc_time d = delay + static_cast<double>(offset + waits) * cycle;
-    ok = move(n, ctl, d, &waits);
-    if (ok) {
-      --size;
-      cycles += kCyclesPerTransfer;
-    }
-  }
-  cycles += waits;
-  m_busy_cycles += cycles;
-  m_cpu.stall(cycles);
+  uint64_t waits = 0;
+  sc_time d = delay + m_cycle;  // one cycle of synchronisation, then the transfer
+  const bool ok = move(n, ctl, d, &waits);
+  const uint64_t cycles = kSingleCycles + waits;
+  m_busy_cycles += ok ? cycles : kSingleCycles - kCyclesPerTransfer + waits;
+  m_cpu.stall(ok ? cycles : kSingleCycles - kCyclesPerTransfer + waits);
   if (!ok) {
     m_regs[b + CTL] = static_cast<uint16_t>((m_regs.get(b + CTL) & ~DMAEN) | DMAABORT);
     return;
   }
-  if (size == 0) finish_channel(n);
+  if (--size == 0) finish_channel(n);
 }
 
 // Completed: flag, then disable (single/block/burst) or reload (repeated modes).

@@ -18,20 +18,31 @@
 // "2 x MCLK x DMAxSZ" block figure, facts §7.12), plus the FRAM wait states of its accesses
 // (the FRAM model adds NWAITS per read miss and per write, as for the CPU). The CPU is halted
 // for that time (CpuHooks::stall).
-// A software request (DMAREQ) starts the channel kSyncCycles MCLK after the write that sets it,
-// from an SC_METHOD: the CPU goes on meanwhile, so the instruction after the write runs before
-// the transfer, as on the chip; the synchronisation cycles are then not part of the stall.
-// Such a transfer moves its words over time: word k completes 2(k+1) MCLK (plus the wait
-// states of the words before it) after the start, and is moved when anyone looks at or after
-// that time (settle(), power_off(), the completion event), so a power cut keeps exactly the
-// words completed before it. DMAIFG (and the interrupt) follow the last word, so a CPU that
-// entered LPM0 right after the request sleeps through the transfer and is woken by it.
+// A block or burst-block moves its words over time, whatever started it: word k completes
+// 2(k+1) MCLK (plus the wait states of the words before it) after the start, and is moved
+// when anyone looks at or after that time (settle(), power_off(), the completion event), so a
+// power cut keeps exactly the words completed before it. DMAIFG (and the interrupt) follow the
+// last word. The times use MCLK as the transfer started.
+// - A software request (DMAREQ) starts the channel kSyncCycles MCLK after the write that sets
+//   it, from an SC_METHOD: the CPU goes on meanwhile, so the instruction after the write runs
+//   before the transfer, as on the chip; a CPU that entered LPM0 right after the request
+//   sleeps through the transfer and is woken by it. A running CPU is halted for 2n cycles at
+//   the start (the synchronisation cycles are not part of the halt).
+// - A hardware trigger (trigger(tsel)) starts a block at the trigger time: kBlockSyncCycles of
+//   synchronisation, then the words. A running CPU is halted for 2 + 2n cycles at the trigger
+//   and, as the words meet wait states, for those too (passed on by settle(), which the power
+//   model calls after every CPU slice), so the halt is 2 + 2n plus the wait states in all, and
+//   the CPU runs again when the block is done. A trigger while the channel's block is still
+//   in progress is ignored.
+// - A hardware-triggered single transfer is one word: it moves at the trigger (its b_transport
+//   carries the delay of its synchronisation) and halts a running CPU for its 4 cycles plus
+//   its wait states.
 // Approximations:
-// - All transfers a trigger causes happen at the trigger, one b_transport each with the delay
-//   growing 2 MCLK per transfer; the CPU is stalled for the whole cost at once. Burst-block
-//   mode therefore moves its block like block mode (its interleaving of 2 CPU cycles every 4
-//   transfers is not modelled; the CPU is stalled for the same 2 + 2n cycles) and a repeated
+// - Burst-block mode moves its block like block mode (its interleaving of 2 CPU cycles every 4
+//   transfers is not modelled; the CPU is halted for the same 2 + 2n cycles) and a repeated
 //   burst-block moves one block per trigger instead of running until DMAEN is cleared.
+// - Channels triggered together each start at the trigger, their words overlapping in time
+//   (on the chip they follow each other in priority order); their halts of the CPU add up.
 // - DMALEVEL is ignored: every trigger() call is one edge. Trigger numbers mean different
 //   sources on different channels (the DMAnTSEL lists of the device header): a source whose
 //   number is not the same on all channels passes the channels it serves (eUSCI_B0 on 0-2,
@@ -40,12 +51,16 @@
 // - Addresses and size are latched when DMAEN goes 0 -> 1 and reloaded after each completed
 //   repeated transfer/block; DMAnSA/DA reads return the programmed value.
 // - A bus error response ends the channel: DMAEN cleared, DMAABORT set, no DMAIFG.
-// - Hardware triggers happen at the time the caller passes (default: kernel time), and their
-//   synchronisation is part of the stall.
-// - The words of a hardware-triggered transfer all move at the trigger (each b_transport
-//   carries its own delay).
-// - While a DMAREQ transfer runs, a running CPU is halted for 2n cycles at its start (its wait
-//   states are not known yet and are not added to the halt).
+// - Hardware triggers happen at the time the caller passes (default: kernel time; the MPY's
+//   trigger comes from inside a CPU slice and so starts at the slice's kernel time).
+// - The wait states of a DMAREQ transfer are not added to the CPU's halt (they are not known
+//   at its start).
+// - Msp430Cpu turns into time the halt cycles added between its slices or during one (a
+//   trigger from the CPU's own access, e.g. the MPY's); cycles a stall adds from an SC_METHOD
+//   (a timer's or the LEA's trigger, a DMAREQ start) while the CPU thread waits at the end of
+//   its slice count as CPU cycles but not as time, for single transfers as for blocks (as
+//   before this model moved hardware-triggered blocks over time). The wait-state part of a
+//   hardware-triggered block's halt is passed on by settle() from the CPU thread and is time.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
 #include <functional>
@@ -132,7 +147,7 @@ class Dma : public Peripheral {
   uint64_t channel_triggers(unsigned n) const { return m_ch[n].triggers; }
   // A transfer is in progress at t (its words are moved, its completion is pending).
   bool busy_at(const sc_core::sc_time& t) const;
-  // Moves every word of a running DMAREQ transfer completed by time t.
+  // Moves every word of a running block transfer completed by time t.
   void settle(const sc_core::sc_time& t);
   // Batching (models/sync.h): whether an enabled channel serves trigger tsel and, if so, how
   // many further triggers of it nothing observes (UINT64_MAX: none is observed; the one that
@@ -154,11 +169,14 @@ class Dma : public Peripheral {
     bool start_pending = false;  // DMAREQ waiting for its synchronisation delay
     bool done_pending = false;   // completed; DMAIFG is raised at done_at
     sc_core::sc_time start_at, done_at;
-    // A DMAREQ transfer in progress: words moved so far of `count`, wait cycles met so far.
-    bool moving = false;
+    // A block (or DMAREQ) transfer in progress: words moved so far of `count`, wait cycles met
+    // so far; `sync` cycles before moving_since (hardware triggers); `halts`: its wait states
+    // extend the CPU's halt, `owed` of them not yet passed on.
+    bool moving = false, halts = false;
     uint16_t ctl = 0;
-    unsigned count = 0, moved = 0;
-    uint64_t waits = 0;
+    unsigned count = 0, moved = 0, sync = 0;
+    uint64_t waits = 0, owed = 0;
+    double hz = 0;  // MCLK when it started
     sc_core::sc_time moving_since;
     uint64_t transfers = 0, triggers = 0;  // counters survive reset (per run)
   };
@@ -166,13 +184,14 @@ class Dma : public Peripheral {
   void on_event();
   void schedule();
   void finish_channel(unsigned n);
-  void start_moving(unsigned n, const sc_core::sc_time& at);
+  void start_moving(unsigned n, const sc_core::sc_time& at, unsigned sync_cycles);
+  void advance(const sc_core::sc_time& t);  // settle() without passing wait states to the CPU
   sc_core::sc_time moving_end(const Channel& c) const;  // end if no more wait states come
   void write_ctl(unsigned n, uint16_t old_value, uint16_t new_value);
   void latch(unsigned n);
   unsigned tsel_of(unsigned n) const;
-  // A hardware-triggered transfer, all at once, synchronisation included in the stall.
-  void run_channel(unsigned n, const sc_core::sc_time& at);
+  // A hardware-triggered single transfer, at once, synchronisation included in the stall.
+  void run_single(unsigned n, const sc_core::sc_time& at);
   // One transfer; adds the FRAM wait states it met to *wait_cycles.
   bool move(unsigned n, uint16_t ctl, sc_core::sc_time& delay, uint64_t* wait_cycles);
   void update_irq();

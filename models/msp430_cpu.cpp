@@ -114,13 +114,20 @@ void Msp430Cpu::run_slices() {
     StopReason reason = StopReason::kBudget;
     if (slice > 0) {
       // m_slice_start_cycles is where the last slice ended: cycles added since (a DMA
-      // transfer that halted the CPU between slices) belong to this slice's time.
-      reason = m_core.run(m_slice_start_cycles + slice);
-      used = m_core.cycles() - m_slice_start_cycles;
+      // transfer that halted the CPU) belong to this slice's time. A halt longer than the
+      // slice takes the whole slice, so a power budget can end a slice inside the halt.
+      uint64_t rest = 0;  // of the halt, for the next slices
+      if (m_core.cycles() - m_slice_start_cycles > slice) {
+        used = slice;
+        rest = m_core.cycles() - m_slice_start_cycles - slice;
+      } else {
+        reason = m_core.run(m_slice_start_cycles + slice);
+        used = m_core.cycles() - m_slice_start_cycles;
+      }
       const sc_core::sc_time duration = m_period * static_cast<double>(used);
       m_qk.inc(duration);
       m_qk.sync();
-      m_slice_start_cycles = m_core.cycles();
+      m_slice_start_cycles = m_core.cycles() - rest;
       after_slice(used, duration);
     }
     if (finished()) break;

@@ -71,6 +71,8 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   const std::string& finish_reason() const { return m_finish_reason; }
 
   const sc_core::sc_time& sleep_time() const { return m_sleep_time; }
+  // Power is gone: the rest of a DMA halt the CPU still owes is not served after the reboot.
+  void drop_halt() { m_slice_start_cycles = m_core.cycles(); }
 
   // CoreBus
   BusStatus slow_read(uint32_t addr, unsigned size, uint16_t& value, uint64_t now) override;

@@ -266,7 +266,10 @@ void Platform::apply_pending_reset() {
 void Platform::lose_power() {
   // design.md §3: SRAM, registers and peripherals lose their content; FRAM keeps it.
   m_cpu_hooks.catch_up(sc_core::sc_time_stamp());  // what batching kept back happened first
+  // The DMA words completed before the cut, while the clock and FRAM wait states still hold.
+  m_dma.settle(sc_core::sc_time_stamp());
   for (Peripheral* p : m_peripherals) p->power_off();
+  m_cpu.drop_halt();
   if (m_spi_fram) m_spi_fram->power_off(sc_core::sc_time_stamp());  // after the last byte
   m_irq.clear_all();
   m_fram.cache().invalidate_all();

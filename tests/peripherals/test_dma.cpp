@@ -26,6 +26,7 @@ struct TestMemory : sc_core::sc_module {
     sc_time at;
   };
   std::vector<Access> log;
+  sc_time write_wait = sc_core::SC_ZERO_TIME;  // added to every write, as FRAM wait states are
   explicit TestMemory(const sc_core::sc_module_name& n) : sc_core::sc_module(n) {
     socket.register_b_transport(this, &TestMemory::b_transport);
   }
@@ -37,7 +38,7 @@ struct TestMemory : sc_core::sc_module {
       return;
     }
     if (t.is_write())
-      std::memcpy(&mem[a], t.get_data_ptr(), len);
+      std::memcpy(&mem[a], t.get_data_ptr(), len), delay += write_wait;
     else
       std::memcpy(t.get_data_ptr(), &mem[a], len);
     log.push_back({a, t.is_write(), len, initiator_of(t), sc_core::sc_time_stamp() + delay});
@@ -164,6 +165,53 @@ TEST_CASE("A power cut during a DMAREQ block keeps exactly the words completed b
   CHECK(!rig.irq.any());
 }
 
+TEST_CASE(
+    "A power cut during a hardware-triggered block keeps exactly the words completed before it",
+    "[dma]") {
+  Rig rig;
+  const uint16_t n = 32;
+  for (unsigned i = 0; i < n; ++i) rig.memory.set_word(0x5000 + 2 * i, uint16_t(0x200 + i));
+  rig.setup(1, 0x5000, 0x6000, n, TSEL_TA1CCR0);
+  rig.w(channel_base(1) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE);
+  rig.dma.trigger(TSEL_TA1CCR0);
+  CHECK(rig.memory.log.empty());    // nothing moves at the trigger itself
+  CHECK(rig.stalled == 2 + 2 * n);  // a running CPU is halted from the trigger on
+  CHECK(rig.dma.busy_at(sc_core::sc_time_stamp()));
+  rig.run_cycles(kBlockSyncCycles + 2 * 9 + 1);  // 9 words done, the 10th half-way
+  rig.dma.power_off();
+  for (unsigned i = 0; i < n; ++i)
+    CHECK(rig.memory.word(0x6000 + 2 * i) == (i < 9 ? 0x200 + i : 0));
+  rig.run_cycles(4 * n);  // nothing is left to complete
+  CHECK(rig.dma.transfers() == 9);
+  CHECK(!rig.irq.any());
+  CHECK(rig.stalled == 2 + 2 * n);
+}
+
+TEST_CASE("The wait states of a hardware-triggered block extend the CPU halt", "[dma]") {
+  Rig rig;
+  const uint16_t n = 8;
+  rig.memory.write_wait = sc_time(125, sc_core::SC_NS);  // one MCLK per write
+  for (unsigned i = 0; i < n; ++i) rig.memory.set_word(0x5000 + 2 * i, uint16_t(0x300 + i));
+  rig.setup(0, 0x5000, 0x6000, n, TSEL_LEA);
+  rig.w(channel_base(0) + CTL, Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAIE);
+  rig.dma.trigger(TSEL_LEA);
+  CHECK(rig.stalled == 2 + 2 * n);
+  // Word k ends 2 + 2(k+1) + k MCLK after the trigger: at 2 + 3n - 1 the last is not done.
+  rig.run_cycles(2 + 3 * n - 2);
+  rig.dma.settle(sc_core::sc_time_stamp());
+  CHECK(rig.dma.transfers() == n - 1);
+  CHECK(!rig.irq.any());
+  rig.run_cycles(1);
+  rig.dma.settle(sc_core::sc_time_stamp());
+  CHECK(rig.dma.transfers() == n);
+  CHECK(!rig.irq.any());  // the last word's own wait state comes before the flag
+  rig.run_cycles(1);
+  CHECK(rig.irq.any());
+  CHECK(rig.stalled == 2 + 3 * n);  // 2 + 2n plus one wait state per word
+  CHECK(rig.dma.busy_cycles() == 2 + 3 * n);
+  for (unsigned i = 0; i < n; ++i) CHECK(rig.memory.word(0x6000 + 2 * i) == 0x300 + i);
+}
+
 TEST_CASE("DMA single transfers count DMAnSZ down per trigger", "[dma]") {
   Rig rig;
   for (unsigned i = 0; i < 4; ++i) rig.memory.set_word(0x2C00 + 2 * i, uint16_t(i + 1));
@@ -203,8 +251,10 @@ TEST_CASE("DMA repeated single and repeated block reload size and addresses", "[
   rig.setup(4, 0x5000, 0x5800, 8, TSEL_LEA);
   rig.w(channel_base(4) + CTL, Rig::ctl(DT_BLOCK | DT_REPEAT, kIncrIncrement, kIncrIncrement));
   rig.dma.trigger(TSEL_LEA);
+  rig.run_cycles(kBlockSyncCycles + 2 * 8);  // a block's words move over time
   rig.memory.set_word(0x5000, 99);
   rig.dma.trigger(TSEL_LEA);
+  rig.run_cycles(kBlockSyncCycles + 2 * 8);
   CHECK(rig.memory.word(0x5800) == 99);
   CHECK(rig.memory.word(0x5810) == 0);  // not past the block
   CHECK((rig.r(channel_base(4) + CTL) & DMAEN));
@@ -218,6 +268,8 @@ TEST_CASE("DMA burst-block and byte/word conversions", "[dma]") {
   rig.setup(5, 0x7000, 0x7100, 16, TSEL_MPY);
   rig.w(channel_base(5) + CTL, Rig::ctl(DT_BURST, kIncrIncrement, kIncrIncrement, true, false));
   rig.dma.trigger(TSEL_MPY);
+  CHECK(rig.stalled == 2 + 2 * 16);  // the CPU is halted from the trigger on
+  rig.run_cycles(kBlockSyncCycles + 2 * 16);
   for (unsigned i = 0; i < 16; ++i) REQUIRE(rig.memory.word(0x7100 + 2 * i) == 0xF0 + i);
   CHECK(rig.stalled == 2 + 2 * 16);
   CHECK((rig.r(channel_base(5) + CTL) & DMAEN) == 0);
@@ -232,7 +284,9 @@ TEST_CASE("DMA burst-block and byte/word conversions", "[dma]") {
   rig.setup(1, 0x7000, 0x7300, 4, TSEL_TA3CCR0);
   rig.w(channel_base(1) + CTL, Rig::ctl(DT_BURST | DT_REPEAT, kIncrIncrement, kIncrIncrement));
   rig.dma.trigger(TSEL_TA3CCR0);
+  rig.run_cycles(kBlockSyncCycles + 2 * 4);
   rig.dma.trigger(TSEL_TA3CCR0);
+  rig.run_cycles(kBlockSyncCycles + 2 * 4);
   CHECK(rig.memory.word(0x7300) == 0xF1F0);
   CHECK((rig.r(channel_base(1) + CTL) & DMAEN));
 }
