@@ -117,8 +117,18 @@ struct BlockSlot {
   uint8_t seg_lines = 0;    // head: lines fetched by its run (0: not FRAM code)
   uint8_t seg_insns = 0;    // head: instructions in its run; 0: not a head
   uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
+  uint8_t head = 0;         // lite: index of its run's head, which alone counts d.execs
   bool last = false;
   bool lite = false;
+};
+struct Block;
+// A block's exit chained to its successor: valid only in the epoch it was made in (the
+// successor was validated then, and is neither retired nor freed within that epoch).
+struct Link {
+  uint64_t epoch = 0;
+  uint64_t bound = 0;  // successor's fixed_bound + wait_events * max_wait
+  uint32_t pc = 0;     // successor's start
+  Block* b = nullptr;
 };
 struct Block {
   static constexpr unsigned kMaxInsns = 32, kMaxBytes = 64;
@@ -132,6 +142,9 @@ struct Block {
   // Cycles of all instructions but the last at most: fixed + wait_events * the largest wait.
   uint64_t fixed_bound = 0;
   uint64_t wait_events = 0;
+  uint32_t fall = 0;  // the address after the last instruction
+  // Successors: [1] the one at fall, [0] any other (a jump's target, a return address).
+  Link link[2];
   uint64_t bytes[kMaxBytes / 8] = {};
   std::unique_ptr<BlockSlot[]> s;
 
@@ -169,8 +182,10 @@ struct Engine {
   IrqLines& irq;
   uint32_t r[16] = {};
   uint64_t cycles = 0;
-  uint64_t insns = 0;
   Fault fault;
+  // Not next to cycles: the compiler would add to both with one 16-byte load and store, and
+  // that load stalls when the 8-byte stores before it cannot be forwarded to it.
+  uint64_t insns = 0;
 
   PageEntry pages[kNumPages];  // effective kinds: kFram only while FRAM accounting is on
   MemKind mapped_kind[kNumPages] = {};
@@ -214,6 +229,14 @@ struct Engine {
   BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
   uint64_t cur_start = 0;         // cycles at its start
   uint64_t max_wait = 0;          // max(read_waits, write_waits)
+  // Block chaining (see leave()): the run's cycle target, the block being executed, and how
+  // many more blocks may be entered without going back to run()'s loop.
+  uint64_t target = 0;
+  Block* cur_block = nullptr;
+  unsigned chain_left = 0;
+  // Chained blocks nest as tail calls; where the compiler makes them real calls (-O0/-O1),
+  // this bounds the stack depth at kChainLimit * Block::kMaxInsns frames.
+  static constexpr unsigned kChainLimit = 16;
 
   bool faulted = false;
   uint32_t insn_pc = 0;
@@ -1302,10 +1325,13 @@ struct Engine {
     d.execs = 0;
   }
   void flush_block(Block& b) {
-    for (unsigned i = 0; i < b.n; ++i) {
-      DecodedInsn& d = b.s[i].d;
+    // Backwards: a lite slot's count is its head's (an earlier slot), zeroed when flushed.
+    for (unsigned i = b.n; i-- > 0;) {
+      BlockSlot& s = b.s[i];
+      DecodedInsn& d = s.d;
+      if (s.lite && s.head != i) d.execs = b.s[s.head].d.execs;
       if (!(d.flags & kFlagFetchFram)) d.execs = 0;  // code in SRAM: nothing to count
-      if (d.execs) flush_entry(d, b.s[i].pc);
+      if (d.execs) flush_entry(d, s.pc);
     }
   }
   void flush_page(uint32_t page) {
@@ -1509,17 +1535,19 @@ struct Engine {
       BlockSlot& t = tmp[i];
       const ChainPair c = chains_of(t.d.fn);
       // A register source R0 reads the PC, which lite slots do not keep in r[0].
-      t.lite = c.lite != nullptr &&
+      t.lite = c.lite[0][0] != nullptr &&
                !(t.d.kind == kKindFormat1 && t.d.src_mode == kModeReg && t.d.src_reg == 0);
       words -= fram ? t.d.len / 2u : 0u;
       t.words_after = static_cast<uint8_t>(words);
+      const bool last = i + 1 == n;
       if (!t.lite) {
-        t.chain = c.full;
+        t.chain = c.full[last];
         continue;
       }
       if (i == 0 || !tmp[i - 1].lite) head = i;
       BlockSlot& h = tmp[head];
-      t.chain = head == i ? c.lite_head : c.lite;
+      t.head = static_cast<uint8_t>(head);
+      t.chain = c.lite[head == i][last];
       h.seg_insns = static_cast<uint8_t>(h.seg_insns + 1);
       h.seg_cycles = static_cast<uint16_t>(h.seg_cycles + t.d.cycles);
       if (fram) {
@@ -1531,6 +1559,7 @@ struct Engine {
     b.n = static_cast<uint8_t>(n);
     b.nbytes = static_cast<uint8_t>(a - pc);
     b.span = tmp[n - 1].pc - pc;
+    b.fall = tmp[n - 1].next;
     for (unsigned i = 0; i + 1 < n; ++i) {
       const DecodedInsn& d = tmp[i].d;
       b.fixed_bound += d.cycles + ((d.flags & kFlagRepReg) ? 15u : 0u);
@@ -1562,8 +1591,20 @@ struct Engine {
   // before the last instruction, or event ends the run).
   IPSIM_INLINE uint32_t run_block(Block& b) {
     event = false;
+    cur_block = &b;
+    chain_left = kChainLimit;
     fetch_words += b.words;  // the slots not reached are taken back (early_exit)
     return b.s[0].chain(*this, b.s.get());
+  }
+  // run()'s loop is about to run b as a block right after prev's run ended at b->start:
+  // from now on in this epoch, prev's exit enters b directly (leave()).
+  void link(Block& prev, Block& b, uint32_t breakpoint) {
+    if (breakpoint - b.start <= b.span) return;  // the loop must look at the breakpoint
+    Link& l = prev.link[b.start == prev.fall];
+    l.epoch = epoch;
+    l.bound = b.fixed_bound + b.wait_events * max_wait;
+    l.pc = b.start;
+    l.b = &b;
   }
   // The run ends after slot s (event, or a fault in it): its later slots were not fetched.
   void early_exit(const BlockSlot& s) {
@@ -1578,15 +1619,32 @@ struct Engine {
       for (unsigned i = 1; i < s.seg_lines; ++i) fetch_line_lookup(s.seg_line + i);
     }
   }
-  template <Handler H, bool Head>
-  static uint32_t lite(Engine& e, BlockSlot* s) {
-    if (Head) e.seg_head(*s);
-    ++s->d.execs;
-    const uint32_t npc = H(e, s->d, s->next);
-    if (s->last) {
-      e.r[0] = npc;
-      return npc;
+  // After the block's last instruction (npc: the new PC): enters the successor directly when
+  // run()'s loop would run it as a block at once: linked in this epoch (so validated, and no
+  // event since), nothing pending, not asleep, the cycle target not within its reach.
+  IPSIM_INLINE static uint32_t leave(Engine& e, uint32_t npc) {
+    e.r[0] = npc;
+    const Block& b = *e.cur_block;
+    const Link& l = b.link[npc == b.fall];
+    if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.target && !e.irq.any() &&
+        !(e.r[2] & kSrCpuOff) && e.chain_left != 0) {
+      --e.chain_left;
+      Block* nb = l.b;
+      e.cur_block = nb;
+      e.fetch_words += nb->words;
+      BlockSlot* s0 = nb->s.get();
+      return s0->chain(e, s0);
     }
+    return npc;
+  }
+  template <Handler H, bool Head, bool Last>
+  static uint32_t lite(Engine& e, BlockSlot* s) {
+    if (Head) {
+      e.seg_head(*s);
+      ++s->d.execs;  // the run's other slots read their count here (flush_block)
+    }
+    const uint32_t npc = H(e, s->d, s->next);
+    if (Last) return leave(e, npc);
     return s[1].chain(e, s + 1);  // a tail call; at worst Block::kMaxInsns frames deep
   }
   IPSIM_INLINE void full_prologue(BlockSlot& s) {
@@ -1601,25 +1659,17 @@ struct Engine {
     r[0] = s.next;
     cycles += d.cycles;
   }
-  template <Handler H>
+  template <Handler H, bool Last>
   static uint32_t full(Engine& e, BlockSlot* s) {
     e.full_prologue(*s);
-    const uint32_t npc = H(e, s->d, s->next);
+    uint32_t npc;
+    if constexpr (H == nullptr)
+      npc = s->d.fn(e, s->d, s->next);
+    else
+      npc = H(e, s->d, s->next);
     e.r[0] = npc;
     ++e.insns;
-    if (s->last) return npc;
-    if (IPSIM_UNLIKELY(e.event)) {
-      e.early_exit(*s);
-      return npc;
-    }
-    return s[1].chain(e, s + 1);
-  }
-  static uint32_t full_dyn(Engine& e, BlockSlot* s) {
-    e.full_prologue(*s);
-    const uint32_t npc = s->d.fn(e, s->d, s->next);
-    e.r[0] = npc;
-    ++e.insns;
-    if (s->last) return npc;
+    if (Last) return leave(e, npc);
     if (IPSIM_UNLIKELY(e.event)) {
       e.early_exit(*s);
       return npc;
@@ -1628,14 +1678,18 @@ struct Engine {
   }
   struct ChainPair {
     Handler fn;
-    Chain full, lite, lite_head;  // lite: nullptr for handlers that are never lite
+    Chain full[2];     // [last]
+    Chain lite[2][2];  // [head][last]; nullptr for handlers that are never lite
   };
   template <Handler H, bool Lite = false>
   static constexpr ChainPair cp() {
     if constexpr (Lite)
-      return {H, &full<H>, &lite<H, false>, &lite<H, true>};
+      return {H,
+              {&full<H, false>, &full<H, true>},
+              {{&lite<H, false, false>, &lite<H, false, true>},
+               {&lite<H, true, false>, &lite<H, true, true>}}};
     else
-      return {H, &full<H>, nullptr, nullptr};
+      return {H, {&full<H, false>, &full<H, true>}, {{nullptr, nullptr}, {nullptr, nullptr}}};
   }
   // The chains of a handler; one not listed here still runs (full, by an indirect call).
   static ChainPair chains_of(Handler fn) {
@@ -1690,7 +1744,7 @@ struct Engine {
 #undef IPSIM_CP_GEN
     for (const ChainPair& p : kPairs)
       if (p.fn == fn) return p;
-    return {fn, &full_dyn, nullptr, nullptr};
+    return cp<nullptr>();  // full, by an indirect call
   }
 
   // Accepts the highest pending interrupt if allowed (facts §1.3, Table 4-8).
@@ -1714,6 +1768,7 @@ struct Engine {
   }
 
   void drop_decode_cache(uint32_t page) {
+    ++epoch;  // no link may lead into a retired block
     flush_page(page);
     pages[page].code = false;
     if (BlockTable* t = btab[page].get()) {
@@ -1777,6 +1832,7 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
   e.read_waits = nwaits + e.extra_read_waits;
   e.write_waits = nwaits + e.extra_write_waits;
   e.max_wait = std::max(e.read_waits, e.write_waits);
+  ++e.epoch;  // links hold bounds computed with max_wait
 }
 
 void Msp430Core::set_extra_nvm_waits(unsigned read, unsigned write) {
@@ -1849,6 +1905,8 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
   const bool skip_breakpoint = m_resume_at_breakpoint;
   m_resume_at_breakpoint = false;
   bool in_block = false;
+  e.target = target_cycles;
+  cpu::Block* prev = nullptr;  // the block whose run ended at pc (nullptr: anything else)
   try {
     bool first = true;
     while ((start = e.cycles) < target_cycles) {
@@ -1864,6 +1922,7 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
           m_resume_at_breakpoint = true;
           break;
         }
+        prev = nullptr;
         if (e.try_interrupt()) {
           pc = e.r[0];
           first = false;
@@ -1886,11 +1945,14 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
       if (b != nullptr && b->n != 0 &&
           start + b->fixed_bound + b->wait_events * e.max_wait < target_cycles &&
           m_breakpoint - b->start - 1 >= b->span) {
+        if (prev != nullptr) e.link(*prev, *b, m_breakpoint);
         in_block = true;
         pc = e.run_block(*b);
         in_block = false;
+        prev = e.cur_block;
         continue;
       }
+      prev = nullptr;
       pc = e.exec_one(pc, fc);
     }
   } catch (const cpu::Abort&) {
