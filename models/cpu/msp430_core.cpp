@@ -1647,7 +1647,9 @@ struct Engine {
   }
   // After the block's last instruction (npc: the new PC): enters the successor directly when
   // run()'s loop would run it as a block at once: linked in this epoch (so validated, and no
-  // event since), nothing pending, not asleep, the cycle target not within its reach.
+  // event since), nothing pending, not asleep, the cycle target not within its reach. (An
+  // interrupt line only rises through an event, and link() never targets a block holding the
+  // breakpoint, so those two checks are for safety.)
   IPSIM_INLINE static uint32_t leave(Engine& e, const BlockSlot& s, uint32_t npc, uint32_t sr) {
     e.r[0] = npc;
     e.r[2] = sr;
