@@ -101,8 +101,13 @@ struct Abort {};
 // it without the per-instruction checks when none can fire inside it (see Msp430Core::run);
 // it is valid while the page's bytes equal the copy in bytes[] (checked at every entry).
 struct BlockSlot;
+struct Block;
 // Threaded dispatch: each slot's chain runs its handler (inlined) and jumps to the next slot's.
-using Chain = uint32_t (*)(Engine&, BlockSlot*);
+// sr: the status register, kept in a host register across lite slots (r[2] is written back
+// before a full slot and when the chain returns).
+using Chain = uint32_t (*)(Engine&, BlockSlot*, uint32_t sr);
+// A lite slot's handler, with the status register passed in (it neither reads nor writes r[2]).
+using LiteOp = uint32_t (*)(Engine&, const DecodedInsn&, uint32_t next, uint32_t& sr);
 // Slots are "lite" (a register-only handler that neither reads R0 nor can fault or reach a
 // peripheral) or "full". A lite slot's fetch lookups, base cycles and instruction count are
 // unobservable until the next full slot, so the first lite slot of each run of them (the
@@ -117,8 +122,21 @@ struct BlockSlot {
   uint8_t seg_lines = 0;    // head: lines fetched by its run (0: not FRAM code)
   uint8_t seg_insns = 0;    // head: instructions in its run; 0: not a head
   uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
+  uint8_t head = 0;         // lite: index of its run's head, which alone counts d.execs
   bool last = false;
   bool lite = false;
+  Block* owner = nullptr;  // last slot: its block (for leave())
+};
+// A block's exit chained to its successor: valid only in the epoch it was made in (the
+// successor was validated then, and is neither retired nor freed within that epoch).
+struct Link {
+  uint64_t epoch = 0;
+  uint64_t bound = 0;       // successor's fixed_bound + wait_events * max_wait
+  uint32_t pc = 0;          // successor's start
+  uint32_t words = 0;       // successor's words
+  BlockSlot* s0 = nullptr;  // successor's first slot, and its chain (fewer dependent loads)
+  Chain c0 = nullptr;
+  Block* b = nullptr;
 };
 struct Block {
   static constexpr unsigned kMaxInsns = 32, kMaxBytes = 64;
@@ -132,6 +150,9 @@ struct Block {
   // Cycles of all instructions but the last at most: fixed + wait_events * the largest wait.
   uint64_t fixed_bound = 0;
   uint64_t wait_events = 0;
+  uint32_t fall = 0;  // the address after the last instruction
+  // Successors: [1] the one at fall, [0] any other (a jump's target, a return address).
+  Link link[2];
   uint64_t bytes[kMaxBytes / 8] = {};
   std::unique_ptr<BlockSlot[]> s;
 
@@ -169,8 +190,10 @@ struct Engine {
   IrqLines& irq;
   uint32_t r[16] = {};
   uint64_t cycles = 0;
-  uint64_t insns = 0;
   Fault fault;
+  // Not next to cycles: the compiler would add to both with one 16-byte load and store, and
+  // that load stalls when the 8-byte stores before it cannot be forwarded to it.
+  uint64_t insns = 0;
 
   PageEntry pages[kNumPages];  // effective kinds: kFram only while FRAM accounting is on
   MemKind mapped_kind[kNumPages] = {};
@@ -214,6 +237,15 @@ struct Engine {
   BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
   uint64_t cur_start = 0;         // cycles at its start
   uint64_t max_wait = 0;          // max(read_waits, write_waits)
+  // Block chaining (see leave()): the run's cycle target, the block whose last instruction
+  // ended the chain (nullptr: it ended early), and how many more blocks may be entered
+  // without going back to run()'s loop.
+  uint64_t target = 0;
+  Block* cur_block = nullptr;
+  unsigned chain_left = 0;
+  // Chained blocks nest as tail calls; where the compiler makes them real calls (-O0/-O1),
+  // this bounds the stack depth at kChainLimit * Block::kMaxInsns frames.
+  static constexpr unsigned kChainLimit = 16;
 
   bool faulted = false;
   uint32_t insn_pc = 0;
@@ -514,19 +546,24 @@ struct Engine {
   }
   // RRC RRA SWPB SXT on R4..R15, .B/.W, no repeat.
   template <unsigned Op, unsigned W>
-  static uint32_t h_f2_r(Engine& e, const DecodedInsn& d, uint32_t next) {
+  static uint32_t h_f2_r(Engine& e, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
     const uint32_t v = e.r[d.src_reg] & kWidthMask[W];
-    e.r[d.src_reg] = shift1<Op>(e, v, W, kWidthMask[W], kWidthMsb[W], false);
+    e.r[d.src_reg] = shift1<Op>(sr, v, W, kWidthMask[W], kWidthMsb[W], false);
     return next;
   }
   // BIC/BIS #N, SR (.W): CLRC, SETC, CLRZ ... BIS never sets GIE here (EINT goes generic).
-  static uint32_t h_sr_bic(Engine& e, const DecodedInsn& d, uint32_t next) {
-    e.r[2] = e.r[2] & ~d.src_x & 0xFFFF;
+  static uint32_t h_sr_bic(Engine&, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
+    sr = sr & ~d.src_x & 0xFFFF;
     return next;
   }
-  static uint32_t h_sr_bis(Engine& e, const DecodedInsn& d, uint32_t next) {
-    e.r[2] = (e.r[2] | d.src_x) & 0xFFFF;
+  static uint32_t h_sr_bis(Engine&, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
+    sr = (sr | d.src_x) & 0xFFFF;
     return next;
+  }
+  // A LiteOp as a Handler, on r[2].
+  template <LiteOp L>
+  static uint32_t on_sr(Engine& e, const DecodedInsn& d, uint32_t next) {
+    return L(e, d, next, e.r[2]);
   }
   // Adapter for handlers that may write R0 (any register destination, stack, RETI).
   template <void (*F)(Engine&, const DecodedInsn&)>
@@ -536,18 +573,19 @@ struct Engine {
   }
 
   // Register-register Format I without repeat, destination R4..R15.
+  // sr is r[2], or its copy in a block's chain (then the source is not R2: see make_block).
   template <unsigned Op, unsigned W>
-  static void h_f1_rr(Engine& e, const DecodedInsn& d) {
+  static void h_f1_rr(Engine& e, const DecodedInsn& d, uint32_t& sr) {
     const uint32_t s = e.r[d.src_reg] & kWidthMask[W];
     const uint32_t v = e.r[d.dst_reg] & kWidthMask[W];
-    const uint32_t res = alu<Op>(e.r[2], s, v, kWidthMask[W], kWidthMsb[W], false);
+    const uint32_t res = alu<Op>(sr, s, v, kWidthMask[W], kWidthMsb[W], false);
     if (writes_dst(Op)) e.r[d.dst_reg] = res;
   }
   // Immediate/constant-register Format I, destination R4..R15.
   template <unsigned Op, unsigned W>
-  static void h_f1_ir(Engine& e, const DecodedInsn& d) {
+  static void h_f1_ir(Engine& e, const DecodedInsn& d, uint32_t& sr) {
     const uint32_t v = e.r[d.dst_reg] & kWidthMask[W];
-    const uint32_t res = alu<Op>(e.r[2], d.src_x, v, kWidthMask[W], kWidthMsb[W], false);
+    const uint32_t res = alu<Op>(sr, d.src_x, v, kWidthMask[W], kWidthMsb[W], false);
     if (writes_dst(Op)) e.r[d.dst_reg] = res;
   }
   // Memory source (any mode) to register R4..R15, word or byte.
@@ -621,7 +659,7 @@ struct Engine {
         }
         for (; n; --n) {
           const uint32_t v = e.r[d.src_reg] & mask;
-          const uint32_t res = shift1<Op>(e, v, w, mask, msb, d.flags & kFlagZc);
+          const uint32_t res = shift1<Op>(e.r[2], v, w, mask, msb, d.flags & kFlagZc);
           if (Op == kSwpb && w == kAddr)
             e.set_reg(d.src_reg, res | (e.r[d.src_reg] & 0xF0000), kAddr);
           else
@@ -631,14 +669,14 @@ struct Engine {
       }
       const uint32_t a = e.src_address(d);
       const uint32_t v = e.read(a, w);
-      uint32_t res = shift1<Op>(e, v, w, mask, msb, d.flags & kFlagZc);
+      uint32_t res = shift1<Op>(e.r[2], v, w, mask, msb, d.flags & kFlagZc);
       if (Op == kSwpb && w == kAddr) res |= v & 0xF0000;
       e.write(a, res, w);
     }
   }
   template <unsigned Op>
-  static uint32_t shift1(Engine& e, uint32_t v, unsigned w, uint32_t mask, uint32_t msb, bool zc) {
-    uint32_t& sr = e.r[2];
+  static uint32_t shift1(uint32_t& sr, uint32_t v, unsigned w, uint32_t mask, uint32_t msb,
+                         bool zc) {
     if constexpr (Op == kRrc || Op == kRra) {
       uint32_t top;
       if (Op == kRrc)
@@ -674,8 +712,7 @@ struct Engine {
   }
 
   template <unsigned Cond>
-  static uint32_t h_jump(Engine& e, const DecodedInsn& d, uint32_t next) {
-    const uint32_t sr = e.r[2];
+  static uint32_t h_jump(Engine&, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
     bool take;
     if constexpr (Cond == 0)
       take = !(sr & kSrZ);
@@ -907,16 +944,22 @@ struct Engine {
   }
   template <unsigned Op, unsigned W>
   struct SpecRR {
-    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
-      h_f1_rr<Op, W>(e, d);
+    static uint32_t lop(Engine& e, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
+      h_f1_rr<Op, W>(e, d, sr);
       return next;
+    }
+    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
+      return lop(e, d, next, e.r[2]);
     }
   };
   template <unsigned Op, unsigned W>
   struct SpecIR {
-    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
-      h_f1_ir<Op, W>(e, d);
+    static uint32_t lop(Engine& e, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
+      h_f1_ir<Op, W>(e, d, sr);
       return next;
+    }
+    static uint32_t fn(Engine& e, const DecodedInsn& d, uint32_t next) {
+      return lop(e, d, next, e.r[2]);
     }
   };
   template <unsigned Op, unsigned W>
@@ -992,8 +1035,9 @@ struct Engine {
     if (top >= 4) return decode_format1(d, c, op, has_ext, ext, w0);
     if (top >= 2) {  // jumps
       if (has_ext) return make_illegal(d, w0);
-      static constexpr Handler kJumps[8] = {&h_jump<0>, &h_jump<1>, &h_jump<2>, &h_jump<3>,
-                                            &h_jump<4>, &h_jump<5>, &h_jump<6>, &h_jump<7>};
+      static constexpr Handler kJumps[8] = {
+          &on_sr<&h_jump<0>>, &on_sr<&h_jump<1>>, &on_sr<&h_jump<2>>, &on_sr<&h_jump<3>>,
+          &on_sr<&h_jump<4>>, &on_sr<&h_jump<5>>, &on_sr<&h_jump<6>>, &on_sr<&h_jump<7>>};
       int32_t off = op & 0x3FF;
       if (off & 0x200) off -= 0x400;
       d.kind = kKindJump;
@@ -1065,8 +1109,8 @@ struct Engine {
       d.fn = pick<SpecRM>(opc, d.width);
     } else if (plain && d.width == kWord && d.dst_mode == kModeReg && dreg == 2 &&
                d.src_mode == kModeImm) {
-      if (opc == kBic) d.fn = &h_sr_bic;
-      if (opc == kBis && !(d.src_x & kSrGie)) d.fn = &h_sr_bis;
+      if (opc == kBic) d.fn = &on_sr<&h_sr_bic>;
+      if (opc == kBis && !(d.src_x & kSrGie)) d.fn = &on_sr<&h_sr_bis>;
     }
   }
 
@@ -1168,9 +1212,10 @@ struct Engine {
     if (opc <= kSxt && d.src_mode == kModeReg && reg >= 4 && d.width != kAddr && d.repeat == 1 &&
         !(d.flags & (kFlagZc | kFlagRepReg))) {
       static constexpr Handler kF2R[2][4] = {
-          {&h_f2_r<kRrc, kByte>, &h_f2_r<kSwpb, kByte>, &h_f2_r<kRra, kByte>, &h_f2_r<kSxt, kByte>},
-          {&h_f2_r<kRrc, kWord>, &h_f2_r<kSwpb, kWord>, &h_f2_r<kRra, kWord>,
-           &h_f2_r<kSxt, kWord>}};
+          {&on_sr<&h_f2_r<kRrc, kByte>>, &on_sr<&h_f2_r<kSwpb, kByte>>,
+           &on_sr<&h_f2_r<kRra, kByte>>, &on_sr<&h_f2_r<kSxt, kByte>>},
+          {&on_sr<&h_f2_r<kRrc, kWord>>, &on_sr<&h_f2_r<kSwpb, kWord>>,
+           &on_sr<&h_f2_r<kRra, kWord>>, &on_sr<&h_f2_r<kSxt, kWord>>}};
       d.fn = kF2R[d.width][opc];
     }
     d.cycles = static_cast<uint8_t>(
@@ -1302,10 +1347,13 @@ struct Engine {
     d.execs = 0;
   }
   void flush_block(Block& b) {
-    for (unsigned i = 0; i < b.n; ++i) {
-      DecodedInsn& d = b.s[i].d;
+    // Backwards: a lite slot's count is its head's (an earlier slot), zeroed when flushed.
+    for (unsigned i = b.n; i-- > 0;) {
+      BlockSlot& s = b.s[i];
+      DecodedInsn& d = s.d;
+      if (s.lite && s.head != i) d.execs = b.s[s.head].d.execs;
       if (!(d.flags & kFlagFetchFram)) d.execs = 0;  // code in SRAM: nothing to count
-      if (d.execs) flush_entry(d, b.s[i].pc);
+      if (d.execs) flush_entry(d, s.pc);
     }
   }
   void flush_page(uint32_t page) {
@@ -1433,8 +1481,8 @@ struct Engine {
       case kKindFormat1:
         // CLRC, SETC, CLRZ...: clearing SR bits, or setting ones other than GIE and CPUOFF,
         // cannot make a check fire.
-        if (d.fn == &h_sr_bic) return false;
-        if (d.fn == &h_sr_bis) return (d.src_x & kSrCpuOff) != 0;
+        if (d.fn == &on_sr<&h_sr_bic>) return false;
+        if (d.fn == &on_sr<&h_sr_bis>) return (d.src_x & kSrCpuOff) != 0;
         return d.dst_mode == kModeReg && pc_or_sr(d.dst_reg);
       case kKindFormat2:
         return d.op == kCall || (d.op != kPush && d.src_mode == kModeReg && pc_or_sr(d.src_reg));
@@ -1508,18 +1556,21 @@ struct Engine {
     for (unsigned i = 0, head = 0; i < n; ++i) {
       BlockSlot& t = tmp[i];
       const ChainPair c = chains_of(t.d.fn);
-      // A register source R0 reads the PC, which lite slots do not keep in r[0].
-      t.lite = c.lite != nullptr &&
-               !(t.d.kind == kKindFormat1 && t.d.src_mode == kModeReg && t.d.src_reg == 0);
+      // A register source R0 reads the PC, which lite slots do not keep in r[0]; R2 the SR,
+      // which they keep in the chain's copy.
+      t.lite = c.lite[0][0] != nullptr && !(t.d.kind == kKindFormat1 && t.d.src_mode == kModeReg &&
+                                            (t.d.src_reg == 0 || t.d.src_reg == 2));
       words -= fram ? t.d.len / 2u : 0u;
       t.words_after = static_cast<uint8_t>(words);
+      const bool last = i + 1 == n;
       if (!t.lite) {
-        t.chain = c.full;
+        t.chain = c.full[last];
         continue;
       }
       if (i == 0 || !tmp[i - 1].lite) head = i;
       BlockSlot& h = tmp[head];
-      t.chain = head == i ? c.lite_head : c.lite;
+      t.head = static_cast<uint8_t>(head);
+      t.chain = c.lite[head == i][last];
       h.seg_insns = static_cast<uint8_t>(h.seg_insns + 1);
       h.seg_cycles = static_cast<uint16_t>(h.seg_cycles + t.d.cycles);
       if (fram) {
@@ -1531,6 +1582,7 @@ struct Engine {
     b.n = static_cast<uint8_t>(n);
     b.nbytes = static_cast<uint8_t>(a - pc);
     b.span = tmp[n - 1].pc - pc;
+    b.fall = tmp[n - 1].next;
     for (unsigned i = 0; i + 1 < n; ++i) {
       const DecodedInsn& d = tmp[i].d;
       b.fixed_bound += d.cycles + ((d.flags & kFlagRepReg) ? 15u : 0u);
@@ -1538,6 +1590,7 @@ struct Engine {
     }
     std::memcpy(b.bytes, host + b.off, b.nbytes);
     b.checked = epoch;
+    tmp[n - 1].owner = &b;
     b.s.reset(new BlockSlot[n]);
     for (unsigned i = 0; i < n; ++i) b.s[i] = tmp[i];
     return &b;
@@ -1562,8 +1615,22 @@ struct Engine {
   // before the last instruction, or event ends the run).
   IPSIM_INLINE uint32_t run_block(Block& b) {
     event = false;
+    chain_left = kChainLimit;
     fetch_words += b.words;  // the slots not reached are taken back (early_exit)
-    return b.s[0].chain(*this, b.s.get());
+    return b.s[0].chain(*this, b.s.get(), r[2]);
+  }
+  // run()'s loop is about to run b as a block right after prev's run ended at b->start:
+  // from now on in this epoch, prev's exit enters b directly (leave()).
+  void link(Block& prev, Block& b, uint32_t breakpoint) {
+    if (breakpoint - b.start <= b.span) return;  // the loop must look at the breakpoint
+    Link& l = prev.link[b.start == prev.fall];
+    l.epoch = epoch;
+    l.bound = b.fixed_bound + b.wait_events * max_wait;
+    l.pc = b.start;
+    l.words = b.words;
+    l.s0 = b.s.get();
+    l.c0 = b.s[0].chain;
+    l.b = &b;
   }
   // The run ends after slot s (event, or a fault in it): its later slots were not fetched.
   void early_exit(const BlockSlot& s) {
@@ -1578,16 +1645,34 @@ struct Engine {
       for (unsigned i = 1; i < s.seg_lines; ++i) fetch_line_lookup(s.seg_line + i);
     }
   }
-  template <Handler H, bool Head>
-  static uint32_t lite(Engine& e, BlockSlot* s) {
-    if (Head) e.seg_head(*s);
-    ++s->d.execs;
-    const uint32_t npc = H(e, s->d, s->next);
-    if (s->last) {
-      e.r[0] = npc;
-      return npc;
+  // After the block's last instruction (npc: the new PC): enters the successor directly when
+  // run()'s loop would run it as a block at once: linked in this epoch (so validated, and no
+  // event since), nothing pending, not asleep, the cycle target not within its reach. (An
+  // interrupt line only rises through an event, and link() never targets a block holding the
+  // breakpoint, so those two checks are for safety.)
+  IPSIM_INLINE static uint32_t leave(Engine& e, const BlockSlot& s, uint32_t npc, uint32_t sr) {
+    e.r[0] = npc;
+    e.r[2] = sr;
+    Block* b = s.owner;
+    const Link& l = b->link[npc == b->fall];
+    if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.target && !e.irq.any() &&
+        !(sr & kSrCpuOff) && e.chain_left != 0) {
+      --e.chain_left;
+      e.fetch_words += l.words;
+      return l.c0(e, l.s0, sr);
     }
-    return s[1].chain(e, s + 1);  // a tail call; at worst Block::kMaxInsns frames deep
+    e.cur_block = b;
+    return npc;
+  }
+  template <LiteOp L, bool Head, bool Last>
+  static uint32_t lite(Engine& e, BlockSlot* s, uint32_t sr) {
+    if (Head) {
+      e.seg_head(*s);
+      ++s->d.execs;  // the run's other slots read their count here (flush_block)
+    }
+    const uint32_t npc = L(e, s->d, s->next, sr);
+    if (Last) return leave(e, *s, npc, sr);
+    return s[1].chain(e, s + 1, sr);  // a tail call; at worst Block::kMaxInsns frames deep
   }
   IPSIM_INLINE void full_prologue(BlockSlot& s) {
     cur_slot = &s;
@@ -1601,49 +1686,57 @@ struct Engine {
     r[0] = s.next;
     cycles += d.cycles;
   }
-  template <Handler H>
-  static uint32_t full(Engine& e, BlockSlot* s) {
+  template <Handler H, bool Last>
+  static uint32_t full(Engine& e, BlockSlot* s, uint32_t sr) {
+    e.r[2] = sr;
     e.full_prologue(*s);
-    const uint32_t npc = H(e, s->d, s->next);
+    uint32_t npc;
+    if constexpr (H == nullptr)
+      npc = s->d.fn(e, s->d, s->next);
+    else
+      npc = H(e, s->d, s->next);
     e.r[0] = npc;
     ++e.insns;
-    if (s->last) return npc;
+    if (Last) return leave(e, *s, npc, e.r[2]);
     if (IPSIM_UNLIKELY(e.event)) {
       e.early_exit(*s);
+      e.cur_block = nullptr;
       return npc;
     }
-    return s[1].chain(e, s + 1);
-  }
-  static uint32_t full_dyn(Engine& e, BlockSlot* s) {
-    e.full_prologue(*s);
-    const uint32_t npc = s->d.fn(e, s->d, s->next);
-    e.r[0] = npc;
-    ++e.insns;
-    if (s->last) return npc;
-    if (IPSIM_UNLIKELY(e.event)) {
-      e.early_exit(*s);
-      return npc;
-    }
-    return s[1].chain(e, s + 1);
+    return s[1].chain(e, s + 1, e.r[2]);
   }
   struct ChainPair {
     Handler fn;
-    Chain full, lite, lite_head;  // lite: nullptr for handlers that are never lite
+    Chain full[2];     // [last]
+    Chain lite[2][2];  // [head][last]; nullptr for handlers that are never lite
   };
-  template <Handler H, bool Lite = false>
+  template <Handler H>
   static constexpr ChainPair cp() {
-    if constexpr (Lite)
-      return {H, &full<H>, &lite<H, false>, &lite<H, true>};
-    else
-      return {H, &full<H>, nullptr, nullptr};
+    return {H, {&full<H, false>, &full<H, true>}, {{nullptr, nullptr}, {nullptr, nullptr}}};
+  }
+  // A handler that may be lite: H (d.fn) runs it on r[2], L on the chain's copy.
+  template <Handler H, LiteOp L>
+  static constexpr ChainPair cpl() {
+    return {H,
+            {&full<H, false>, &full<H, true>},
+            {{&lite<L, false, false>, &lite<L, false, true>},
+             {&lite<L, true, false>, &lite<L, true, true>}}};
+  }
+  template <LiteOp L>
+  static constexpr ChainPair cpl() {
+    return cpl<&on_sr<L>, L>();
   }
   // The chains of a handler; one not listed here still runs (full, by an indirect call).
   static ChainPair chains_of(Handler fn) {
 #define IPSIM_CP_OPS(M)                                                                        \
   M(kMov), M(kAdd), M(kAddc), M(kSubc), M(kSub), M(kCmp), M(kDadd), M(kBit), M(kBic), M(kBis), \
       M(kXor), M(kAnd)
-#define IPSIM_CP_RR(Op) cp<&SpecRR<Op, kByte>::fn, true>(), cp<&SpecRR<Op, kWord>::fn, true>()
-#define IPSIM_CP_IR(Op) cp<&SpecIR<Op, kByte>::fn, true>(), cp<&SpecIR<Op, kWord>::fn, true>()
+#define IPSIM_CP_RR(Op)                                   \
+  cpl<&SpecRR<Op, kByte>::fn, &SpecRR<Op, kByte>::lop>(), \
+      cpl<&SpecRR<Op, kWord>::fn, &SpecRR<Op, kWord>::lop>()
+#define IPSIM_CP_IR(Op)                                   \
+  cpl<&SpecIR<Op, kByte>::fn, &SpecIR<Op, kByte>::lop>(), \
+      cpl<&SpecIR<Op, kWord>::fn, &SpecIR<Op, kWord>::lop>()
 #define IPSIM_CP_RM(Op) cp<&SpecRM<Op, kByte>::fn>(), cp<&SpecRM<Op, kWord>::fn>()
 #define IPSIM_CP_MR(Op) cp<&SpecMR<Op, kByte>::fn>(), cp<&SpecMR<Op, kWord>::fn>()
 #define IPSIM_CP_GEN(Op) cp<&gen<&h_f1<Op>>>()
@@ -1653,30 +1746,30 @@ struct Engine {
         IPSIM_CP_OPS(IPSIM_CP_MR),
         IPSIM_CP_OPS(IPSIM_CP_RM),
         IPSIM_CP_OPS(IPSIM_CP_GEN),
-        cp<&h_jump<0>, true>(),
-        cp<&h_jump<1>, true>(),
-        cp<&h_jump<2>, true>(),
-        cp<&h_jump<3>, true>(),
-        cp<&h_jump<4>, true>(),
-        cp<&h_jump<5>, true>(),
-        cp<&h_jump<6>, true>(),
-        cp<&h_jump<7>, true>(),
-        cp<&h_f2_r<kRrc, kByte>, true>(),
-        cp<&h_f2_r<kSwpb, kByte>, true>(),
-        cp<&h_f2_r<kRra, kByte>, true>(),
-        cp<&h_f2_r<kSxt, kByte>, true>(),
-        cp<&h_f2_r<kRrc, kWord>, true>(),
-        cp<&h_f2_r<kSwpb, kWord>, true>(),
-        cp<&h_f2_r<kRra, kWord>, true>(),
-        cp<&h_f2_r<kSxt, kWord>, true>(),
+        cpl<&h_jump<0>>(),
+        cpl<&h_jump<1>>(),
+        cpl<&h_jump<2>>(),
+        cpl<&h_jump<3>>(),
+        cpl<&h_jump<4>>(),
+        cpl<&h_jump<5>>(),
+        cpl<&h_jump<6>>(),
+        cpl<&h_jump<7>>(),
+        cpl<&h_f2_r<kRrc, kByte>>(),
+        cpl<&h_f2_r<kSwpb, kByte>>(),
+        cpl<&h_f2_r<kRra, kByte>>(),
+        cpl<&h_f2_r<kSxt, kByte>>(),
+        cpl<&h_f2_r<kRrc, kWord>>(),
+        cpl<&h_f2_r<kSwpb, kWord>>(),
+        cpl<&h_f2_r<kRra, kWord>>(),
+        cpl<&h_f2_r<kSxt, kWord>>(),
         cp<&gen<&h_f2<kRrc>>>(),
         cp<&gen<&h_f2<kSwpb>>>(),
         cp<&gen<&h_f2<kRra>>>(),
         cp<&gen<&h_f2<kSxt>>>(),
         cp<&gen<&h_f2<kPush>>>(),
         cp<&gen<&h_f2<kCall>>>(),
-        cp<&h_sr_bic, true>(),
-        cp<&h_sr_bis, true>(),
+        cpl<&h_sr_bic>(),
+        cpl<&h_sr_bis>(),
         cp<&gen<&h_reti>>(),
         cp<&gen<&h_pushm>>(),
         cp<&gen<&h_popm>>(),
@@ -1690,7 +1783,7 @@ struct Engine {
 #undef IPSIM_CP_GEN
     for (const ChainPair& p : kPairs)
       if (p.fn == fn) return p;
-    return {fn, &full_dyn, nullptr, nullptr};
+    return cp<nullptr>();  // full, by an indirect call
   }
 
   // Accepts the highest pending interrupt if allowed (facts §1.3, Table 4-8).
@@ -1714,6 +1807,7 @@ struct Engine {
   }
 
   void drop_decode_cache(uint32_t page) {
+    ++epoch;  // no link may lead into a retired block
     flush_page(page);
     pages[page].code = false;
     if (BlockTable* t = btab[page].get()) {
@@ -1777,6 +1871,7 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
   e.read_waits = nwaits + e.extra_read_waits;
   e.write_waits = nwaits + e.extra_write_waits;
   e.max_wait = std::max(e.read_waits, e.write_waits);
+  ++e.epoch;  // links hold bounds computed with max_wait
 }
 
 void Msp430Core::set_extra_nvm_waits(unsigned read, unsigned write) {
@@ -1849,6 +1944,8 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
   const bool skip_breakpoint = m_resume_at_breakpoint;
   m_resume_at_breakpoint = false;
   bool in_block = false;
+  e.target = target_cycles;
+  cpu::Block* prev = nullptr;  // the block whose run ended at pc (nullptr: anything else)
   try {
     bool first = true;
     while ((start = e.cycles) < target_cycles) {
@@ -1864,6 +1961,7 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
           m_resume_at_breakpoint = true;
           break;
         }
+        prev = nullptr;
         if (e.try_interrupt()) {
           pc = e.r[0];
           first = false;
@@ -1886,11 +1984,14 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
       if (b != nullptr && b->n != 0 &&
           start + b->fixed_bound + b->wait_events * e.max_wait < target_cycles &&
           m_breakpoint - b->start - 1 >= b->span) {
+        if (prev != nullptr) e.link(*prev, *b, m_breakpoint);
         in_block = true;
         pc = e.run_block(*b);
         in_block = false;
+        prev = e.cur_block;
         continue;
       }
+      prev = nullptr;
       pc = e.exec_one(pc, fc);
     }
   } catch (const cpu::Abort&) {

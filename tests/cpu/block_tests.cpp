@@ -2,7 +2,7 @@
 // (set_block_runs(false)): the same program under the same sequence of run() targets must give
 // identical stop reasons, registers, cycles, instruction and memory-event counts, NVM counters
 // and memory, through self-modifying code, peripheral reads, FRAM data accesses, interrupts,
-// breakpoints inside a block, and a fault.
+// breakpoints inside a block, and a fault; and with blocks chained to their successors.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -37,7 +37,7 @@ const std::vector<uint16_t> kLoop = {
 
 struct Machine : CoreFixture {
   int acks = 0;
-  explicit Machine(bool blocks) {
+  explicit Machine(bool blocks, const std::vector<uint16_t>& program = kLoop) {
     enable_fram(1);
     core.set_block_runs(blocks);
     w16(vector_address(kVectorTimer0A0), kIsr);
@@ -46,7 +46,7 @@ struct Machine : CoreFixture {
       ++acks;
       irq.set(kVectorTimer0A0, false);
     });
-    load(kCode, kLoop);
+    load(kCode, program);
     core.set_reg(4, 0x2000);
     core.set_reg(6, 0x6000);
     core.set_reg(10, 300);
@@ -106,6 +106,100 @@ TEST_CASE("Block runs equal instruction-by-instruction runs under any run() targ
   CHECK(blocks.core.fault().pc == kCode + 0x2A);
   CHECK(blocks.acks > 0);
   CHECK(blocks.r16(0x4424) == 0x5319);  // toggled an even number of times (300 iterations)
+}
+
+// Jump from the address of the word at `from` to `to` (condition 0..7: jnz jz jnc jc jn jge jl
+// jmp).
+uint16_t jump(unsigned cond, uint32_t from, uint32_t to) {
+  const int32_t off = (static_cast<int32_t>(to) - static_cast<int32_t>(from) - 2) / 2;
+  return static_cast<uint16_t>(0x2000 | (cond << 10) | (off & 0x3FF));
+}
+
+// An inner loop of short blocks that jump to one another, with no event inside (so leave()
+// chains them), one of which enters LPM0 now and then (it goes on past the same exit when
+// it does not); an outer loop with a peripheral write that raises an interrupt while GIE is clear,
+// EINT/DINT, a store into the first chained block's immediate (self-modifying code), and a fault at
+// the end.
+std::vector<uint16_t> chain_program() {
+  std::vector<uint16_t> p = {
+      0x5035, 0x0001,  // 4400 add #imm, r5       block A (the immediate is rewritten below)
+      0xE506,          // 4404 xor r5, r6
+      0x1006,          // 4406 rrc r6
+      0xB316,          // 4408 bit #1, r6
+      0,               // 440A jz 440E
+      0x5316,          // 440C add #1, r6           block B: A's fall-through successor
+      0,               // 440E jmp 4412             block C: A's jump target
+      0x4303,          // 4410 nop (skipped)
+      0x4684, 0x0000,  // 4412 mov r6, 0(r4)        block D; an SRAM store (a full slot)
+      0x4608,          // 4416 mov r6, r8
+      0xF038, 0x0010,  // 4418 and #0x10, r8
+      0xD238,          // 441C bis #8, r8
+      0xD802,          // 441E bis r8, sr           GIE, and CPUOFF (LPM0) now and then: ends D
+      0x831B,          // 4420 sub #1, r11
+      0,               // 4422 jnz 4400             inner loop
+      0x403B, 0x0008,  // 4424 mov #8, r11
+      0xC232,          // 4428 dint
+      0x4303,          // 442A nop
+      0x4582, 0x0300,  // 442C mov r5, &0x0300      peripheral write: may raise the interrupt
+      0xD232,          // 4430 eint                 ends a block (GIE)
+      0x4303,          // 4432 nop                  runs before the interrupt is taken
+      0x4507,          // 4434 mov r5, r7
+      0xF037, 0x0003,  // 4436 and #3, r7
+      0x5317,          // 443A add #1, r7
+      0x4782, 0x4402,  // 443C mov r7, &0x4402      rewrites block A's immediate
+      0x831A,          // 4440 sub #1, r10
+      0,               // 4442 jnz 4400
+      0x4582, 0x0050,  // 4444 mov r5, &0x0050      vacant: fault
+  };
+  const auto at = [&](uint32_t a) -> uint16_t& { return p[(a - kCode) / 2]; };
+  at(0x440A) = jump(1, 0x440A, 0x440E);
+  at(0x440E) = jump(7, 0x440E, 0x4412);
+  at(0x4422) = jump(0, 0x4422, 0x4400);
+  at(0x4442) = jump(0, 0x4442, 0x4400);
+  return p;
+}
+
+TEST_CASE("Chained blocks equal instruction-by-instruction runs", "[cpu][block]") {
+  const unsigned max_step = GENERATE(1u, 5u, 60u, 5000u, 10000000u);
+  const std::vector<uint16_t> program = chain_program();
+  Machine blocks(true, program), steps(false, program);
+  for (Machine* m : {&blocks, &steps}) {
+    m->core.set_reg(10, 120);
+    m->core.set_reg(11, 8);
+    // The ISR wakes the core: bic #CPUOFF, 0(sp); reti.
+    m->load(kIsr, {0xC0B1, 0x0010, 0x0000, 0x1300});
+    m->core.set_reg(0, kCode);
+    m->bus.on_write = [m](uint32_t addr, uint16_t value) {
+      if (addr == 0x0300 && (value & 8)) m->irq.set(kVectorTimer0A0, true);
+    };
+  }
+  std::mt19937 rng(max_step);
+  bool faulted = false;
+  int sleeps = 0;
+  for (int i = 0; i < 20000 && !faulted; ++i) {
+    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
+    // Breakpoints at a chained successor's start and inside one, now and then.
+    const uint32_t bp = i % 53 == 7 ? 0x440C : i % 53 == 20 ? 0x4416 : i % 53 == 30 ? 0x4400 : 0;
+    if (bp != 0 || i % 53 == 40) {
+      blocks.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+      steps.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+    }
+    const StopReason ra = blocks.core.run(target);
+    const StopReason rb = steps.core.run(target);
+    REQUIRE(ra == rb);
+    check_same(blocks, steps, "run " + std::to_string(i));
+    faulted = ra == StopReason::kFault;
+    if (ra == StopReason::kSleep) {  // a wake-up interrupt between runs
+      ++sleeps;
+      blocks.irq.set(kVectorTimer0A0, true);
+      steps.irq.set(kVectorTimer0A0, true);
+    }
+  }
+  CHECK(faulted);  // the loop ran to its end
+  CHECK(sleeps > 0);
+  CHECK(blocks.core.fault().pc == 0x4444);
+  CHECK(blocks.acks > 0);
+  CHECK(blocks.bus.writes > 0);
 }
 
 }  // namespace

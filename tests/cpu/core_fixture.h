@@ -3,6 +3,7 @@
 // (facts §1.1): peripherals 0x0100-0x0FFF answer through a fake CoreBus, info FRAM and main
 // FRAM are kFram pages, SRAM is kRam, everything else is vacant (kSlow, bus says kVacant).
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <vector>
 
@@ -36,8 +37,11 @@ class FakeBus : public CoreBus {
       w = static_cast<uint16_t>((w & 0xFF) | (value << 8));
     else
       w = static_cast<uint16_t>((w & 0xFF00) | (value & 0xFF));
+    if (on_write) on_write(addr, value);
     return BusStatus::kOk;
   }
+  // Called after every peripheral write (a test's stand-in for a peripheral's reaction).
+  std::function<void(uint32_t addr, uint16_t value)> on_write;
 };
 
 struct CoreFixture {
