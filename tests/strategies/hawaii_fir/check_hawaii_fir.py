@@ -160,6 +160,8 @@ def main():
         errors.append("%d pacing overruns, expected none" % overruns)
     if a.overruns == "some" and not overruns:
         errors.append("no pacing overrun, expected some")
+    if a.closed_form and pf:
+        errors.append("--closed-form needs a run without power failures, got %d" % pf)
     if a.closed_form:
         shape_in, layers = read_network(a.network_source)
         want, probes = closed_form(shape_in, layers, spi)
