@@ -69,6 +69,7 @@
 #include <stdint.h>
 
 #include "kernels/runtime/lea.h"
+#include "kernels/runtime/sections.h"
 #include "kernels/strategies/lea_kernels.h"
 
 const char strategy_name[] = "hawaii";
@@ -78,7 +79,6 @@ const char strategy_name[] = "hawaii";
 #define HW_W_WORDS 900
 #define HW_X_WORDS 1080
 
-#include "kernels/runtime/sections.h"
 IPSIM_LEARAM static int16_t hw_lw[HW_W_WORDS];  // weights (conv channel, FC row chunk)
 IPSIM_LEARAM static int16_t hw_lx[HW_X_WORDS];  // im2col vector or FC input
 static const lk_bufs_t hw_bufs = {hw_lw, HW_W_WORDS, hw_lx, HW_X_WORDS};
