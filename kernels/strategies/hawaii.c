@@ -17,7 +17,9 @@
 // input copy and 2 words per layer: what HAWAII's paper gives for FC and pool layers.
 //
 // The LEA jobs themselves (conv output, FC neuron) are lea_kernels.c, shared with the
-// depth-first strategy so that both use the same compute engine.
+// depth-first strategy so that both use the same compute engine. The footprints, the pool and
+// FC jobs and the layer loop, for both NVM kinds, are shared with hawaii_fir.c
+// (hawaii_layers.h, hawaii_run.h).
 //
 // HAWAII mechanisms followed: a job is one output element of an LEA operation; footprints are
 // per-layer job counters in FRAM; recovery resumes on the remaining jobs only; partial sums
@@ -66,214 +68,50 @@
 // gets only the application's words (infer_main.c).
 #include <stdint.h>
 
-#include "kernels/nn/q15.h"
-#include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/lea.h"
-#include "kernels/runtime/msp430fr5994.h"
 #include "kernels/runtime/sections.h"
 #include "kernels/strategies/lea_kernels.h"
-#include "kernels/strategies/strategy.h"
-#include "kernels/strategies/strategy_buffers.h"
-#ifdef IPSIM_NVM_SPI
-#include "kernels/runtime/nvm_store.h"
-#endif
 
 const char strategy_name[] = "hawaii";
 
-#define HW_MAX_LAYERS 16
 // LEA RAM (2048 words): weights 900 + operand vector 1080 + result 2 words; the LEA stack
 // (parameter blocks) keeps the top 132 bytes.
 #define HW_W_WORDS 900
 #define HW_X_WORDS 1080
-#define HW_PROGRESS_EVERY 8  // conv/pool jobs between DBG_PROGRESS markers
-
-#ifdef IPSIM_NVM_SPI
-NVM_OBJECT(hw_stage, 2);               // network footprint (Gray-coded)
-NVM_OBJECT(hw_fp, 2 * HW_MAX_LAYERS);  // job footprint per layer (Gray-coded)
-// SRAM band of input rows (the largest: mnist conv2, 20 channels x 5 rows x 12).
-#define HW_BAND_WORDS 1200
-static int16_t hw_band[HW_BAND_WORDS];
-static int16_t hw_scores[16];
-#else
-IPSIM_PERSISTENT static uint16_t hw_stage;              // network footprint
-IPSIM_PERSISTENT static uint16_t hw_fp[HW_MAX_LAYERS];  // job footprint per layer
-#endif
 
 IPSIM_LEARAM static int16_t hw_lw[HW_W_WORDS];  // weights (conv channel, FC row chunk)
 IPSIM_LEARAM static int16_t hw_lx[HW_X_WORDS];  // im2col vector or FC input
 static const lk_bufs_t hw_bufs = {hw_lw, HW_W_WORDS, hw_lx, HW_X_WORDS};
 
-#define HW_BARRIER() __asm__ volatile("" ::: "memory")
+#define HW_FC_BUFS (&hw_bufs)
+#define HW_FC_EVERY 1u
+#define HW_FC_OUT_LOCAL 1
+#define HW_LAYER_SPAN(l) nn_shape_words((l)->out)
+#include "kernels/strategies/hawaii_layers.h"
 
+// Layer li's footprint to 0 (a macro for the reason of hawaii_layers.h's on-chip accessors).
+#define hw_layer_clear(net, li) ((void)(net), hw_fp_store(li, 0))
+
+static void hw_conv(const nn_layer_t* l, uint16_t li, hw_in_t in, hw_map_t out, uint32_t base) {
+  const uint16_t in_w = l->in.w;
 #ifndef IPSIM_NVM_SPI
-// Commits job j of layer li (its output already stored): footprint, then a progress marker.
-static void hw_commit(uint16_t li, uint16_t j, uint32_t base, uint16_t every) {
-  HW_BARRIER();  // the output word reaches FRAM before the footprint claims it
-  hw_fp[li] = j;
-  if ((j & (every - 1u)) == 0) dbg_marker32(DBG_PROGRESS, base + j);
-}
-
-static void hw_conv(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t* out,
-                    uint32_t base) {
-  const uint16_t in_w = l->in.w, in_plane = (uint16_t)(l->in.h * in_w);
+  const uint16_t cs = (uint16_t)(l->in.h * in_w);  // input channel stride
+#endif
   const uint16_t wo = l->out.w, ho = l->out.h, plane = (uint16_t)(ho * wo);
   const uint16_t total = (uint16_t)(l->out.c * plane);
-  uint16_t j = hw_fp[li];
+  uint16_t j = hw_fp_load(li);
   if (j >= total) return;
   uint16_t oc = j / plane, pos = (uint16_t)(j - oc * plane);
   uint16_t y = pos / wo, x = (uint16_t)(pos - y * wo);
   uint16_t loaded = 0xFFFFu;
   int32_t bias = 0;
+#ifdef IPSIM_NVM_SPI
+  uint16_t staged = 0xFFFFu, cs = 0, ya = 0;
+#endif
   while (j < total) {
     // The output channel's weights stay in LEA RAM for all its jobs.
     if (oc != loaded) bias = lk_conv_load(&hw_bufs, l, oc), loaded = oc;
-    if (l->ph | l->pw) {  // zero padding (mnist8): a gather with zeros at the borders
-      const nn_src_t src = nn_src_dense(in, l->in);
-      out[j] = lk_conv_point_padded(&hw_bufs, l, &src, y, x, bias);
-    } else {
-      const int16_t* at = in + (uint16_t)(y * l->sh) * in_w + x * l->sw;
-      out[j] = lk_conv_point(&hw_bufs, l, at, in_w, in_plane, bias);
-    }
-    hw_commit(li, ++j, base, HW_PROGRESS_EVERY);
-    if (++x == wo) {
-      x = 0;
-      if (++y == ho) y = 0, ++oc;
-    }
-  }
-}
-
-static void hw_pool(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t* out,
-                    uint32_t base) {
-  const uint16_t in_w = l->in.w, in_plane = (uint16_t)(l->in.h * in_w);
-  const uint16_t wo = l->out.w, ho = l->out.h, plane = (uint16_t)(ho * wo);
-  const uint16_t total = (uint16_t)(l->out.c * plane);
-  const int is_max = l->op == NN_OP_MAXPOOL;
-  uint16_t j = hw_fp[li];
-  if (j >= total) return;
-  uint16_t c = j / plane, pos = (uint16_t)(j - c * plane);
-  uint16_t y = pos / wo, x = (uint16_t)(pos - y * wo);
-  while (j < total) {
-    const int16_t* p = in + c * in_plane + (uint16_t)(y * l->sh) * in_w + x * l->sw;
-    int16_t m = Q15_MIN;
-    int32_t sum = 0;
-    for (uint16_t ky = 0; ky < l->kh; ++ky, p += in_w)
-      for (uint16_t kx = 0; kx < l->kw; ++kx) {
-        if (p[kx] > m) m = p[kx];
-        sum += p[kx];
-      }
-    int16_t v = is_max ? m : q15_requant(sum, l->shift);
-    out[j] = l->relu ? q15_relu(v) : v;
-    hw_commit(li, ++j, base, HW_PROGRESS_EVERY);
-    if (++x == wo) {
-      x = 0;
-      if (++y == ho) y = 0, ++c;
-    }
-  }
-}
-
-static void hw_fc(const nn_layer_t* l, uint16_t li, const int16_t* in, int16_t* out,
-                  uint32_t base) {
-  const uint16_t total = l->out.c;
-  uint16_t j = hw_fp[li];
-  if (j >= total) return;
-  // The input goes to LEA RAM at each (re)start of the layer, as in HAWAII.
-  const int resident = lk_fc_load_input(&hw_bufs, l, in);
-  while (j < total) {
-    out[j] = lk_fc_neuron(&hw_bufs, l, j, in, resident);
-    hw_commit(li, ++j, base, 1);
-  }
-}
-
-void strategy_begin(const nn_network_t* net, uint16_t input) {
-  (void)net;
-  (void)input;
-  hw_fp[0] = 0;
-  HW_BARRIER();
-  hw_stage = 0;
-}
-
-const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
-  int16_t* bufs[2] = {fmap_a, fmap_b};
-  const uint16_t n = net->n_layers < HW_MAX_LAYERS ? net->n_layers : HW_MAX_LAYERS;
-  lea_init();  // LEA registers (incl. its stack pointer) are reset by every power failure
-  if (hw_stage == 0) {
-    nn_network_load_input(net, input, fmap_a);  // idempotent: redone if cut
-    hw_fp[0] = 0;
-    HW_BARRIER();
-    hw_stage = 1;
-  }
-  uint32_t base = 0;  // jobs of the layers before: the progress marker's running count
-  for (uint16_t li = 0; li < n; ++li) {
-    const nn_layer_t* l = &net->layers[li];
-    if (hw_stage == li + 1u) {
-      const int16_t* in = bufs[li & 1u];
-      int16_t* out = bufs[(li + 1u) & 1u];
-      switch (l->op) {
-        case NN_OP_CONV2D:
-        case NN_OP_CONV1D:
-          hw_conv(l, li, in, out, base);
-          break;
-        case NN_OP_MAXPOOL:
-        case NN_OP_AVGPOOL:
-          hw_pool(l, li, in, out, base);
-          break;
-        case NN_OP_FC:
-          hw_fc(l, li, in, out, base);
-          break;
-        default:  // not used by the networks (ReLU is fused into the layers)
-          dbg_exit(0xE1);
-      }
-      if (li + 1u < n) hw_fp[li + 1u] = 0;
-      HW_BARRIER();
-      hw_stage = (uint16_t)(li + 2u);
-      dbg_marker(DBG_LAYER_DONE, li);
-    }
-    base += nn_shape_words(l->out);
-  }
-  return bufs[n & 1u];
-}
-#else  // IPSIM_NVM_SPI: the same jobs, state in the external FRAM
-
-static uint16_t fp_load(uint16_t li) {
-  return nvm_load_counter(hw_fp_addr + 2u * li);
-}
-static void fp_store(uint16_t li, uint16_t j) {
-  nvm_store_counter(hw_fp_addr + 2u * li, j);
-}
-
-// Job j's output word, then its footprint: two transfers, the second after the first is done.
-static void hw_commit(nvm_addr_t out, uint16_t li, uint16_t j, int16_t v, uint32_t base,
-                      uint16_t every) {
-  nvm_write(out + 2u * (j - 1u), &v, 2);
-  fp_store(li, j);
-  if ((j & (every - 1u)) == 0) dbg_marker32(DBG_PROGRESS, base + j);
-}
-
-// Reads rows [y0, y1) of channels [0, c) of the map at `map` (shape s) into hw_band, one
-// transfer per channel; returns the channel stride in the band.
-static uint16_t hw_stage_rows(nvm_addr_t map, nn_shape_t s, uint16_t c0, uint16_t c1, uint16_t y0,
-                              uint16_t y1) {
-  const uint16_t words = (uint16_t)((y1 - y0) * s.w);
-  if ((uint32_t)words * (c1 - c0) > HW_BAND_WORDS) dbg_exit(0xE4);
-  int16_t* d = hw_band;
-  for (uint16_t c = c0; c < c1; ++c, d += words)
-    nvm_read(d, map + 2u * (((uint32_t)c * s.h + y0) * s.w), (uint16_t)(2u * words));
-  return words;
-}
-
-static void hw_conv(const nn_layer_t* l, uint16_t li, nvm_addr_t in, nvm_addr_t out,
-                    uint32_t base) {
-  const uint16_t in_w = l->in.w;
-  const uint16_t wo = l->out.w, ho = l->out.h, plane = (uint16_t)(ho * wo);
-  const uint16_t total = (uint16_t)(l->out.c * plane);
-  uint16_t j = fp_load(li);
-  if (j >= total) return;
-  uint16_t oc = j / plane, pos = (uint16_t)(j - oc * plane);
-  uint16_t y = pos / wo, x = (uint16_t)(pos - y * wo);
-  uint16_t loaded = 0xFFFFu, staged = 0xFFFFu, cs = 0, ya = 0;
-  int32_t bias = 0;
-  while (j < total) {
-    if (oc != loaded) bias = lk_conv_load(&hw_bufs, l, oc), loaded = oc;
+#ifdef IPSIM_NVM_SPI
     if (y != staged) {  // the kernel rows of output row y, clipped to the map (padding)
       const int16_t top = (int16_t)((int16_t)(y * l->sh) - (int16_t)l->ph);
       const int16_t bot = (int16_t)(top + (int16_t)l->kh);
@@ -282,14 +120,25 @@ static void hw_conv(const nn_layer_t* l, uint16_t li, nvm_addr_t in, nvm_addr_t 
       cs = hw_stage_rows(in, l->in, 0, l->in.c, ya, yb);
       staged = y;
     }
+#endif
     int16_t v;
-    if (l->ph | l->pw) {
+    if (l->ph | l->pw) {  // zero padding (mnist8): a gather with zeros at the borders
+#ifdef IPSIM_NVM_SPI
       const nn_src_t src = {hw_band, 0, ya, 0, cs, in_w};
+#else
+      const nn_src_t src = nn_src_dense(in, l->in);
+#endif
       v = lk_conv_point_padded(&hw_bufs, l, &src, y, x, bias);
     } else {
-      v = lk_conv_point(&hw_bufs, l, hw_band + x * l->sw, in_w, cs, bias);
+#ifdef IPSIM_NVM_SPI
+      const int16_t* at = hw_band + x * l->sw;
+#else
+      const int16_t* at = in + (uint16_t)(y * l->sh) * in_w + x * l->sw;
+#endif
+      v = lk_conv_point(&hw_bufs, l, at, in_w, cs, bias);
     }
-    hw_commit(out, li, ++j, v, base, HW_PROGRESS_EVERY);
+    hw_put(out, j, v);
+    hw_commit(li, ++j, base, HW_PROGRESS_EVERY);
     if (++x == wo) {
       x = 0;
       if (++y == ho) y = 0, ++oc;
@@ -297,112 +146,4 @@ static void hw_conv(const nn_layer_t* l, uint16_t li, nvm_addr_t in, nvm_addr_t 
   }
 }
 
-static void hw_pool(const nn_layer_t* l, uint16_t li, nvm_addr_t in, nvm_addr_t out,
-                    uint32_t base) {
-  const uint16_t in_w = l->in.w;
-  const uint16_t wo = l->out.w, ho = l->out.h, plane = (uint16_t)(ho * wo);
-  const uint16_t total = (uint16_t)(l->out.c * plane);
-  const int is_max = l->op == NN_OP_MAXPOOL;
-  uint16_t j = fp_load(li);
-  if (j >= total) return;
-  uint16_t c = j / plane, pos = (uint16_t)(j - c * plane);
-  uint16_t y = pos / wo, x = (uint16_t)(pos - y * wo);
-  uint16_t staged = 0xFFFFu;
-  while (j < total) {
-    const uint16_t key = (uint16_t)(c * ho + y);
-    if (key != staged) {  // channel c's window rows of output row y
-      const uint16_t y0 = (uint16_t)(y * l->sh);
-      hw_stage_rows(in, l->in, c, (uint16_t)(c + 1u), y0, (uint16_t)(y0 + l->kh));
-      staged = key;
-    }
-    const int16_t* p = hw_band + x * l->sw;
-    int16_t m = Q15_MIN;
-    int32_t sum = 0;
-    for (uint16_t ky = 0; ky < l->kh; ++ky, p += in_w)
-      for (uint16_t kx = 0; kx < l->kw; ++kx) {
-        if (p[kx] > m) m = p[kx];
-        sum += p[kx];
-      }
-    int16_t v = is_max ? m : q15_requant(sum, l->shift);
-    hw_commit(out, li, ++j, l->relu ? q15_relu(v) : v, base, HW_PROGRESS_EVERY);
-    if (++x == wo) {
-      x = 0;
-      if (++y == ho) y = 0, ++c;
-    }
-  }
-}
-
-static void hw_fc(const nn_layer_t* l, uint16_t li, nvm_addr_t in, nvm_addr_t out, uint32_t base) {
-  const uint16_t total = l->out.c, k = nn_shape_words(l->in);
-  uint16_t j = fp_load(li);
-  if (j >= total) return;
-  // The input goes to LEA RAM at each (re)start of the layer, as in HAWAII.
-  if (k > HW_X_WORDS) dbg_exit(0xE4);
-  nvm_read(hw_lx, in, (uint16_t)(2u * k));
-  while (j < total) {
-    const int16_t v = lk_fc_neuron(&hw_bufs, l, j, hw_lx, 1);
-    hw_commit(out, li, ++j, v, base, 1);
-  }
-}
-
-// The sample input (on-chip far FRAM) into fmap_a, through hw_band.
-static void hw_load_input(const nn_network_t* net, uint16_t input) {
-  const uint16_t words = nn_shape_words(net->in);
-  const nn_far_addr_t src = *net->inputs + (nn_far_addr_t)input * words * 2u;
-  for (uint16_t at = 0; at < words; at = (uint16_t)(at + HW_BAND_WORDS)) {
-    const uint16_t n = words - at < HW_BAND_WORDS ? (uint16_t)(words - at) : HW_BAND_WORDS;
-    nn_far_read(hw_band, src + (nn_far_addr_t)at * 2u, (uint16_t)(2u * n));
-    nvm_write(fmap_a_addr + 2u * at, hw_band, (uint16_t)(2u * n));
-  }
-}
-
-void strategy_begin(const nn_network_t* net, uint16_t input) {
-  (void)net;
-  (void)input;
-  nvm_init();
-  fp_store(0, 0);
-  nvm_store_counter(hw_stage_addr, 0);
-}
-
-const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
-  const nvm_addr_t bufs[2] = {fmap_a_addr, fmap_b_addr};
-  const uint16_t n = net->n_layers < HW_MAX_LAYERS ? net->n_layers : HW_MAX_LAYERS;
-  lea_init();  // LEA registers (incl. its stack pointer) are reset by every power failure
-  nvm_init();
-  uint16_t stage = nvm_load_counter(hw_stage_addr);
-  if (stage == 0) {
-    hw_load_input(net, input);  // idempotent: redone if cut
-    fp_store(0, 0);
-    nvm_store_counter(hw_stage_addr, stage = 1);
-  }
-  uint32_t base = 0;  // jobs of the layers before: the progress marker's running count
-  for (uint16_t li = 0; li < n; ++li) {
-    const nn_layer_t* l = &net->layers[li];
-    if (stage == li + 1u) {
-      const nvm_addr_t in = bufs[li & 1u], out = bufs[(li + 1u) & 1u];
-      switch (l->op) {
-        case NN_OP_CONV2D:
-        case NN_OP_CONV1D:
-          hw_conv(l, li, in, out, base);
-          break;
-        case NN_OP_MAXPOOL:
-        case NN_OP_AVGPOOL:
-          hw_pool(l, li, in, out, base);
-          break;
-        case NN_OP_FC:
-          hw_fc(l, li, in, out, base);
-          break;
-        default:  // not used by the networks (ReLU is fused into the layers)
-          dbg_exit(0xE1);
-      }
-      if (li + 1u < n) fp_store((uint16_t)(li + 1u), 0);
-      nvm_store_counter(hw_stage_addr, stage = (uint16_t)(li + 2u));
-      dbg_marker(DBG_LAYER_DONE, li);
-    }
-    base += nn_shape_words(l->out);
-  }
-  const uint16_t nc = net->n_classes < 16 ? net->n_classes : 16;
-  nvm_read(hw_scores, bufs[n & 1u], (uint16_t)(2u * nc));
-  return hw_scores;
-}
-#endif
+#include "kernels/strategies/hawaii_run.h"

@@ -3,14 +3,18 @@
 
     check_hawaii_fir.py IPSIM CONFIG OUT_DIR --golden-tool GOLDEN --network-source NET.c
         [--set KEY=VALUE]... [--min-failures N] [--golden match|mismatch] [--closed-form]
-        [--overruns zero|some]
+        [--overruns zero|some] [--nvm internal|spi-fram]
 
 --golden match: the run is on the lea-fir kernel and the scores of every inference are
 bit-identical to `GOLDEN --kernel lea-fir`, the host golden model of that kernel, and
 golden_match (mismatch: at least one is not; for the unguarded negative control). --closed-form: FRAM bytes written per symbol
 equal the closed form in kernels/strategies/hawaii_fir.c's header, computed here from the
 layer table of NET.c (exact; the pacing's probes and repairs are accounted for from the
-counters lea_paced.c keeps). --overruns: lea_paced_overruns never written / written."""
+counters lea_paced.c keeps). --overruns: lea_paced_overruns never written / written.
+--nvm spi-fram: the run uses the external-FRAM image (platform.nvm.kind spi-fram,
+infer_<net>_hawaii_lea_fir_spi.elf); --closed-form then checks the external FRAM's bytes per
+symbol (results.json nvm.spi_fram.by_symbol) against that image's form (hawaii_fir.c's header:
+jobs of HF_BATCH words) and that on-chip FRAM got only the application's words."""
 import argparse
 import json
 import os
@@ -19,6 +23,10 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import nvm_closed_form  # noqa: E402 (the application's words, infer_main.c)
+
+HF_BATCH = 128  # hawaii_fir.c: words per external-FRAM job
 LAYER_RE = re.compile(r"\{(NN_OP_\w+), (\d+), (\d+), (-?\d+), (\d+), (\d+), (\d+), (\d+), "
                       r"\{(\d+), (\d+), (\d+)\}, \{(\d+), (\d+), (\d+)\}")
 NET_RE = re.compile(r"\"(\w+)\", \{(\d+), (\d+), (\d+)\}, \d+, (\d+), \w+_layers")
@@ -41,14 +49,19 @@ def fir_len(l):
     return (l["hout"] * l["win"] + 1) & ~1
 
 
-def closed_form(shape_in, layers):
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def closed_form(shape_in, layers, spi=False):
     """Words written per symbol under continuous power (hawaii_fir.c's header); the footprint
-    words are split between hf_sub_footprint and lea_paced_probe_footprint by probes."""
-    w = dict(hf_psum=0, fmap=0, footprint=0, hf_fp=0, hf_stage=0)
+    words are split between hf_sub_footprint and lea_paced_probe_footprint by probes. spi: the
+    external-FRAM image's form (a job counter store per job, one reset per phase; no probe)."""
+    w = dict(hf_psum=0, fmap=0, footprint=0, hw_fp=0, hw_stage=0)
     w["fmap"] += shape_in[0] * shape_in[1] * shape_in[2]
-    w["hf_fp"] += 2
-    w["footprint"] += 6
-    w["hf_stage"] += 2
+    w["hw_fp"] += 2
+    w["footprint"] += 2 if spi else 6
+    w["hw_stage"] += 2
     probes = []  # (key, L) of every probe of a pacing, in order
     verified = {}
     for i, l in enumerate(layers):
@@ -57,9 +70,13 @@ def closed_form(shape_in, layers):
             outs = l["hout"] * l["wout"]
             w["hf_psum"] += l["cout"] * 2 * c * kh * L
             w["fmap"] += l["cout"] * outs
-            w["footprint"] += l["cout"] * (2 * c * kh * L + outs + 3 * 2 * c * kh +
-                                          3 * (2 * c + 4))
-            w["hf_fp"] += l["cout"] * (2 * c + 4)
+            if spi:
+                w["footprint"] += l["cout"] * (2 * c * kh * ceil_div(L, HF_BATCH) +
+                                              ceil_div(outs, HF_BATCH) + 2 * c + 4)
+            else:
+                w["footprint"] += l["cout"] * (2 * c * kh * L + outs + 3 * 2 * c * kh +
+                                              3 * (2 * c + 4))
+            w["hw_fp"] += l["cout"] * (2 * c + 4)
             # Sub-ops in order: the FIR pacing first, then adds (row sums, or the bias).
             for key in (("fir", l["kw"]), ("add",)):
                 if L > verified.get(key, 0):
@@ -68,11 +85,11 @@ def closed_form(shape_in, layers):
         else:
             outs = l["cout"] * l["hout"] * l["wout"]
             w["fmap"] += outs
-            w["hf_fp"] += outs
+            w["hw_fp"] += outs
         if i + 1 < len(layers):
-            w["hf_fp"] += 1
-            w["footprint"] += 3
-        w["hf_stage"] += 1
+            w["hw_fp"] += 1
+            w["footprint"] += 1 if spi else 3
+        w["hw_stage"] += 1
     return w, probes
 
 
@@ -88,6 +105,7 @@ def main():
     ap.add_argument("--golden", choices=["match", "mismatch"], default="match")
     ap.add_argument("--closed-form", action="store_true")
     ap.add_argument("--overruns", choices=["zero", "some"])
+    ap.add_argument("--nvm", choices=["internal", "spi-fram"], default="internal")
     a = ap.parse_args()
     shutil.rmtree(a.out, ignore_errors=True)  # a stale results.json must not pass
     os.makedirs(a.out)
@@ -122,7 +140,15 @@ def main():
     pf = run.get("power_failures", 0)
     if pf < a.min_failures:
         errors.append("power_failures %d < %d" % (pf, a.min_failures))
+    spi = a.nvm == "spi-fram"
+    if spi != ("spi_fram" in run["nvm"]):
+        errors.append("expected platform.nvm.kind %s, results.json says otherwise" % a.nvm)
     sym = run["nvm"]["by_symbol"]
+    if spi and "spi_fram" in run["nvm"]:
+        sym = run["nvm"]["spi_fram"]["by_symbol"]
+        if run["nvm"]["spi_fram"].get("protocol_errors"):
+            errors.append("external FRAM protocol errors %s" %
+                          run["nvm"]["spi_fram"]["protocol_errors"])
 
     def words(name):
         return sym.get(name, {}).get("write_bytes", 0) // 2
@@ -134,13 +160,28 @@ def main():
         errors.append("%d pacing overruns, expected none" % overruns)
     if a.overruns == "some" and not overruns:
         errors.append("no pacing overrun, expected some")
+    if a.closed_form and pf:
+        errors.append("--closed-form needs a run without power failures, got %d" % pf)
     if a.closed_form:
         shape_in, layers = read_network(a.network_source)
-        want, probes = closed_form(shape_in, layers)
+        want, probes = closed_form(shape_in, layers, spi)
         got = dict(hf_psum=words("hf_psum"), fmap=words("fmap_a") + words("fmap_b"),
                    footprint=words("hf_sub_footprint") + words("lea_paced_probe_footprint"),
-                   hf_fp=words("hf_fp"), hf_stage=words("hf_stage"))
-        if overruns:
+                   hw_fp=words("hw_fp"), hw_stage=words("hw_stage"))
+        if spi:
+            # Nothing else in the external FRAM; on chip only the application's words.
+            extra = sorted(k for k in sym if words(k) and k not in (
+                "hf_psum", "fmap_a", "fmap_b", "hf_sub_footprint", "hw_fp", "hw_stage"))
+            if extra:
+                errors.append("external FRAM: unexpected symbols written: %s" % extra)
+            app = nvm_closed_form.app_writes(run["network"], nvm_closed_form.layers_of(
+                run["network"]), len(infs))
+            on_chip = {k: v["write_bytes"] for k, v in run["nvm"]["by_symbol"].items()
+                       if v["write_bytes"]}
+            if on_chip != app:
+                errors.append("on-chip FRAM bytes per symbol %s, expected only the "
+                              "application's %s" % (on_chip, app))
+        elif overruns:
             # Each overrun recopies one vector: hf_psum grows, everything else stays exact.
             if got["hf_psum"] <= want["hf_psum"]:
                 errors.append("hf_psum %d words with %d overruns, expected more than %d" %
