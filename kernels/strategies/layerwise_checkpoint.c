@@ -28,11 +28,13 @@
 // (Alpaca-like tasks whose output goes to a buffer other than their input, so neither
 // privatisation nor a redo log is needed).
 //
-// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_cpu_spi.elf, the
-// cpu kernel only; docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the
-// external FRAM. A tile reads the input region it needs (its rows/columns with the halo, every
-// input channel but for pools, an FC layer's whole input) into an SRAM band (lw_in), the kernel
-// computes the tile into another (lw_out), and the tile is written back, one transfer per
+// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_<kernel>_spi.elf;
+// docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the external FRAM. The
+// tiles are those above, on every kernel. A tile reads the input region it needs (its
+// rows/columns with the halo, every input channel but for pools, an FC layer's whole input)
+// into a band: lw_in in SRAM, or on the LEA kernels for conv and FC tiles the part of LEA RAM
+// the kernel lends (kernel_stage, so the input goes straight from the part into LEA RAM); the
+// kernel computes the tile into lw_out, and the tile is written back, one transfer per
 // contiguous run, before lw_done; a chunk of a split output reads its input channels' kernel rows
 // (or its FC input run) and writes its partial sum to lw_acc[done & 1] or its output word. The
 // argument is unchanged (a tile reads only the input map and the other lw_acc slot, so a cut tile,
@@ -60,10 +62,11 @@ const char strategy_name[] = "layerwise-checkpoint";
 #ifdef IPSIM_NVM_SPI
 NVM_OBJECT(lw_done, 2);  // tiles completed in the current inference (Gray-coded)
 NVM_OBJECT(lw_acc, 8);   // the two int32 partial-sum slots
-// SRAM bands of one tile's input region and output. Built for the cpu kernel only: its tiles
-// need at most 350 input words (mnist8 conv2's chunk of 5 channels x 5 rows x 14) and 32
-// outputs. The LEA kernels' tiles need up to 1200 input words (mnist conv2 on lea-fir), which
-// do not fit the CPU SRAM next to kernels/nn's weight buffer and a stack.
+// SRAM bands of one tile's input region and output. The cpu kernel's tiles need at most 350
+// input words (mnist8 conv2's chunk of 5 channels x 5 rows x 14) and 32 outputs. The LEA
+// kernels' conv and FC tiles need up to 1200 input words (mnist conv2 on lea-fir), which do not
+// fit the CPU SRAM next to kernels/nn's weight buffer and a stack: those are staged in the LEA
+// RAM the kernel lends (kernel_stage); their outputs take at most 127 words (har conv1's row).
 #define LW_IN_WORDS 512
 #define LW_OUT_WORDS 128
 static int16_t lw_in[LW_IN_WORDS];
@@ -379,9 +382,12 @@ static void lw_tile(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, const nn
     ri.c0 = per_channel ? r->c0 : 0;
     ri.c1 = per_channel ? r->c1 : l->in.c;
   }
-  if (region_words(&ri) > LW_IN_WORDS || region_words(r) > LW_OUT_WORDS) dbg_exit(0xE003u);
-  lw_region(0, in, l->in, &ri, lw_in);
-  const nn_src_t src = band_src(lw_in, &ri);
+  uint16_t cap;
+  int16_t* band = kernel_stage(l, &cap);  // the LEA kernels' LEA RAM, or lw_in
+  if (!band) band = lw_in, cap = LW_IN_WORDS;
+  if (region_words(&ri) > cap || region_words(r) > LW_OUT_WORDS) dbg_exit(0xE003u);
+  lw_region(0, in, l->in, &ri, band);
+  const nn_src_t src = band_src(band, &ri);
   const nn_dst_t dst = band_dst(lw_out, r);
   if (kernel_layer_forward(l, &src, &dst, r) != NN_OK) dbg_exit(0xE001u);
   lw_region(1, out, l->out, r, lw_out);
