@@ -62,7 +62,11 @@ int kernel_layer_forward(const nn_layer_t* layer, const nn_src_t* in, const nn_d
   switch (layer->op) {
     case NN_OP_CONV2D:
     case NN_OP_CONV1D:
+#ifdef NN_FIR_PADDED  // the network pads (mnist8): the padded FIR convolution
+      return nn_conv_fir_padded(layer, in, out, region, &nn_fir_work);
+#else
       return nn_conv_fir(layer, in, out, region, &nn_fir_work);
+#endif
     case NN_OP_FC: {
 #ifdef IPSIM_NVM_SPI
       if (in->data == fir_x) {  // staged by kernel_stage: resident, no DMA
