@@ -321,6 +321,12 @@ std::vector<Kernel> kernels_of_network(const std::string& network) {
   return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};
 }
 
+std::vector<Kernel> kernels_of_network(const std::string& network, Strategy s) {
+  if (network == "mnist8" && (s == Strategy::Continuous || s == Strategy::LayerwiseCheckpoint))
+    return {Kernel::Cpu, Kernel::LeaMac, Kernel::LeaFir};  // kernel_lea_fir.c pads
+  return kernels_of_network(network);
+}
+
 // Kernel-fair defaults: every LEA-capable strategy on lea-fir, HAWAII's published arithmetic
 // (docs/kernels.md); sonic on the CPU, its published form.
 Kernel default_kernel(Strategy s) {
@@ -1099,10 +1105,12 @@ WorkloadSpec parse_workload(Section s) {
           strategies.push_back(st_name);
           break;
         }
-    if (std::find(net_kernels.begin(), net_kernels.end(), w.kernel) == net_kernels.end()) {
+    const std::vector<Kernel> pair_kernels = kernels_of_network(w.network, w.strategy);
+    if (std::find(pair_kernels.begin(), pair_kernels.end(), w.kernel) == pair_kernels.end()) {
       const std::string why = "network " + w.network + " runs on kernels " + join(names, ", ") +
-                              " only (its 'same' convolutions pad with zeros; lea-fir supports " +
-                              "valid padding only, docs/kernels.md)";
+                              " only (its 'same' convolutions pad with zeros; lea-fir pads " +
+                              "them for continuous and layerwise-checkpoint only, " +
+                              "docs/kernels.md)";
       if (explicit_kernel)
         s.fail("kernel", why + "; got '" + std::string(to_string(w.kernel)) + "'");
       s.fail("strategy",

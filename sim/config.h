@@ -77,9 +77,12 @@ inline const std::vector<std::string> kNetworks = {"mnist", "har", "kws", "mnist
 // (kernels/apps/workload.h).
 inline constexpr int kMaxWorkloadInferences = 32, kMaxWorkloadInputs = 32;
 
-// The kernels a built-in network's images exist for: all three, except lea-fir for mnist8
-// (its 'same' convolutions pad with zeros, which lea-fir does not; docs/kernels.md).
+// The kernels every strategy's images of a built-in network exist for (the defaults come from
+// these): all three, except lea-fir for mnist8 (its 'same' convolutions pad with zeros, which
+// lea-fir does for continuous and layerwise-checkpoint only; docs/kernels.md). The second
+// form: the kernels the images of strategy s exist for.
 std::vector<Kernel> kernels_of_network(const std::string& network);
+std::vector<Kernel> kernels_of_network(const std::string& network, Strategy s);
 
 // Energy-model coefficient overrides allowed under platform.energy_model. The one table to
 // extend when the energy model gains a coefficient.

@@ -28,7 +28,7 @@ static void print_result(const nn_network_t* net, long index, const int16_t* sco
   }
 }
 
-/* A layer the kernel cannot compute (lea-fir: stride 1 and valid padding only). */
+/* A layer the kernel cannot compute (lea-fir: stride 1 only). */
 static int layer_failed(const nn_network_t* net, int kernel) {
   fprintf(stderr, "golden: a layer of %s failed on kernel %s (docs/kernels.md)\n", net->name,
           golden_kernel_names[kernel]);

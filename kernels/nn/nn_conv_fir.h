@@ -2,13 +2,18 @@
  * arithmetic of the `lea-fir` kernel (docs/kernels.md). Defined once here; the firmware runs
  * it on the LEA, the host golden model on an exact host model of the LEA FIR and ADD.
  *
- * Stride 1, valid padding only (padded layers: NN_ERR_OP; conv1d = conv2d with kh = 1).
+ * Stride 1 (conv1d = conv2d with kh = 1). Zero padding (ph, pw) as the LEA would see it: the
+ * band holds rows of the padded map, W = in.w + 2 pw words each (pw zero columns on each
+ * side, zero rows above and below the map), and the formulation below runs over it as over
+ * an unpadded input of width W; the FIRs over zero rows are run too (they give 0). Unpadded
+ * layers (W = in.w) run the same code as before padding was supported.
  * For output channel oc:
- * - X_ic[i]: input channel ic's rows flattened row-major, zero past the band's last row;
+ * - X_ic[i]: input channel ic's (padded) rows flattened row-major, zero past the band's last
+ *   row;
  * - taps T = kw + (kw & 1); h[j] = w[oc][ic][r][j] for j < kw, h[kw] = 0 when padded;
- * - one FIR per kernel row over full-width rows, L = rows * in.w outputs (rounded up to even;
+ * - one FIR per kernel row over full-width rows, L = rows * W outputs (rounded up to even;
  *   columns >= out.w are junk and never used):
- *   F_r[i] = sat16(floor(sum_{j<T} X[r*in.w + i + j] * h[j] / 2^15))   (msp_fir_q15);
+ *   F_r[i] = sat16(floor(sum_{j<T} X[r*W + i + j] * h[j] / 2^15))   (msp_fir_q15);
  * - row sum S_ic = ((F_0 + F_1) + F_2) + ...   saturating Q15 adds (msp_add_q15);
  * - channel sum A = ((S_0 + S_1) + S_2) + ...  likewise;
  * - finish (columns < out.w): t = sat16(A + b), b = nn_fir_bias(); out = requantize t from
@@ -35,16 +40,23 @@ static inline uint16_t nn_fir_taps(uint16_t kw) {
   return (uint16_t)(kw + (kw & 1u));
 }
 
-/* FIR outputs for `rows` output rows of a layer with input width in_w, rounded up to even
- * (the LEA's vector length must be even). */
+/* FIR outputs for `rows` output rows of a layer with FIR row width in_w (nn_fir_width),
+ * rounded up to even (the LEA's vector length must be even). */
 static inline uint16_t nn_fir_len(uint16_t rows, uint16_t in_w) {
   return (uint16_t)((rows * in_w + 1u) & ~1u);
 }
 
+/* Width of the rows the FIRs run over: the input's, plus pw zero columns on each side of a
+ * zero-padded layer (the band holds the padded map's rows). */
+static inline uint16_t nn_fir_width(const nn_layer_t* l) {
+  return (uint16_t)(l->in.w + 2u * l->pw);
+}
+
 /* Input words one channel's FIR band needs for `rows` output rows: the band's rows of the
- * input (rows + kh - 1), then a zero tail long enough for the last FIR window. */
+ * (padded) input (rows + kh - 1, each nn_fir_width words), then a zero tail long enough for
+ * the last FIR window. */
 static inline uint16_t nn_fir_x_words(const nn_layer_t* l, uint16_t rows) {
-  return (uint16_t)((rows + l->kh - 1u) * l->in.w + nn_fir_taps(l->kw) + 1u);
+  return (uint16_t)((rows + l->kh - 1u) * nn_fir_width(l) + nn_fir_taps(l->kw) + 1u);
 }
 
 /* Work buffers of nn_conv_fir. On the MCU they are in LEA RAM, 4-byte aligned. */
@@ -89,11 +101,19 @@ extern const nn_fir_work_t nn_fir_work;
 
 /* Conv region on lea-fir: output channels [c0, c1), rows [y0, y1), all columns (region->x0
  * must be 0 and x1 = out.w). The source view must hold every input channel and all columns
- * of rows [y0, y1 + kh - 1). Rows are processed in bands that fit `work`; the bits do not
- * depend on the banding. Returns NN_OK, NN_ERR_OP (stride or region not supported) or
- * NN_ERR_SCRATCH (a row does not fit the work buffers or the weight buffer). */
+ * of input rows [y0 - ph, y1 + kh - 1 - ph) clipped to the map (nn_input_rows). Rows are processed
+ * in bands that fit `work`; the bits do not depend on the banding. Returns NN_OK, NN_ERR_OP (stride
+ * or region not supported, or a padded layer: nn_conv_fir_padded) or NN_ERR_SCRATCH (a row does not
+ * fit the work buffers or the weight buffer). */
 int nn_conv_fir(const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out,
                 const nn_region_t* region, const nn_fir_work_t* work);
+
+/* nn_conv_fir for zero-padded layers too (unpadded ones go to nn_conv_fir). Apart from it so
+ * that the images of unpadded networks neither link its code (their lower FRAM is nearly
+ * full) nor run a check more: an image whose network pads calls this one (kernel_lea_fir.c:
+ * NN_FIR_PADDED, set for mnist8's images in kernels/strategies/CMakeLists.txt). */
+int nn_conv_fir_padded(const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out,
+                       const nn_region_t* region, const nn_fir_work_t* work);
 
 /* nn_layer_forward with the arithmetic of `kernel` (NN_KERNEL_*): lea-fir convolutions go
  * through nn_conv_fir with nn_fir_work, everything else as nn_layer_forward. */

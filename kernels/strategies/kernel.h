@@ -24,6 +24,13 @@ void kernel_init(void);
 int kernel_layer_forward(const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out,
                          const nn_region_t* region);
 
+// External-FRAM images (IPSIM_NVM_SPI; docs/spi_fram.md): the buffer in which a strategy may
+// stage the input region of a `layer` tile before it calls kernel_layer_forward with a source
+// view over it, and its size in *words; NULL when the kernel lends none (cpu, pools). The LEA
+// kernels lend part of LEA RAM there (their own buffers are smaller in these images), so the
+// external FRAM is read straight into the LEA's RAM.
+int16_t* kernel_stage(const nn_layer_t* layer, uint16_t* words);
+
 // The whole network, layer by layer, as nn_forward.
 const int16_t* kernel_forward(const nn_network_t* net, int16_t* buf0, int16_t* buf1);
 

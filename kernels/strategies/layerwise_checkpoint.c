@@ -28,11 +28,13 @@
 // (Alpaca-like tasks whose output goes to a buffer other than their input, so neither
 // privatisation nor a redo log is needed).
 //
-// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_cpu_spi.elf, the
-// cpu kernel only; docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the
-// external FRAM. A tile reads the input region it needs (its rows/columns with the halo, every
-// input channel but for pools, an FC layer's whole input) into an SRAM band (lw_in), the kernel
-// computes the tile into another (lw_out), and the tile is written back, one transfer per
+// On the external SPI FRAM (IPSIM_NVM_SPI: infer_<net>_layerwise_checkpoint_<kernel>_spi.elf;
+// docs/spi_fram.md) fmap_a/fmap_b, lw_done and lw_acc are objects of the external FRAM. The
+// tiles are those above, on every kernel. A tile reads the input region it needs (its
+// rows/columns with the halo, every input channel but for pools, an FC layer's whole input)
+// into a band: lw_in in SRAM, or on the LEA kernels for conv and FC tiles the part of LEA RAM
+// the kernel lends (kernel_stage, so the input goes straight from the part into LEA RAM); the
+// kernel computes the tile into lw_out, and the tile is written back, one transfer per
 // contiguous run, before lw_done; a chunk of a split output reads its input channels' kernel rows
 // (or its FC input run) and writes its partial sum to lw_acc[done & 1] or its output word. The
 // argument is unchanged (a tile reads only the input map and the other lw_acc slot, so a cut tile,
@@ -60,10 +62,11 @@ const char strategy_name[] = "layerwise-checkpoint";
 #ifdef IPSIM_NVM_SPI
 NVM_OBJECT(lw_done, 2);  // tiles completed in the current inference (Gray-coded)
 NVM_OBJECT(lw_acc, 8);   // the two int32 partial-sum slots
-// SRAM bands of one tile's input region and output. Built for the cpu kernel only: its tiles
-// need at most 350 input words (mnist8 conv2's chunk of 5 channels x 5 rows x 14) and 32
-// outputs. The LEA kernels' tiles need up to 1200 input words (mnist conv2 on lea-fir), which
-// do not fit the CPU SRAM next to kernels/nn's weight buffer and a stack.
+// SRAM bands of one tile's input region and output. The cpu kernel's tiles need at most 350
+// input words (mnist8 conv2's chunk of 5 channels x 5 rows x 14) and 32 outputs. The LEA
+// kernels' conv and FC tiles need up to 1200 input words (mnist conv2 on lea-fir), which do not
+// fit the CPU SRAM next to kernels/nn's weight buffer and a stack: those are staged in the LEA
+// RAM the kernel lends (kernel_stage); their outputs take at most 127 words (har conv1's row).
 #define LW_IN_WORDS 512
 #define LW_OUT_WORDS 128
 static int16_t lw_in[LW_IN_WORDS];
@@ -238,11 +241,64 @@ static nn_region_t tile_region(const nn_layer_t* l, const lw_tiling_t* t, uint16
   return r;
 }
 
-#ifndef IPSIM_NVM_SPI
+// The maps and partial sums a chunk reads and writes: memory-mapped FRAM in place, or the
+// external FRAM through SRAM (lw_in). One dot_chunk serves both; in place, each accessor is
+// the expression the loop had before it served the external FRAM (the same code and cycles).
+#ifdef IPSIM_NVM_SPI
+typedef nvm_addr_t lw_map_t;
+typedef nvm_addr_t lw_out_map_t;
+static inline int32_t lw_acc_load(uint16_t slot) {
+  int32_t a;
+  nvm_read(&a, lw_acc_addr + 4u * slot, 4);
+  return a;
+}
+static inline void lw_acc_store(uint16_t slot, int32_t a) {
+  nvm_write(lw_acc_addr + 4u * slot, &a, 4);
+}
+static inline void lw_out_store(lw_out_map_t m, uint16_t o, int16_t v) {
+  nvm_write(m + 2u * o, &v, 2);
+}
+// Input rows [ya, ya + words / in.w) of channel ic into lw_in.
+static inline void lw_stage_rows(const nn_layer_t* l, lw_map_t m, uint16_t ic, int16_t ya,
+                                 uint16_t words) {
+  if (words > LW_IN_WORDS) dbg_exit(0xE003u);
+  nvm_read(lw_in, m + 2u * (((uint32_t)ic * l->in.h + (uint16_t)ya) * l->in.w),
+           (uint16_t)(2u * words));
+}
+// FC input a0 + i (staged: lw_in holds [a0, a0 + n)); channel ic's rows from output row y's
+// first (unpadded); channel ic with its rows [ya, yb) staged, and the row index in it.
+#define LW_STAGE_FC(in, a0, n) nvm_read(lw_in, (in) + 2u * (a0), (uint16_t)(2u * (n)))
+#define LW_FC(in, a0, i) lw_in[i]
+#define LW_ROWS_AT(in, ic, y)                                                                   \
+  ((void)in_plane, lw_stage_rows(l, in, ic, (int16_t)((y)*l->sh), (uint16_t)(l->kh * l->in.w)), \
+   lw_in)
+#define LW_CHAN(in, ic) (lw_stage_rows(l, in, ic, ya, (uint16_t)((yb - ya) * in_w)), lw_in)
+#define LW_ROW(iy) ((iy)-ya)
+#else
+typedef const int16_t* lw_map_t;
+typedef int16_t* lw_out_map_t;
+static inline int32_t lw_acc_load(uint16_t slot) {
+  return lw_acc[slot];
+}
+static inline void lw_acc_store(uint16_t slot, int32_t a) {
+  lw_acc[slot] = a;
+}
+static inline void lw_out_store(lw_out_map_t m, uint16_t o, int16_t v) {
+  m[o] = v;
+}
+#define LW_STAGE_FC(in, a0, n) ((void)0)
+#define LW_FC(in, a0, i) (in)[(a0) + (i)]
+#define LW_ROWS_AT(in, ic, y) ((in) + (uint16_t)((ic)*in_plane) + (uint16_t)((y)*l->sh * l->in.w))
+#define LW_CHAN(in, ic) ((in) + (uint16_t)((ic)*l->in.h * l->in.w))
+#define LW_ROW(iy) (iy)
+#endif
+
 // Chunk j of output `o` (FC neuron, or conv output element in CHW order), tile `done` of
 // the inference. The sum is the golden kernel's, bias first and products in weight order,
 // cut at chunk borders (int32 sums cannot overflow, q15.h), requantized at the last chunk.
-static void dot_chunk(const nn_layer_t* l, const int16_t* in, int16_t* out, const lw_tiling_t* t,
+// On the external FRAM each input channel's kernel rows (clipped to the map) or the FC input
+// run are read into lw_in first.
+static void dot_chunk(const nn_layer_t* l, lw_map_t in, lw_out_map_t out, const lw_tiling_t* t,
                       uint16_t k, uint16_t done) {
   const uint16_t o = (uint16_t)(k / t->chunks), j = (uint16_t)(k % t->chunks);
   const int is_fc = l->op == NN_OP_FC;
@@ -258,23 +314,28 @@ static void dot_chunk(const nn_layer_t* l, const int16_t* in, int16_t* out, cons
   if (j == 0)
     nn_far_read(&acc, *l->bias + (nn_far_addr_t)oc * 4u, 4);
   else
-    acc = lw_acc[(done + 1u) & 1u];
+    acc = lw_acc_load((done + 1u) & 1u);
   nn_far_read(lw_wbuf, *l->weights + ((nn_far_addr_t)oc * width + a0) * taps * 2u,
               (uint16_t)(words * 2u));
   if (is_fc) {
-    for (uint16_t i = 0; i < n; ++i) acc += (int32_t)lw_wbuf[i] * in[a0 + i];
+    LW_STAGE_FC(in, a0, n);
+    for (uint16_t i = 0; i < n; ++i) acc += (int32_t)lw_wbuf[i] * LW_FC(in, a0, i);
   } else if (l->ph | l->pw) {  // zero padding: taps outside the map add nothing
     const int16_t y0 = (int16_t)((int16_t)((e / l->out.w) * l->sh) - (int16_t)l->ph);
     const int16_t x0 = (int16_t)((int16_t)((e % l->out.w) * l->sw) - (int16_t)l->pw);
     const int16_t in_h = (int16_t)l->in.h, in_w = (int16_t)l->in.w;
+#ifdef IPSIM_NVM_SPI  // the rows read: [ya, yb)
+    const int16_t ya = y0 < 0 ? 0 : y0;
+    const int16_t yb = (int16_t)(y0 + l->kh) > in_h ? in_h : (int16_t)(y0 + l->kh);
+#endif
     const int16_t* w = lw_wbuf;
     for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic) {
-      const int16_t* chan = in + (uint16_t)(ic * l->in.h * l->in.w);
+      const int16_t* chan = LW_CHAN(in, ic);
       for (int16_t iy = y0; iy < (int16_t)(y0 + l->kh); ++iy, w += l->kw) {
         if (iy < 0 || iy >= in_h) continue;
         for (int16_t kx = 0; kx < (int16_t)l->kw; ++kx) {
           const int16_t ix = (int16_t)(x0 + kx);
-          if (ix >= 0 && ix < in_w) acc += (int32_t)w[kx] * chan[iy * in_w + ix];
+          if (ix >= 0 && ix < in_w) acc += (int32_t)w[kx] * chan[LW_ROW(iy) * in_w + ix];
         }
       }
     }
@@ -283,20 +344,20 @@ static void dot_chunk(const nn_layer_t* l, const int16_t* in, int16_t* out, cons
     const uint16_t in_plane = (uint16_t)(l->in.h * l->in.w);
     const int16_t* w = lw_wbuf;
     for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic) {
-      const int16_t* p =
-          in + (uint16_t)(ic * in_plane) + (uint16_t)(y * l->sh * l->in.w) + (uint16_t)(x * l->sw);
+      const int16_t* p = LW_ROWS_AT(in, ic, y) + (uint16_t)(x * l->sw);
       for (uint16_t ky = 0; ky < l->kh; ++ky, p += l->in.w, w += l->kw)
         for (uint16_t kx = 0; kx < l->kw; ++kx) acc += (int32_t)w[kx] * p[kx];
     }
   }
   if (j + 1u < t->chunks) {
-    lw_acc[done & 1u] = acc;
+    lw_acc_store(done & 1u, acc);
   } else {
     const int16_t v = q15_requant(acc, l->shift);
-    out[o] = l->relu ? q15_relu(v) : v;
+    lw_out_store(out, o, l->relu ? q15_relu(v) : v);
   }
 }
 
+#ifndef IPSIM_NVM_SPI
 void strategy_begin(const nn_network_t* net, uint16_t input) {
   // Both steps may be repeated: the input only lands in fmap_a, progress is reset last.
   nn_network_load_input(net, input, fmap_a);
@@ -379,70 +440,15 @@ static void lw_tile(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, const nn
     ri.c0 = per_channel ? r->c0 : 0;
     ri.c1 = per_channel ? r->c1 : l->in.c;
   }
-  if (region_words(&ri) > LW_IN_WORDS || region_words(r) > LW_OUT_WORDS) dbg_exit(0xE003u);
-  lw_region(0, in, l->in, &ri, lw_in);
-  const nn_src_t src = band_src(lw_in, &ri);
+  uint16_t cap;
+  int16_t* band = kernel_stage(l, &cap);  // the LEA kernels' LEA RAM, or lw_in
+  if (!band) band = lw_in, cap = LW_IN_WORDS;
+  if (region_words(&ri) > cap || region_words(r) > LW_OUT_WORDS) dbg_exit(0xE003u);
+  lw_region(0, in, l->in, &ri, band);
+  const nn_src_t src = band_src(band, &ri);
   const nn_dst_t dst = band_dst(lw_out, r);
   if (kernel_layer_forward(l, &src, &dst, r) != NN_OK) dbg_exit(0xE001u);
   lw_region(1, out, l->out, r, lw_out);
-}
-
-// Chunk j of output `o`, as the on-chip dot_chunk; its input channels' kernel rows (clipped
-// to the map) or its FC input run are read into lw_in first.
-static void dot_chunk(const nn_layer_t* l, nvm_addr_t in, nvm_addr_t out, const lw_tiling_t* t,
-                      uint16_t k, uint16_t done) {
-  const uint16_t o = (uint16_t)(k / t->chunks), j = (uint16_t)(k % t->chunks);
-  const int is_fc = l->op == NN_OP_FC;
-  const uint16_t taps = is_fc ? 1u : (uint16_t)(l->kh * l->kw);
-  const uint16_t width = is_fc ? nn_shape_words(l->in) : l->in.c;  // FC inputs or channels
-  const uint16_t plane = is_fc ? 1u : (uint16_t)(l->out.h * l->out.w);
-  const uint16_t oc = (uint16_t)(o / plane), e = (uint16_t)(o % plane);
-  const uint16_t a0 = (uint16_t)(j * t->span);
-  const uint16_t n = (uint16_t)(width - a0 < t->span ? width - a0 : t->span);
-  const uint16_t words = (uint16_t)(n * taps);
-  if (words > LW_TILE_MACS) dbg_exit(0xE002u);
-  int32_t acc;
-  if (j == 0)
-    nn_far_read(&acc, *l->bias + (nn_far_addr_t)oc * 4u, 4);
-  else
-    nvm_read(&acc, lw_acc_addr + 4u * ((done + 1u) & 1u), 4);
-  nn_far_read(lw_wbuf, *l->weights + ((nn_far_addr_t)oc * width + a0) * taps * 2u,
-              (uint16_t)(words * 2u));
-  if (is_fc) {
-    nvm_read(lw_in, in + 2u * a0, (uint16_t)(2u * n));
-    for (uint16_t i = 0; i < n; ++i) acc += (int32_t)lw_wbuf[i] * lw_in[i];
-  } else {
-    // Zero padding: taps outside the map add nothing (a sum equal to the golden one).
-    const int16_t y0 = (int16_t)((int16_t)((e / l->out.w) * l->sh) - (int16_t)l->ph);
-    const int16_t x0 = (int16_t)((int16_t)((e % l->out.w) * l->sw) - (int16_t)l->pw);
-    const int16_t in_h = (int16_t)l->in.h, in_w = (int16_t)l->in.w;
-    const int16_t ya = y0 < 0 ? 0 : y0;
-    const int16_t yb = (int16_t)(y0 + l->kh) > in_h ? in_h : (int16_t)(y0 + l->kh);
-    const uint16_t band = (uint16_t)((yb - ya) * in_w);
-    if ((uint32_t)band * n > LW_IN_WORDS) dbg_exit(0xE003u);
-    for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic)
-      nvm_read(lw_in + (uint16_t)((ic - a0) * band),
-               in + 2u * (((uint32_t)ic * l->in.h + (uint16_t)ya) * l->in.w),
-               (uint16_t)(2u * band));
-    const int16_t* w = lw_wbuf;
-    for (uint16_t ic = a0; ic < (uint16_t)(a0 + n); ++ic) {
-      const int16_t* chan = lw_in + (uint16_t)((ic - a0) * band);
-      for (int16_t iy = y0; iy < (int16_t)(y0 + l->kh); ++iy, w += l->kw) {
-        if (iy < 0 || iy >= in_h) continue;
-        for (int16_t kx = 0; kx < (int16_t)l->kw; ++kx) {
-          const int16_t ix = (int16_t)(x0 + kx);
-          if (ix >= 0 && ix < in_w) acc += (int32_t)w[kx] * chan[(iy - ya) * in_w + ix];
-        }
-      }
-    }
-  }
-  if (j + 1u < t->chunks) {
-    nvm_write(lw_acc_addr + 4u * (done & 1u), &acc, 4);
-  } else {
-    const int16_t q = q15_requant(acc, l->shift);
-    const int16_t v = l->relu ? q15_relu(q) : q;
-    nvm_write(out + 2u * o, &v, 2);
-  }
 }
 
 void strategy_begin(const nn_network_t* net, uint16_t input) {

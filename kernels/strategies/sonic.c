@@ -274,58 +274,6 @@ void strategy_begin(const nn_network_t* net, uint16_t input) {
   sonic_sel = 0;
 }
 
-const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
-  (void)input;
-  int16_t* const bufs[2] = {fmap_a, fmap_b};
-  for (;;) {
-    const uint16_t sel = sonic_sel;
-    const uint16_t layer = sonic_ctx[sel].layer, chan = sonic_ctx[sel].chan;
-    const uint16_t pass = sonic_ctx[sel].pass, count = (uint16_t)(sonic_ctx[sel].count + 1u);
-    if (layer >= net->n_layers) return bufs[net->n_layers & 1u];
-    const nn_layer_t* l = &net->layers[layer];
-    const int16_t* in = bufs[layer & 1u];
-    int16_t* out = bufs[(layer + 1u) & 1u];
-    switch (l->op) {
-      case NN_OP_CONV2D:
-      case NN_OP_CONV1D: {
-        const uint16_t P = (uint16_t)(l->in.c * l->kh * l->kw);
-        if ((uint16_t)(l->out.h * l->out.w) > SONIC_PLANE_MAX) dbg_exit(SONIC_ERR_PLANE);
-        if (P > SONIC_WBUF_WORDS) dbg_exit(SONIC_ERR_WBUF);
-        if (pass < P) load_weights(l, layer, chan, P, 0, 0, 0);
-        conv_pass(l, in, out, chan, pass);
-        if (pass < P)
-          commit(layer, chan, (uint16_t)(pass + 1u), count);
-        else if ((uint16_t)(chan + 1u) < l->out.c)
-          commit(layer, (uint16_t)(chan + 1u), 0, count);
-        else
-          break;
-        continue;
-      }
-      case NN_OP_FC: {
-        const uint16_t n_in = nn_shape_words(l->in), n_out = l->out.c;
-        if (n_out > SONIC_PLANE_MAX) dbg_exit(SONIC_ERR_PLANE);
-        const uint16_t K = (uint16_t)(SONIC_WBUF_WORDS / n_out);
-        if (K == 0) dbg_exit(SONIC_ERR_WBUF);
-        if (pass < n_in) {
-          const uint16_t k0 = (uint16_t)(pass - pass % K);
-          const uint16_t cols = (uint16_t)(n_in - k0 < K ? n_in - k0 : K);
-          load_weights(l, layer, k0, K, n_out, n_in, cols);
-        }
-        fc_pass(l, in, out, pass);
-        if (pass < n_in) {
-          commit(layer, 0, (uint16_t)(pass + 1u), count);
-          continue;
-        }
-        break;
-      }
-      default:
-        elementwise_pass(l, in, out);
-        break;
-    }
-    commit((uint16_t)(layer + 1u), 0, 0, count);  // the layer's output map is complete
-    dbg_marker(DBG_LAYER_DONE, layer);
-  }
-}
 #else  // IPSIM_NVM_SPI
 
 #define SONIC_RUN 32u         // previous partials read per transfer
@@ -484,11 +432,38 @@ void strategy_begin(const nn_network_t* net, uint16_t input) {
   nvm_write(sonic_sel_addr, &sel, 2);
 }
 
+#endif
+
+// The task loop, one source for both builds. In place (on-chip FRAM) a pass reads sonic_i
+// itself and commit() reads sonic_sel; on the external FRAM both are read once per task here
+// and passed on (SONIC_I, SONIC_SEL). In place these expand to what the loop was before it
+// served the external FRAM (the same code and cycles).
+#ifdef IPSIM_NVM_SPI
+typedef nvm_addr_t sonic_map_t;
+typedef nvm_addr_t sonic_out_t;
+#define SONIC_MAPS \
+  { fmap_a_addr, fmap_b_addr }
+#define SONIC_I , i
+#define SONIC_SEL sel,
+#else
+typedef const int16_t* sonic_map_t;
+typedef int16_t* sonic_out_t;
+#define SONIC_MAPS \
+  { fmap_a, fmap_b }
+#define SONIC_I
+#define SONIC_SEL
+#endif
+
 const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   (void)input;
+#ifdef IPSIM_NVM_SPI
   nvm_init();
-  const nvm_addr_t bufs[2] = {fmap_a_addr, fmap_b_addr};
+  const nvm_addr_t bufs[2] = SONIC_MAPS;
+#else
+  int16_t* const bufs[2] = SONIC_MAPS;
+#endif
   for (;;) {
+#ifdef IPSIM_NVM_SPI
     uint16_t sel;
     sonic_ctx_t ctx;
     nvm_read(&sel, sonic_sel_addr, 2);
@@ -501,8 +476,15 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
       nvm_read(scores, bufs[net->n_layers & 1u], (uint16_t)(2u * nc));
       return scores;
     }
+#else
+    const uint16_t sel = sonic_sel;
+    const uint16_t layer = sonic_ctx[sel].layer, chan = sonic_ctx[sel].chan;
+    const uint16_t pass = sonic_ctx[sel].pass, count = (uint16_t)(sonic_ctx[sel].count + 1u);
+    if (layer >= net->n_layers) return bufs[net->n_layers & 1u];
+#endif
     const nn_layer_t* l = &net->layers[layer];
-    const nvm_addr_t in = bufs[layer & 1u], out = bufs[(layer + 1u) & 1u];
+    const sonic_map_t in = bufs[layer & 1u];
+    const sonic_out_t out = bufs[(layer + 1u) & 1u];
     switch (l->op) {
       case NN_OP_CONV2D:
       case NN_OP_CONV1D: {
@@ -510,11 +492,11 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
         if ((uint16_t)(l->out.h * l->out.w) > SONIC_PLANE_MAX) dbg_exit(SONIC_ERR_PLANE);
         if (P > SONIC_WBUF_WORDS) dbg_exit(SONIC_ERR_WBUF);
         if (pass < P) load_weights(l, layer, chan, P, 0, 0, 0);
-        conv_pass(l, in, out, chan, pass, i);
+        conv_pass(l, in, out, chan, pass SONIC_I);
         if (pass < P)
-          commit(sel, layer, chan, (uint16_t)(pass + 1u), count);
+          commit(SONIC_SEL layer, chan, (uint16_t)(pass + 1u), count);
         else if ((uint16_t)(chan + 1u) < l->out.c)
-          commit(sel, layer, (uint16_t)(chan + 1u), 0, count);
+          commit(SONIC_SEL layer, (uint16_t)(chan + 1u), 0, count);
         else
           break;
         continue;
@@ -529,19 +511,18 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
           const uint16_t cols = (uint16_t)(n_in - k0 < K ? n_in - k0 : K);
           load_weights(l, layer, k0, K, n_out, n_in, cols);
         }
-        fc_pass(l, in, out, pass, i);
+        fc_pass(l, in, out, pass SONIC_I);
         if (pass < n_in) {
-          commit(sel, layer, 0, (uint16_t)(pass + 1u), count);
+          commit(SONIC_SEL layer, 0, (uint16_t)(pass + 1u), count);
           continue;
         }
         break;
       }
       default:
-        elementwise_pass(l, in, out, i);
+        elementwise_pass(l, in, out SONIC_I);
         break;
     }
-    commit(sel, (uint16_t)(layer + 1u), 0, 0, count);  // the layer's output map is complete
+    commit(SONIC_SEL(uint16_t)(layer + 1u), 0, 0, count);  // the layer's output map is complete
     dbg_marker(DBG_LAYER_DONE, layer);
   }
 }
-#endif

@@ -82,16 +82,19 @@ namespace {
 
 // The formulation evaluated directly (nn_conv_fir.h), with models/lea_ops for the FIR and
 // the add, whole planes, no banding: the reference nn_conv_fir must reproduce.
+// A zero-padded layer runs over the padded plane (in.h + 2 ph rows of in.w + 2 pw words).
 Vec direct_fir_conv(const nn_test::TestLayer& t, const Vec& in) {
   const nn_layer_t& L = t.layer;
-  const size_t wi = L.in.w, plane = size_t(L.in.h) * wi, taps = L.kw + (L.kw & 1);
-  const size_t len = size_t(L.out.h) * wi;
+  const size_t wi = L.in.w + 2 * L.pw, plane = size_t(L.in.h + 2 * L.ph) * wi;
+  const size_t taps = L.kw + (L.kw & 1), len = size_t(L.out.h) * wi;
   Vec out(size_t(L.out.c) * L.out.h * L.out.w);
   for (size_t oc = 0; oc < L.out.c; ++oc) {
     Vec acc(len);
     for (size_t ic = 0; ic < L.in.c; ++ic) {
-      Vec x(plane + taps, 0);  // zero past the plane's end
-      for (size_t i = 0; i < plane; ++i) x[i] = in[ic * plane + i];
+      Vec x(plane + taps, 0);  // zero in the padding and past the plane's end
+      for (size_t y = 0; y < L.in.h; ++y)
+        for (size_t i = 0; i < L.in.w; ++i)
+          x[(y + L.ph) * wi + L.pw + i] = in[(ic * L.in.h + y) * L.in.w + i];
       Vec rows(len);
       for (size_t r = 0; r < L.kh; ++r) {
         Vec h(taps, 0), c(taps);
@@ -127,7 +130,7 @@ Vec run_fir(const nn_layer_t& L, const Vec& in, const nn_region_t& r, const nn_f
   Vec out = out_buf ? *out_buf : Vec(size_t(L.out.c) * L.out.h * L.out.w, int16_t(0x5A5A));
   nn_src_t src = nn_src_dense(in.data(), L.in);
   nn_dst_t dst = nn_dst_dense(out.data(), L.out);
-  REQUIRE(nn_conv_fir(&L, &src, &dst, &r, &work) == NN_OK);
+  REQUIRE(nn_conv_fir_padded(&L, &src, &dst, &r, &work) == NN_OK);
   return out;
 }
 
@@ -148,26 +151,32 @@ TEST_CASE("nn_conv_fir computes the lea-fir formulation, whatever the banding", 
     uint8_t op;
     nn_shape_t in;
     uint16_t oc;
-    uint8_t kh, kw, shift;
+    uint8_t kh, kw, shift, ph = 0, pw = 0;
   };
   const Shape shapes[] = {
-      {NN_OP_CONV2D, {1, 12, 12}, 3, 5, 5, 14},  // mnist-like, odd taps padded
-      {NN_OP_CONV2D, {3, 9, 7}, 4, 3, 3, 12},    // odd width: per-row aligned copies
-      {NN_OP_CONV2D, {2, 6, 10}, 2, 2, 4, 16},   // even taps, shift above 15
-      {NN_OP_CONV1D, {4, 1, 31}, 5, 1, 2, 12},   // har-like, odd length
-      {NN_OP_CONV2D, {2, 5, 5}, 2, 5, 5, 15},    // a single output
+      {NN_OP_CONV2D, {1, 12, 12}, 3, 5, 5, 14},        // mnist-like, odd taps padded
+      {NN_OP_CONV2D, {3, 9, 7}, 4, 3, 3, 12},          // odd width: per-row aligned copies
+      {NN_OP_CONV2D, {2, 6, 10}, 2, 2, 4, 16},         // even taps, shift above 15
+      {NN_OP_CONV1D, {4, 1, 31}, 5, 1, 2, 12},         // har-like, odd length
+      {NN_OP_CONV2D, {2, 5, 5}, 2, 5, 5, 15},          // a single output
+      {NN_OP_CONV2D, {2, 14, 14}, 3, 5, 5, 13, 2, 2},  // mnist8-like 'same': even padded width
+      {NN_OP_CONV2D, {3, 7, 9}, 2, 3, 3, 12, 1, 1},    // odd padded width (11)
+      {NN_OP_CONV2D, {2, 6, 8}, 2, 3, 5, 14, 2, 0},    // rows padded only, more than kh / 2
+      {NN_OP_CONV1D, {3, 1, 12}, 2, 1, 3, 12, 0, 1},   // conv1d, columns padded only
   };
   for (const Shape& s : shapes) {
     for (int extreme = 0; extreme < 2; ++extreme) {
-      auto t = nn_test::make_layer(rng, s.op, s.in, s.oc, s.kh, s.kw, 1, 1, s.shift, true);
+      auto t =
+          nn_test::make_layer(rng, s.op, s.in, s.oc, s.kh, s.kw, 1, 1, s.shift, true, s.ph, s.pw);
       if (extreme)  // large weights: row and channel sums saturate
         for (auto& w : t->w) w = int16_t(w >= 0 ? 32767 - (w & 7) : -32768 + (-w & 7));
       const Vec in = nn_test::random_map(rng, s.in);
       const nn_layer_t& L = t->layer;
       INFO("shape " << s.in.c << "x" << s.in.h << "x" << s.in.w << " k " << int(s.kh) << "x"
-                    << int(s.kw) << " extreme " << extreme);
+                    << int(s.kw) << " pad " << int(s.ph) << "," << int(s.pw) << " extreme "
+                    << extreme);
       const Vec want = direct_fir_conv(*t, in);
-      Work big(4096, 2048), small(nn_fir_x_words(&L, 1), nn_fir_len(1, L.in.w));
+      Work big(4096, 2048), small(nn_fir_x_words(&L, 1), nn_fir_len(1, nn_fir_width(&L)));
       const nn_region_t full = nn_region_full(&L);
       CHECK(run_fir(L, in, full, big.w) == want);
       CHECK(run_fir(L, in, full, small.w) == want);      // one output row per band
@@ -182,19 +191,23 @@ TEST_CASE("nn_conv_fir computes the lea-fir formulation, whatever the banding", 
           pieces = run_fir(L, in, r, small.w, &pieces);
         }
       CHECK(pieces == want);
-      // A band view (as depth-first slices pass): only rows [y0, y1 + kh - 1) present.
+      // A band view (as depth-first slices pass): only the input rows the output rows
+      // [y0, y1) need present (nn_input_rows: clipped to the map when padded).
       if (L.out.h >= 2) {
-        const uint16_t y0 = 1, y1 = L.out.h, rows = uint16_t(y1 + L.kh - 1 - y0);
+        const uint16_t y0 = 1, y1 = L.out.h;
+        uint16_t iy0, iy1;
+        nn_input_rows(&L, y0, y1, &iy0, &iy1);
+        const uint16_t rows = uint16_t(iy1 - iy0);
         Vec band(size_t(L.in.c) * rows * L.in.w);
         for (size_t c = 0; c < L.in.c; ++c)
           for (size_t y = 0; y < rows; ++y)
             for (size_t x = 0; x < L.in.w; ++x)
-              band[(c * rows + y) * L.in.w + x] = in[(c * L.in.h + y + y0) * L.in.w + x];
+              band[(c * rows + y) * L.in.w + x] = in[(c * L.in.h + y + iy0) * L.in.w + x];
         Vec out(size_t(L.out.c) * (y1 - y0) * L.out.w);
-        nn_src_t src = {band.data(), 0, y0, 0, uint16_t(rows * L.in.w), L.in.w};
+        nn_src_t src = {band.data(), 0, iy0, 0, uint16_t(rows * L.in.w), L.in.w};
         nn_dst_t dst = {out.data(), 0, y0, 0, uint16_t((y1 - y0) * L.out.w), L.out.w};
         const nn_region_t r = {0, L.out.c, y0, y1, 0, L.out.w};
-        REQUIRE(nn_conv_fir(&L, &src, &dst, &r, &small.w) == NN_OK);
+        REQUIRE(nn_conv_fir_padded(&L, &src, &dst, &r, &small.w) == NN_OK);
         for (size_t c = 0; c < L.out.c; ++c)
           for (size_t y = y0; y < y1; ++y)
             for (size_t x = 0; x < L.out.w; ++x)
@@ -214,6 +227,14 @@ TEST_CASE("nn_conv_fir rejects what the LEA formulation cannot run", "[nn][fir]"
   nn_dst_t dst = nn_dst_dense(out.data(), t->layer.out);
   nn_region_t r = nn_region_full(&t->layer);
   CHECK(nn_conv_fir(&t->layer, &src, &dst, &r, &nn_fir_work) == NN_ERR_OP);  // stride 2
+  t->layer.ph = t->layer.pw = 1;
+  CHECK(nn_conv_fir_padded(&t->layer, &src, &dst, &r, &nn_fir_work) == NN_ERR_OP);  // padded too
+  t->layer.sh = t->layer.sw = 1;
+  t->layer.out = {1, 8, 8};
+  r = nn_region_full(&t->layer);
+  CHECK(nn_conv_fir(&t->layer, &src, &dst, &r, &nn_fir_work) == NN_ERR_OP);  // padding: not here
+  CHECK(nn_conv_fir_padded(&t->layer, &src, &dst, &r, &nn_fir_work) == NN_OK);
+  t->layer.ph = t->layer.pw = 0;
   t->layer.sh = t->layer.sw = 1;
   t->layer.out = {1, 6, 6};
   r = nn_region_full(&t->layer);
@@ -243,16 +264,12 @@ TEST_CASE("lea-fir stays close to the exact convolution on the real networks", "
       REQUIRE(c_mac == c_exact);
       REQUIRE(fir == exact);  // lea-mac is exact: the same bits as cpu
       const int c_fir = golden_run_kernel(net, NN_KERNEL_LEA_FIR, x.data(), fir.data());
-      if (padded) {  // zero-padded convolutions (mnist8): lea-fir refuses them
-        REQUIRE(c_fir < 0);
-        continue;
-      }
-      REQUIRE(c_fir >= 0);
+      REQUIRE(c_fir >= 0);  // zero-padded convolutions (mnist8) too
       same += c_fir == c_exact;
       CHECK(fir != exact);  // lea-fir is a different arithmetic (not silently the cpu one)
     }
-    INFO(net->name);
-    if (!padded) CHECK(same * 10 >= net->n_inputs * 9);
+    INFO(net->name << (padded ? " (padded)" : ""));
+    CHECK(same * 10 >= net->n_inputs * 9);
   }
 }
 

@@ -339,11 +339,15 @@ TEST_CASE("validation errors name file, line, key path and expectation") {
   }
   SECTION("a kernel the network does not run on") {
     const std::string m8 = replace(kMinimal, "network: mnist", "network: mnist8");
-    check_error(error_of(dir, replace(m8, "strategy: hawaii", "strategy: continuous") +
+    check_error(error_of(dir, replace(m8, "strategy: hawaii", "strategy: depth-first") +
                                   "  kernel: lea-fir\n"),
                 "cfg.yaml:11:", "workload.kernel",
                 "network mnist8 runs on kernels cpu, lea-mac only (its 'same' convolutions pad "
-                "with zeros; lea-fir supports valid padding only, docs/kernels.md); got 'lea-fir'");
+                "with zeros; lea-fir pads them for continuous and layerwise-checkpoint only, "
+                "docs/kernels.md); got 'lea-fir'");
+    CHECK(error_of(dir,
+                   replace(m8, "strategy: hawaii", "strategy: continuous") + "  kernel: lea-fir\n")
+              .empty());
     CHECK(error_of(dir, m8).empty());  // hawaii on lea-mac
     CHECK(error_of(dir, replace(m8, "strategy: hawaii", "strategy: depth-first")).empty());
   }
