@@ -227,7 +227,11 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
 #ifdef DF_LEA_FIR
       // Row partials and channel sums stay in the LEA RAM work buffers.
+#ifdef NN_FIR_PADDED  // the network pads (mnist8): zero rows and columns in the FIR band
+      const int rc = nn_conv_fir_padded(L, &src, &dst, &r[k], &df_fir_work);
+#else
       const int rc = nn_conv_fir(L, &src, &dst, &r[k], &df_fir_work);
+#endif
       if (rc != NN_OK) return rc;
 #else
       lk_conv_region_resident(&bufs, L, &src, &dst, &r[k], &w_tag);

@@ -164,9 +164,9 @@ static uint16_t ceil_div(uint32_t a, uint32_t b) {
 // Output rows per band of nn_conv_fir with the work buffers fir (as nn_conv_fir.c); 0 if
 // not even one row fits.
 static uint16_t fir_band(const nn_layer_t* L, const df_fir_layout_t* fir) {
-  uint16_t band = (uint16_t)(fir->out_words / L->in.w);
-  while (band &&
-         (nn_fir_len(band, L->in.w) > fir->out_words || nn_fir_x_words(L, band) > fir->x_words))
+  const uint16_t w = nn_fir_width(L);  // a padded layer's FIRs run over its padded rows
+  uint16_t band = (uint16_t)(fir->out_words / w);
+  while (band && (nn_fir_len(band, w) > fir->out_words || nn_fir_x_words(L, band) > fir->x_words))
     --band;
   return band;
 }
@@ -176,7 +176,7 @@ static uint16_t fir_band(const nn_layer_t* L, const df_fir_layout_t* fir) {
 // one channel add.
 static void fir_work(const nn_layer_t* L, const nn_region_t* r, const df_fir_layout_t* fir,
                      double* f) {
-  const uint32_t nc = (uint32_t)(r->c1 - r->c0), ic = L->in.c, kh = L->kh, w = L->in.w;
+  const uint32_t nc = (uint32_t)(r->c1 - r->c0), ic = L->in.c, kh = L->kh, w = nn_fir_width(L);
   const uint32_t taps = nn_fir_taps(L->kw), rows = (uint32_t)(r->y1 - r->y0);
   const uint32_t band = fir_band(L, fir), loads = (w & 1u) ? kh : 1u;
   for (uint32_t y = 0; band && y < rows; y += band) {
@@ -491,7 +491,7 @@ static int fir_buffers(const nn_network_t* net, uint16_t out_words, int fc_resid
       const uint32_t k = (uint32_t)L->in.c * L->in.h * L->in.w;
       if (k > x) x = k;
     } else if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
-      uint32_t band = out_words / L->in.w;
+      uint32_t band = out_words / nn_fir_width(L);
       if (band > L->out.h) band = L->out.h;
       if (!band) return 0;
       const uint32_t need = nn_fir_x_words(L, (uint16_t)band);
