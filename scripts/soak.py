@@ -15,7 +15,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEAN_ON = {"kws": 100000, "har": 250000, "mnist": 800000}
 STRATEGIES = ["layerwise-checkpoint", "sonic", "hawaii", "depth-first"]
 # --nvm spi-fram: the (strategy, kernel) pairs with external-FRAM images (docs/spi_fram.md).
-SPI_PAIRS = [("layerwise-checkpoint", "cpu"), ("sonic", "cpu"), ("hawaii", "lea-mac"),
+SPI_PAIRS = [("layerwise-checkpoint", "cpu"), ("sonic", "cpu"),
+             ("layerwise-checkpoint", "lea-mac"), ("layerwise-checkpoint", "lea-fir"),
+             ("hawaii", "lea-mac"), ("hawaii", "lea-fir"),
              ("depth-first", "lea-mac"), ("depth-first", "lea-fir")]
 
 
