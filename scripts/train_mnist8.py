@@ -147,7 +147,7 @@ def main():
              f"(MIT licence), the {tm.N_TRAIN} training digits of train_mnist.py, {EPOCHS} epochs, "
              f"seed {tm.SEED}.",
              f"Held-out digits ({len(xte)}): float accuracy {float_acc:.4f}, "
-             f"Q15 accuracy {q_acc:.4f} (kernels cpu and lea-mac; lea-fir: no zero padding).",
+             f"Q15 accuracy {q_acc:.4f} (kernels cpu and lea-mac; lea-fir: kernels/networks/mnist8/README.md).",
              f"Sample inputs: the first {tm.N_COMMITTED} held-out digits (Q15, 1.0 -> 32767); labels are",
              f"the true digits; the Q15 model predicts {agree} of {tm.N_COMMITTED} correctly."]
     info = cg.write_network(args.out, "mnist8", q, (1, 28, 28), 15, xq[committed], yte[committed],

