@@ -54,6 +54,7 @@ void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
   }
   if (waits && m_clocks) delay += sc_core::sc_time(waits / m_clocks->mclk_hz(), sc_core::SC_SEC);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (trans.is_write() && on_write) on_write();
 }
 
 bool Fram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {

@@ -8,6 +8,7 @@
 // per 16-bit word and a miss adds FRCTL0.NWAITS MCLK cycles to the transaction's delay; a
 // write goes around the cache and always adds NWAITS cycles.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <tlm_utils/simple_target_socket.h>
@@ -26,6 +27,8 @@ class Fram : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Fram> socket;  // addresses are absolute
 
   explicit Fram(const sc_core::sc_module_name& name);
+  // Called after every write through b_transport (the DMA's: the CPU writes by DMI).
+  std::function<void()> on_write;
 
   static bool contains(uint32_t addr, uint32_t len = 1) {
     return range_inside(addr, len, kInfoFramBegin, kInfoFramEnd) ||

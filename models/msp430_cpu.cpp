@@ -6,6 +6,7 @@
 #include "models/fram.h"
 #include "models/initiator_ext.h"
 #include "models/mem_map.h"
+#include "models/peripheral.h"
 
 namespace ipsim {
 
@@ -56,9 +57,28 @@ sc_core::sc_time Msp430Cpu::local_offset(uint64_t now_cycles) const {
   return m_period * static_cast<double>(now_cycles - m_slice_start_cycles);
 }
 
+void Msp430Cpu::map_direct(Peripheral& p, bool registers_only) {
+  for (uint32_t a = p.base(); a < p.base() + p.size() && a < kPeriphEnd; a += 2)
+    m_direct[a / 2] = Direct{&p, registers_only};
+}
+
 BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,
                                uint64_t now) {
   sc_core::sc_time delay = local_offset(now);
+  if (addr < kPeriphEnd && m_direct[addr / 2].p != nullptr) {
+    Peripheral& p = *m_direct[addr / 2].p;
+    const sc_core::sc_time at = sc_core::sc_time_stamp() + delay;
+    const uint16_t width_mask = size == 1 ? 0x00FF : 0xFFFF;  // the bytes a payload carries
+    bool ok;
+    if (cmd == tlm::TLM_READ_COMMAND) {
+      uint16_t v = 0;
+      ok = p.read_reg(addr - p.base(), size, v, at);
+      value = v & width_mask;
+    } else {
+      ok = p.write_reg(addr - p.base(), size, value & width_mask, at);
+    }
+    return ok ? BusStatus::kOk : BusStatus::kVacant;
+  }
   m_trans.set_command(cmd);
   m_trans.set_address(addr);
   m_trans.set_data_ptr(reinterpret_cast<unsigned char*>(&value));

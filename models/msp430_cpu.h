@@ -18,10 +18,12 @@
 #include "models/clocks.h"
 #include "models/cpu/msp430_core.h"
 #include "models/irq.h"
+#include "models/mem_map.h"
 
 namespace ipsim {
 
 class Fram;
+class Peripheral;
 
 class Msp430Cpu : public sc_core::sc_module, public CoreBus {
  public:
@@ -35,6 +37,12 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // SRAM and FRAM pages are mapped by DMI through the bus at the start of simulation, when
   // the bus's sockets are bound; fram provides the cache model and the NVM counters.
   void use_fram(Fram& fram) { m_fram = &fram; }
+  // The CPU reaches p's registers by a direct call, as Peripheral::b_transport would (same
+  // offset, value and access time), without the TLM round trip: only for a peripheral whose
+  // b_transport is Peripheral's own (DMA and Timer_A add work to theirs).
+  // registers_only: its register accesses write no memory themselves (what a DMA transfer they
+  // trigger writes is reported by the memories, see Sram/Fram::on_write).
+  void map_direct(Peripheral& p, bool registers_only);
 
   // Hooks for the platform (power model, resets, stop conditions). All run in the CPU thread.
   // at_start: once, before the first instruction (power-on reset of the platform).
@@ -77,6 +85,9 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // CoreBus
   BusStatus slow_read(uint32_t addr, unsigned size, uint16_t& value, uint64_t now) override;
   BusStatus slow_write(uint32_t addr, unsigned size, uint16_t value, uint64_t now) override;
+  bool registers_only(uint32_t addr) const override {
+    return addr < kPeriphEnd && m_direct[addr / 2].registers_only;
+  }
 
  private:
   void thread();
@@ -98,6 +109,11 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   sc_core::sc_time m_sleep_time;
   std::string m_finish_reason;
   tlm::tlm_generic_payload m_trans;
+  struct Direct {
+    Peripheral* p = nullptr;  // nullptr: through the bus
+    bool registers_only = false;
+  };
+  Direct m_direct[kPeriphEnd / 2];  // by address / 2
 };
 
 }  // namespace ipsim

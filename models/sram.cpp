@@ -37,6 +37,7 @@ void Sram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
   }
   copy_payload(trans, host(addr));
   m_accesses += (len + 1) / 2;
+  if (trans.is_write() && on_write) on_write();
   trans.set_dmi_allowed(true);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

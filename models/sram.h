@@ -6,6 +6,7 @@
 // accesses (Msp430Core::sram_accesses), b_transport counts the others' (the DMA's) for the
 // energy model, one per byte or 16-bit word.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <tlm_utils/simple_target_socket.h>
@@ -30,6 +31,8 @@ class Sram : public sc_core::sc_module {
   // Fills the whole SRAM with a pattern derived from seed (power-up content).
   void power_on_pattern(uint64_t seed);
   uint64_t accesses() const { return m_accesses; }  // through b_transport
+  // Called after every write through b_transport (the DMA's: the CPU writes by DMI).
+  std::function<void()> on_write;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

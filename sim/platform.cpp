@@ -86,7 +86,13 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     ta->set_batching(
         &m_cpu_hooks, [this](unsigned t, uint64_t* silent) { return m_dma.listens(t, silent); },
         [this](unsigned t, const sc_core::sc_time& at) { m_dma.trigger(t, at); });
-  m_dma.set_before_access([this](const sc_core::sc_time& t) { m_lea.commit_outputs(t); });
+  // The LEA's results land in SRAM by host pointer, so a DMA access may write memory twice.
+  m_dma.set_before_access([this](const sc_core::sc_time& t) {
+    m_lea.commit_outputs(t);
+    m_cpu.core().memory_may_change();
+  });
+  m_sram.on_write = [this] { m_cpu.core().memory_may_change(); };
+  m_fram.on_write = [this] { m_cpu.core().memory_may_change(); };
   m_fram.set_wait_states(&m_clock, 0);
   m_cpu.bus.bind(m_bus.targ);
   m_dma.bus.bind(m_bus.targ);
@@ -101,8 +107,14 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_bus.init.bind(m_fram.socket);
   for (Peripheral* p : std::initializer_list<Peripheral*>{
            &m_clock, &m_frctl, &m_wdt, &m_sfr, &m_pmm, &m_sys, &m_gpio, &m_debug, &m_mpy, &m_dma,
-           &m_lea, &m_ta0, &m_ta1, &m_ta2, &m_ta3, &m_ucb0, &m_uca3})
+           &m_lea, &m_ta0, &m_ta1, &m_ta2, &m_ta3, &m_ucb0, &m_uca3}) {
     bind(*p);
+    // The DMA's and Timer_A's b_transport catch up batched events first: through the bus.
+    const bool own_transport =
+        p == &m_dma || p == &m_ta0 || p == &m_ta1 || p == &m_ta2 || p == &m_ta3;
+    // The LEA writes its results into SRAM itself, also inside a register access.
+    if (!own_transport) m_cpu.map_direct(*p, p != &m_lea);
+  }
   if (m_config.nvm.kind == NvmPlatformConfig::Kind::kSpiFram) {
     // The published set-up: SIMO P6.0, SOMI P6.1, SCK P6.2 on eUSCI_A3, chip select P6.3.
     SpiFramCurrents currents;  // energy/load_model.h, platform.energy_model overrides

@@ -36,6 +36,11 @@ class CoreBus {
                               uint64_t now_cycles) = 0;
   virtual BusStatus slow_write(uint32_t addr, unsigned size, uint16_t value,
                                uint64_t now_cycles) = 0;
+  // True if a slow access at addr can change nothing but registers: no memory the core may
+  // have decoded (a write to memory that it causes through another initiator is reported by
+  // Msp430Core::memory_may_change instead). False, the safe answer, makes the core recheck
+  // its decoded code against memory after the access.
+  virtual bool registers_only(uint32_t /*addr*/) const { return false; }
 };
 
 }  // namespace ipsim

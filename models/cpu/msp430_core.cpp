@@ -286,15 +286,21 @@ struct Engine {
     raise(kind, address);
     throw Abort{};
   }
+  // A slow access ends a block run (event: an interrupt may rise, a stop be requested), and
+  // unless the bus vouches it touches only registers, code must be checked again (epoch).
+  IPSIM_INLINE void slow_access(uint32_t a) {
+    event = true;
+    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) ++epoch;
+  }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
-    code_may_change();
+    slow_access(a);
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_read(a, size);
     uint16_t v = 0;
     if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) abort(Fault::Kind::kVacantAccess, a);
     return size == 1 ? (v & 0xFFu) : v;
   }
   __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
-    code_may_change();
+    slow_access(a);
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_write(a, size, v);
     if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
       abort(Fault::Kind::kVacantAccess, a);
@@ -1905,6 +1911,10 @@ void Msp430Core::set_reg(unsigned n, uint32_t value) {
   if (n >= 16) return;
   if (n == 0 || n == 1) value &= 0xFFFFE;
   m_impl->r[n] = value & kMask20;
+}
+
+void Msp430Core::memory_may_change() {
+  m_impl->code_may_change();
 }
 
 void Msp430Core::add_cycles(uint64_t n) {

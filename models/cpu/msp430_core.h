@@ -79,6 +79,9 @@ class Msp430Core {
   // cannot be watched.
   void set_page_watched(uint32_t page, bool watched);
   void add_cycles(uint64_t n);  // CPU stalled (DMA block transfer)
+  // Memory was written by someone else (a DMA transfer) while the core may be running: its
+  // decoded code is checked against memory again before it runs on.
+  void memory_may_change();
   // run() executes decoded straight-line runs as blocks (default) or instruction by
   // instruction; the results are identical (tests compare them), only the speed differs.
   void set_block_runs(bool on) { m_block_runs = on; }

@@ -108,6 +108,44 @@ TEST_CASE("Block runs equal instruction-by-instruction runs under any run() targ
   CHECK(blocks.r16(0x4424) == 0x5319);  // toggled an even number of times (300 iterations)
 }
 
+// A register write that the bus vouches touches only registers, but that (like an MPY32 write
+// triggering a DMA transfer) rewrites the next instruction in memory, reported through
+// memory_may_change() as the platform's memories do: block runs must see the new code.
+// Without the report they run the stale decode, so the test can fail.
+struct RewritingMachine : CoreFixture {
+  explicit RewritingMachine(bool blocks, bool report) {
+    enable_fram(1);
+    core.set_block_runs(blocks);
+    bus.vouch_registers_only = true;
+    load(kCode, {
+                    0x4982, 0x0300,  // 4400 mov r9, &0x0300  the rewriting write
+                    0x5319,          // 4404 add #1, r9 / add #2, r9 (rewritten)
+                    0x831A,          // 4406 sub #1, r10
+                    0x23FB,          // 4408 jnz 0x4400
+                    0x3FFF,          // 440A jmp $
+                });
+    bus.on_write = [this, report](uint32_t addr, uint16_t) {
+      if (addr != 0x0300) return;
+      w16(kCode + 4, r16(kCode + 4) == 0x5319 ? 0x5329 : 0x5319);
+      if (report) core.memory_may_change();
+    };
+    core.set_reg(10, 50);
+  }
+};
+
+TEST_CASE("Memory written behind a registers-only access is decoded again", "[cpu][block]") {
+  RewritingMachine blocks(true, true), steps(false, true), unreported(true, false);
+  for (RewritingMachine* m : {&blocks, &steps, &unreported}) m->core.run(100000);
+  REQUIRE(steps.core.reg(10) == 0);
+  CHECK(steps.core.reg(9) == 75);  // 25 x 1 + 25 x 2
+  CHECK(blocks.core.reg(9) == steps.core.reg(9));
+  CHECK(blocks.core.cycles() == steps.core.cycles());
+  CHECK(blocks.core.instructions() == steps.core.instructions());
+  CHECK(blocks.cache.hits() == steps.cache.hits());
+  CHECK(blocks.cache.misses() == steps.cache.misses());
+  CHECK(unreported.core.reg(9) != steps.core.reg(9));  // the stale decode, had nobody said
+}
+
 // Jump from the address of the word at `from` to `to` (condition 0..7: jnz jz jnc jc jn jge jl
 // jmp).
 uint16_t jump(unsigned cond, uint32_t from, uint32_t to) {

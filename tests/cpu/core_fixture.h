@@ -42,6 +42,9 @@ class FakeBus : public CoreBus {
   }
   // Called after every peripheral write (a test's stand-in for a peripheral's reaction).
   std::function<void(uint32_t addr, uint16_t value)> on_write;
+  // What registers_only() answers for every address (CoreBus: false is the safe default).
+  bool vouch_registers_only = false;
+  bool registers_only(uint32_t) const override { return vouch_registers_only; }
 };
 
 struct CoreFixture {
