@@ -610,8 +610,14 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
     throw ConfigError(where(doc, e.at) + ": exclude: expected an entry that matches a run of the " +
                       "sweep, got one that matches none ({" + text + "}) " + e.at.context);
   }
-  if (ex.runs.empty())
-    throw ConfigError(where(doc, exclude_at) + ": exclude: every run of the sweep is excluded");
+  if (ex.runs.empty()) {
+    std::string by;
+    for (const auto& e : ex.exclusions)
+      if (e.matched) by += (by.empty() ? "" : ", ") + where(doc, e.at);
+    throw ConfigError(where(doc, exclude_at) +
+                      ": exclude: expected a sweep with runs left, got every run excluded (by " +
+                      by + ")");
+  }
   ex.name = ex.runs.front().config.name;
   ex.baseline = ex.runs.front().config.baseline;
   ex.slurm = ex.runs.front().config.slurm;

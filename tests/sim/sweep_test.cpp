@@ -204,7 +204,12 @@ TEST_CASE(
                                               "  - {platform.capacitor.capacitance: 100uF}\n"
                                               "  - {workload.network: mnist}\n"
                                               "  - {workload.network: mnist8}\n")),
-             Catch::Contains("exclude: every run of the sweep is excluded"));
+             Catch::Contains("h.yaml:19: exclude: expected a sweep with runs left, got every run "
+                             "excluded (by " +
+                             (dir.path() / "h.yaml").string() + ":19, " +
+                             (dir.path() / "h.yaml").string() + ":20, " +
+                             (dir.path() / "h.yaml").string() + ":21, " +
+                             (dir.path() / "h.yaml").string() + ":22)"));
 }
 
 TEST_CASE("exclude with --set: a pinned or re-swept key is matched as set, and may match nothing") {
