@@ -10,8 +10,8 @@
    firmware (configs/bench_dark.yaml): host seconds for the simulated hour.
 
 4. Experiments (skip with --no-experiments, or run only these with --only-experiments):
-   configs/quickstart.yaml and configs/paper.yaml (skipped by --quick) under `ipsim sweep
-   --jobs 2`; the host time per simulated inference of every (network, strategy, kernel) image
+   configs/quickstart.yaml and configs/paper.yaml (its 870 runs, both NVM kinds, take about
+   an hour of CPU; skipped by --quick and --skip-paper) under `ipsim sweep --jobs 2`; the host time per simulated inference of every (network, strategy, kernel) image
    in build/firmware under continuous power; how the host time of one run grows with its
    inferences (quickstart's RF setting with its timeline, 1, 10 and 32 inferences: the
    firmware's limit, workload.h; 100 as 4 runs of 25) and with the length of the trace it

@@ -9,8 +9,12 @@
 Legends sit outside the axes; runs a figure leaves out (not completed, other sources or
 capacitors) are named in a note at its bottom. inference_time.png uses a linear axis from
 zero unless the times span more than 30x, and then says "log axis".
+A sweep with both NVM kinds (platform.nvm.kind) gets nvm_writes.png and inference_time.png
+for the on-chip FRAM and nvm_writes_spi-fram.png and inference_time_spi-fram.png for the
+external SPI FRAM (NVM bytes: both FRAMs); --nvm KIND draws one kind only.
 
 usage: scripts/plot_results.py RESULTS_DIR [--out DIR] [--timeline-run NAME] [--source NAME]
+                               [--nvm KIND]
 Uses Debian's python3-matplotlib (/usr/bin/python3).
 """
 import argparse
@@ -33,6 +37,26 @@ KINDS = [("feature_maps", "feature maps", "#4c72b0"), ("progress", "progress", "
          ("other", "other", "#8c8c8c")]
 COLORS = {"continuous": "#8c8c8c", "layerwise-checkpoint": "#937860", "sonic": "#c44e52",
           "hawaii": "#4c72b0", "depth-first": "#55a868"}
+
+
+NETWORKS = ["mnist", "mnist8", "har", "kws"]
+
+
+def nvm_kind(r):
+    try:
+        return r["provenance"]["config"]["platform"]["nvm"]["kind"]
+    except (KeyError, TypeError):
+        return "internal"
+
+
+def nvm_written(r, key=None):
+    """NVM bytes written (of one nvm.by_kind part with key): the on-chip FRAM plus the
+    external SPI FRAM, if any."""
+    n = r.get("nvm") or {}
+    parts = [n, n.get("spi_fram") or {}]
+    if key is None:
+        return sum(p.get("write_bytes") or 0 for p in parts)
+    return sum(((p.get("by_kind") or {}).get(key) or {}).get("write_bytes") or 0 for p in parts)
 
 
 def human_bytes(n):
@@ -107,12 +131,12 @@ def color_of(label):
     return tuple(1 - 0.5 * (1 - x) for x in c) if k == "lea-mac" else c
 
 
-def plot_nvm(runs, out, source):
+def plot_nvm(runs, out, source, suffix="", elsewhere=()):
     all_runs = runs
     runs = [r for r in runs if r.get("trace") == source and isinstance(r.get("nvm"), dict)]
     if not runs:
         return None
-    nets = ordered([r["network"] for r in runs], ["mnist", "har", "kws"])
+    nets = ordered([r["network"] for r in runs], NETWORKS)
     n_labels = len(label_order(runs))
     fig, axes = plt.subplots(1, len(nets), figsize=((4.2 if n_labels <= 5 else 5.2) * len(nets), 4.4),
                              squeeze=False)
@@ -128,7 +152,7 @@ def plot_nvm(runs, out, source):
             xs, vals = [], []
             for i, s in enumerate(strategies):
                 r = next((r for r in rs if r["label"] == s and r["capacitor_uF"] == cap), None)
-                v = r["nvm"].get("by_kind", {}).get(key, {}).get("write_bytes", 0) if r else 0
+                v = nvm_written(r, key) if r else 0
                 xs.append(i + (k - 1) * width)
                 vals.append(v)
                 if v > 0:
@@ -138,42 +162,42 @@ def plot_nvm(runs, out, source):
             r = next((r for r in rs if r["label"] == s and r["capacitor_uF"] == cap), None)
             if r:
                 many = len(strategies) > 5  # then the totals stand upright
-                ax.annotate(("" if many else "total ") + human_bytes(r["nvm"]["write_bytes"]),
-                            (i, r["nvm"]["write_bytes"]), ha="center", va="bottom",
+                ax.annotate(("" if many else "total ") + human_bytes(nvm_written(r)),
+                            (i, nvm_written(r)), ha="center", va="bottom",
                             fontsize=6 if many else 8, rotation=90 if many else 0,
                             xytext=(0, 12), textcoords="offset points")
         ax.set_xticks(range(len(strategies)))
         ax.set_xticklabels(strategies)
         ax.set_yscale("log")
-        totals = [r["nvm"]["write_bytes"] for r in rs if r["capacitor_uF"] == cap]
+        totals = [nvm_written(r) for r in rs if r["capacitor_uF"] == cap]
         if lowest:
             ax.set_ylim(bottom=lowest / 3, top=max(totals) * (30 if len(strategies) <= 5 else 1000))
-        ax.set_title(f"{net} ({source}, {cap:g} uF)")
+        ax.set_title(f"{net} ({source}, {cap:g} uF{suffix.replace('_', ', ')})")
         ax.set_ylabel("FRAM bytes written (log axis)")
         ax.tick_params(axis="x", rotation=30 if len(strategies) <= 5 else 60, labelsize=8)
     shown = {id(r) for r in runs
              if r["capacitor_uF"] == min(x["capacitor_uF"] for x in runs
                                          if x["network"] == r["network"])}
-    left_out = [f"{r['name']} ({r.get('trace')}, {r.get('capacitor_uF')} uF)"
-                for r in all_runs if id(r) not in shown]
+    left_out = list(elsewhere) + [f"{r['name']} ({r.get('trace')}, {r.get('capacitor_uF')} uF)"
+                                  for r in all_runs if id(r) not in shown]
     legend_below(fig, axes[0][0], len(KINDS))
     fig.tight_layout(rect=(0, (0.9 if left_out else 0.6) / fig.get_size_inches()[1], 1, 1))
     note_left_out(fig, left_out)
-    path = os.path.join(out, "nvm_writes.png")
+    path = os.path.join(out, f"nvm_writes{suffix}.png")
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
-def plot_time(runs, out):
-    left_out = [f"{r['name']} ({r.get('status')})" for r in runs
-                if r.get("status") != "completed"]
+def plot_time(runs, out, suffix="", elsewhere=()):
+    left_out = list(elsewhere) + [f"{r['name']} ({r.get('status')})" for r in runs
+                                  if r.get("status") != "completed"]
     runs = [r for r in runs if r.get("status") == "completed"]
     if not runs:
         return None
     traces = ordered([r["trace"] for r in runs], [])
     caps = sorted(set(r["capacitor_uF"] for r in runs))
-    nets = ordered([r["network"] for r in runs], ["mnist", "har", "kws"])
+    nets = ordered([r["network"] for r in runs], NETWORKS)
     fig, axes = plt.subplots(len(traces), len(caps), figsize=(4.5 * len(caps), 3.3 * len(traces) + 0.6),
                              squeeze=False)
     for i, trace in enumerate(traces):
@@ -209,14 +233,14 @@ def plot_time(runs, out):
                 ax.set_ylim(0, max(times) * 1.15 if times else 1)
                 unit = "s"
             plain_ticks(ax)
-            ax.set_title(f"{trace}, {cap:g} uF", fontsize=10)
+            ax.set_title(f"{trace}, {cap:g} uF{suffix.replace('_', ', ')}", fontsize=10)
             if j == 0:
                 ax.set_ylabel(f"total inference time ({unit})")
     legend_below(fig, axes[0][0], min(len(label_order(runs)), 8))
     height = fig.get_size_inches()[1]
     fig.tight_layout(rect=(0, (0.9 if left_out else 0.7) / height, 1, 1))
     note_left_out(fig, left_out)
-    path = os.path.join(out, "inference_time.png")
+    path = os.path.join(out, f"inference_time{suffix}.png")
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -275,6 +299,8 @@ def main():
     ap.add_argument("--timeline-run", help="run name for timeline.png (default: first with one)")
     ap.add_argument("--source", help="energy source for nvm_writes.png (default: continuous if "
                                      "present, else the first)")
+    ap.add_argument("--nvm", help="draw the runs of this platform.nvm.kind only (internal, "
+                                  "spi-fram; default: one set of figures per kind)")
     a = ap.parse_args()
     runs = load(a.results_dir)
     if not runs:
@@ -283,8 +309,21 @@ def main():
     os.makedirs(out, exist_ok=True)
     sources = [r.get("trace") for r in runs]
     source = a.source or ("continuous" if "continuous" in sources else sources[0])
-    for path in (plot_nvm(runs, out, source), plot_time(runs, out),
-                 plot_timeline(a.results_dir, runs, out, a.timeline_run)):
+    kinds = ordered([nvm_kind(r) for r in runs], ["internal"])
+    if a.nvm and a.nvm not in kinds:
+        sys.exit(f"{a.results_dir}/results.json has no runs with platform.nvm.kind {a.nvm} "
+                 f"(it has {', '.join(kinds)})")
+    paths = []
+    for kind in [a.nvm] if a.nvm else kinds:
+        # One set of figures per NVM kind: a bar per (strategy, kernel) and kind would crowd
+        # the panels. The on-chip set keeps the plain names.
+        rs = [r for r in runs if nvm_kind(r) == kind]
+        others = len(runs) - len(rs)
+        elsewhere = [f"{others} runs on another NVM"] if others else []
+        suffix = "" if kind == "internal" else "_" + kind
+        paths += [plot_nvm(rs, out, source, suffix, elsewhere), plot_time(rs, out, suffix, elsewhere)]
+    paths.append(plot_timeline(a.results_dir, runs, out, a.timeline_run))
+    for path in paths:
         if path:
             print(f"wrote {path}")
     return 0

@@ -3,8 +3,9 @@
 
   scripts/results_md.py RESULTS_JSON [--md OUT.md] [--csv OUT.csv] [--update docs/results.md]
 
-Writes Markdown (stdout, or --md) with, per network:
-  - total inference time of every (strategy, kernel) per (source, capacitor[, nvm]), the
+Writes Markdown (stdout, or --md) with, per network (and per NVM kind when the sweep has
+both the on-chip FRAM and the external SPI FRAM, platform.nvm.kind):
+  - total inference time of every (strategy, kernel) per (source, capacitor), the
     status of every run that did not complete in its cell, and depth-first's speed-up over
     HAWAII on the same kernel (lea-fir: HAWAII as published, hawaii_fir.c; lea-mac);
   - depth-first against HAWAII per kernel: NVM bytes written, power failures, re-executed
@@ -12,7 +13,9 @@ Writes Markdown (stdout, or --md) with, per network:
 and, over all networks: the status and correctness summary, the speed-up summary per kernel
 (wins, ties, losses, min / median / max), the continuous-power table (time, CPU cycles, NVM
 bytes per (strategy, kernel)) and depth-first's overhead over the unsafe `continuous`
-strategy on the same kernel. Ratios within TIE (4 %, the code-alignment sensitivity of the
+strategy on the same kernel; with both NVM kinds, the external FRAM's cost under continuous
+power per (network, strategy, kernel). The speed-up summary and the continuous-power tables
+have a row per NVM kind. Ratios within TIE (4 %, the code-alignment sensitivity of the
 FRAM cache model) of 1 are written as ties.
 --csv writes one row per run without host timings (docs/paper_results.csv). --update writes
 the tables into docs/results.md between its BEGIN GENERATED and END GENERATED markers.
@@ -40,6 +43,7 @@ COMBOS = [("layerwise-checkpoint", "cpu"), ("sonic", "cpu"),
 SHORT = {"layerwise-checkpoint": "layerwise", "continuous": "continuous", "sonic": "sonic",
          "hawaii": "hawaii", "depth-first": "depth-first"}
 LEA_KERNELS = ["lea-fir", "lea-mac"]
+NVM_NAMES = {"internal": "on-chip FRAM", "spi-fram": "external SPI FRAM"}
 
 
 def nvm_kind(r):
@@ -105,26 +109,41 @@ class Runs:
     def get(self, net, strategy, kernel, source, cap, nvm):
         return self.by.get((net, strategy, kernel, source, cap, nvm))
 
-    def settings(self, net):
+    def settings(self, net, nvms=None):
         """(source, capacitor, nvm) with runs of net; continuous power once (at the smallest
         capacitor: the supply never fails, so the capacitor does not matter)."""
-        for nvm in self.nvms:
+        for nvm in nvms or self.nvms:
             for source in self.sources:
                 for cap in self.caps[:1] if source == "continuous" else self.caps:
                     if any(self.get(net, s, k, source, cap, nvm) for s, k in self.combos):
                         yield source, cap, nvm
 
-    def label(self, source, cap, nvm):
+    def label(self, source, cap, nvm, with_nvm=True):
         text = "continuous power" if source == "continuous" else \
             "%s, %s" % (SOURCE_NAMES.get(source, source), cap_text(cap))
-        return text + (", " + nvm if len(self.nvms) > 1 else "")
+        return text + (", " + nvm if with_nvm and len(self.nvms) > 1 else "")
+
+    def combos_of(self, net, nvm):
+        """The (strategy, kernel) columns with a run of net on nvm (an excluded or refused
+        combination has no column)."""
+        return [(s, k) for s, k in self.combos
+                if any(r["network"] == net and (r["strategy"], r.get("kernel")) == (s, k) and
+                       nvm_kind(r) == nvm for r in self.runs)]
+
+    def tables(self):
+        """(network, nvm, heading suffix) per table of the per-network sections."""
+        for net in NETWORKS + sorted({r["network"] for r in self.runs} - set(NETWORKS)):
+            for nvm in self.nvms:
+                if any(r["network"] == net and nvm_kind(r) == nvm for r in self.runs):
+                    yield net, nvm, (", " + NVM_NAMES.get(nvm, nvm) if len(self.nvms) > 1
+                                     else "")
 
 
 def cap_text(uf):
     return "%g mF" % (uf / 1000) if uf >= 1000 else "%g uF" % uf
 
 
-def summary(R):
+def summary(R, config=None):
     out = []
     status = {}
     for r in R.runs:
@@ -145,75 +164,87 @@ def summary(R):
         out.append(" Not completed: " + "; ".join(
             "%s on %s, %s: %d (%s)" % (s, k, st, len(v), ", ".join(sorted({x["trace"] for x in v})))
             for (s, k, st), v in sorted(kinds.items())) + ".")
+    excluded = (config or {}).get("excluded") or 0
+    if excluded:
+        entries = (config or {}).get("exclude") or []
+        out.append(" The config's `exclude` leaves out %d combinations (%s)." % (excluded, "; ".join(
+            ", ".join("%s %s" % (k, json.dumps(v) if not isinstance(v, str) else v)
+                      for k, v in e.items()) for e in entries)))
     return "".join(out) + "\n"
 
 
 def speedups(R):
     """Per kernel: depth-first's speed-up over hawaii in every setting where both completed."""
     res = {}
-    for k in LEA_KERNELS:
-        qs = []
-        for net in NETWORKS:
-            for source, cap, nvm in R.settings(net):
-                h = R.get(net, "hawaii", k, source, cap, nvm)
-                d = R.get(net, "depth-first", k, source, cap, nvm)
-                if done(h) and done(d):
-                    qs.append((h["total_time_s"] / d["total_time_s"], net, source, cap, nvm))
-        if qs:
-            res[k] = qs
+    for nvm in R.nvms:
+        for k in LEA_KERNELS:
+            qs = []
+            for net in NETWORKS:
+                for source, cap, _ in R.settings(net, [nvm]):
+                    h = R.get(net, "hawaii", k, source, cap, nvm)
+                    d = R.get(net, "depth-first", k, source, cap, nvm)
+                    if done(h) and done(d):
+                        qs.append((h["total_time_s"] / d["total_time_s"], net, source, cap, nvm))
+            if qs:
+                res[(k, nvm)] = qs
     return res
 
 
 def speedup_summary(R):
     rows = []
-    for k, qs in speedups(R).items():
+    several = len(R.nvms) > 1
+    for (k, nvm), qs in speedups(R).items():
         vals = [q for q, *_ in qs]
         wins = sum(q >= 1 + TIE for q in vals)
         losses = sum(q <= 1 - TIE for q in vals)
         lo, hi = min(qs), max(qs)
-        rows.append([k, len(vals), wins, len(vals) - wins - losses, losses, "%.2fx" % lo[0],
+        rows.append(([k, nvm] if several else [k]) +
+                    [len(vals), wins, len(vals) - wins - losses, losses, "%.2fx" % lo[0],
                      "%.2fx" % statistics.median(vals), "%.2fx" % hi[0],
-                     "%s %s" % (lo[1], R.label(*lo[2:])), "%s %s" % (hi[1], R.label(*hi[2:]))])
-    return table(["kernel", "settings", "depth-first faster", "tie (< 4 %)", "hawaii faster",
-                  "min", "median", "max", "min at", "max at"], rows,
-                 ["---"] + ["---:"] * 7 + ["---", "---"])
+                     "%s %s" % (lo[1], R.label(*lo[2:], with_nvm=False)),
+                     "%s %s" % (hi[1], R.label(*hi[2:], with_nvm=False))])
+    lead = ["kernel", "NVM"] if several else ["kernel"]
+    return table(lead + ["settings", "depth-first faster", "tie (< 4 %)", "hawaii faster",
+                         "min", "median", "max", "min at", "max at"], rows,
+                 ["---"] * len(lead) + ["---:"] * 7 + ["---", "---"])
 
 
 def time_tables(R):
     out = []
-    for net in NETWORKS:
-        if not any(r["network"] == net for r in R.runs):
-            continue
-        header = ["source, capacitor"] + ["%s %s" % (SHORT.get(s, s), k) for s, k in R.combos]
+    for net, nvm, suffix in R.tables():
+        combos = R.combos_of(net, nvm)
+        header = ["source, capacitor"] + ["%s %s" % (SHORT.get(s, s), k) for s, k in combos]
         header += ["df vs hawaii %s" % k for k in LEA_KERNELS
-                   if ("hawaii", k) in R.combos and ("depth-first", k) in R.combos]
+                   if ("hawaii", k) in combos and ("depth-first", k) in combos]
         rows = []
-        for source, cap, nvm in R.settings(net):
-            row = [R.label(source, cap, nvm)]
-            row += [fmt_time(R.get(net, s, k, source, cap, nvm)) for s, k in R.combos]
+        for source, cap, _ in R.settings(net, [nvm]):
+            row = [R.label(source, cap, nvm, with_nvm=False)]
+            row += [fmt_time(R.get(net, s, k, source, cap, nvm)) for s, k in combos]
             for k in LEA_KERNELS:
-                if ("hawaii", k) in R.combos and ("depth-first", k) in R.combos:
+                if ("hawaii", k) in combos and ("depth-first", k) in combos:
                     row.append(ratio_text(R.get(net, "hawaii", k, source, cap, nvm),
                                           R.get(net, "depth-first", k, source, cap, nvm)))
             rows.append(row)
-        out.append("#### %s: total inference time (s)\n\n" % net + table(header, rows))
+        out.append("#### %s%s: total inference time (s)\n\n" % (net, suffix) +
+                   table(header, rows))
     return "\n".join(out)
 
 
 def counter_tables(R):
     out = []
-    for net in NETWORKS:
-        if not any(r["network"] == net for r in R.runs):
-            continue
+    for net, nvm, suffix in R.tables():
+        combos = R.combos_of(net, nvm)
         header = ["source, capacitor"]
         kernels = [k for k in LEA_KERNELS
-                   if ("hawaii", k) in R.combos and ("depth-first", k) in R.combos]
+                   if ("hawaii", k) in combos and ("depth-first", k) in combos]
         for k in kernels:
             header += ["NVM kB df / hawaii %s" % k, "failures df / hawaii %s" % k,
                        "re-exec. Mcyc df / hawaii %s" % k]
+        if not kernels:
+            continue
         rows = []
-        for source, cap, nvm in R.settings(net):
-            row = [R.label(source, cap, nvm)]
+        for source, cap, _ in R.settings(net, [nvm]):
+            row = [R.label(source, cap, nvm, with_nvm=False)]
             for k in kernels:
                 d = R.get(net, "depth-first", k, source, cap, nvm)
                 h = R.get(net, "hawaii", k, source, cap, nvm)
@@ -224,13 +255,15 @@ def counter_tables(R):
                 row.append(pair(lambda x: "%d" % x.get("power_failures", 0)))
                 row.append(pair(lambda x: "%.2f" % ((x.get("wasted_cycles") or 0) / 1e6)))
             rows.append(row)
-        out.append("#### %s: depth-first (df) against HAWAII\n\n" % net + table(header, rows))
+        out.append("#### %s%s: depth-first (df) against HAWAII\n\n" % (net, suffix) +
+                   table(header, rows))
     return "\n".join(out)
 
 
 def continuous_tables(R):
     """Under continuous power (the smallest capacitor's runs: the supply never fails)."""
     cap = R.caps[0]
+    several = len(R.nvms) > 1
     rows, over = [], []
     for nvm in R.nvms:
         for net in NETWORKS:
@@ -238,7 +271,7 @@ def continuous_tables(R):
                 r = R.get(net, s, k, "continuous", cap, nvm)
                 if not done(r):
                     continue
-                rows.append([net + (" " + nvm if len(R.nvms) > 1 else ""), SHORT.get(s, s), k,
+                rows.append([net] + ([nvm] if several else []) + [SHORT.get(s, s), k,
                              "%.1f" % (r["total_time_s"] * 1e3), "%.2f" % (r["cycles"] / 1e6),
                              "%d" % nvm_written(r), "%d" % r.get("boots", 0)])
             for k in LEA_KERNELS:
@@ -253,14 +286,37 @@ def continuous_tables(R):
                         return "n/a"
                     v = 100.0 * (x["total_time_s"] / c["total_time_s"] - 1)
                     return "%+.1f %%%s" % (v, " (tie)" if abs(v) < 100 * TIE else "")
-                over.append([net + (" " + nvm if len(R.nvms) > 1 else ""), k, pct(d), pct(h),
+                over.append([net] + ([nvm] if several else []) + [k, pct(d), pct(h),
                              "%.1fx" % (nvm_written(c) / max(1, nvm_written(d)))])
-    t1 = table(["network", "strategy", "kernel", "time ms", "CPU Mcycles", "NVM bytes written",
-                "boots"], rows, ["---", "---", "---", "---:", "---:", "---:", "---:"])
-    t2 = table(["network", "kernel", "depth-first over continuous", "hawaii over continuous",
-                "continuous writes / depth-first writes"], over,
-               ["---", "---", "---:", "---:", "---:"])
+    lead = ["network", "NVM"] if several else ["network"]
+    t1 = table(lead + ["strategy", "kernel", "time ms", "CPU Mcycles", "NVM bytes written",
+                       "boots"], rows, ["---"] * (len(lead) + 2) + ["---:"] * 4)
+    t2 = table(lead + ["kernel", "depth-first over continuous", "hawaii over continuous",
+                       "continuous writes / depth-first writes"], over,
+               ["---"] * (len(lead) + 1) + ["---:"] * 3)
     return t1, t2
+
+
+def nvm_table(R):
+    """With both NVM kinds: what the external SPI FRAM costs under continuous power, per
+    (network, strategy, kernel) that ran on both."""
+    if "internal" not in R.nvms or "spi-fram" not in R.nvms:
+        return None
+    cap = R.caps[0]
+    rows = []
+    for net in NETWORKS:
+        for s, k in R.combos:
+            i = R.get(net, s, k, "continuous", cap, "internal")
+            e = R.get(net, s, k, "continuous", cap, "spi-fram")
+            if not (done(i) and done(e)):
+                continue
+            rows.append([net, SHORT.get(s, s), k, "%.1f" % (i["total_time_s"] * 1e3),
+                         "%.1f" % (e["total_time_s"] * 1e3),
+                         "%.2fx" % (e["total_time_s"] / i["total_time_s"]),
+                         "%d" % nvm_written(i), "%d" % nvm_written(e)])
+    return table(["network", "strategy", "kernel", "on-chip ms", "external ms",
+                  "external / on-chip", "NVM bytes on-chip", "NVM bytes external"], rows,
+                 ["---", "---", "---"] + ["---:"] * 5)
 
 
 def write_csv(R, path):
@@ -298,22 +354,30 @@ def main():
     R = Runs(doc["runs"] if isinstance(doc, dict) else doc)
     ident = doc.get("ipsim", {}) if isinstance(doc, dict) else {}
     t_cont, t_over = continuous_tables(R)
+    t_nvm = nvm_table(R)
+    config = (doc.get("config") or {}) if isinstance(doc, dict) else {}
     md = ["<!-- generated by scripts/results_md.py from a results.json of %s (ipsim %s, commit "
           "%s); do not edit by hand -->\n" % (
               (doc.get("config") or {}).get("name", "?") if isinstance(doc, dict) else "?",
               ident.get("version", "?"), ident.get("commit", "?")),
-          "### Runs\n\n" + summary(R),
+          "### Runs\n\n" + summary(R, config),
           "### Depth-first against HAWAII: speed-up summary\n\n"
           "Speed-up = HAWAII's total inference time / depth-first's, on the same kernel, in "
-          "every (network, source, capacitor) where both completed; within 4 % of 1 it is a "
-          "tie.\n\n" + speedup_summary(R),
+          "every (network, source, capacitor%s) where both completed; within 4 %% of 1 it is a "
+          "tie.\n\n" % (", NVM" if len(R.nvms) > 1 else "") + speedup_summary(R),
           "### Under continuous power\n\n" + t_cont,
           "### Overhead over `continuous` under continuous power\n\n"
           "Total inference time over the unsafe `continuous` strategy on the same kernel; "
-          "within 4 % it is a tie.\n\n" + t_over,
+          "within 4 % it is a tie.\n\n" + t_over] + (
+          ["### On-chip against external FRAM under continuous power\n\n"
+           "Total inference time with the state in the on-chip FRAM and in the external SPI "
+           "FRAM (platform.nvm.kind), for every (network, strategy, kernel) that ran on both; "
+           "NVM bytes: written to the on-chip and the external FRAM together (`continuous` "
+           "keeps nothing across power failures and uses the on-chip FRAM alone).\n\n" + t_nvm] if t_nvm else []) + [
           "### Total inference time per network\n\n"
           "Seconds of simulated time from power-up to the result; a run that did not complete "
-          "shows its status. df vs hawaii: HAWAII's time / depth-first's on that kernel.\n\n" +
+          "shows its status; a combination the sweep leaves out has no column. df vs hawaii: "
+          "HAWAII's time / depth-first's on that kernel.\n\n" +
           time_tables(R),
           "### Depth-first against HAWAII: the counters\n\n"
           "NVM kB: bytes written to non-volatile memory per inference; failures: power "

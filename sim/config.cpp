@@ -1198,7 +1198,7 @@ Config parse_config(const ConfigDocument& doc, const Overrides& overrides) {
   Located root{doc.root, "", ""};
   Section top(ctx, "", root, root);
   top.check_keys({"name", "seed", "time_limit", "baseline", "outputs", "platform", "source",
-                  "workload", "sweep", "slurm"});
+                  "workload", "sweep", "exclude", "slurm"});
   Config c;
   c.name = top.opt_string("name").value_or(fs::path(doc.file).stem().string());
   c.seed = top.integer("seed", c.seed);

@@ -244,8 +244,8 @@ YAML::Node parse_yaml_value(const std::string& text, const std::string& origin);
 ConfigDocument parse_config_document(const std::string& text, const std::string& file,
                                      const std::string& dir);
 
-// Parses the document (its top-level `sweep` key is skipped: see sim/sweep.h) with the
-// overrides applied, validates everything, and resolves file paths. Throws ConfigError.
+// Parses the document (its top-level `sweep` and `exclude` keys are skipped: see sim/sweep.h)
+// with the overrides applied, validates everything, and resolves file paths. Throws ConfigError.
 Config parse_config(const ConfigDocument& doc, const Overrides& overrides = {});
 
 // "file:line" (1-based) or the origin of a located node.

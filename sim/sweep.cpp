@@ -1,9 +1,12 @@
 #include "sim/sweep.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -256,13 +259,41 @@ std::string value_label(const std::string& key, const YAML::Node& value) {
   return sanitize_name(s);
 }
 
+namespace {
+
+// A YAML value as JSON, scalars as written (for the echo).
+json yaml_to_json(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  if (n.IsSequence()) {
+    json a = json::array();
+    for (const auto& v : n) a.push_back(yaml_to_json(v));
+    return a;
+  }
+  if (n.IsMap()) {
+    json o = json::object();
+    for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second);
+    return o;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 json Experiment::echo() const {
   json sweep = json::object();
   for (const auto& a : axes) sweep[a.key] = a.labels;
+  json exclude = json::array();
+  for (const auto& e : exclusions) {
+    json entry = json::object();
+    for (const auto& k : e.keys) entry[k.path] = yaml_to_json(k.value.node);
+    exclude.push_back(entry);
+  }
   return {{"file", fs::absolute(file).lexically_normal().string()},
           {"name", name},
           {"set", sets},
           {"sweep", sweep},
+          {"exclude", exclude},
+          {"excluded", excluded},
           {"baseline", to_string(baseline)},
           {"runs", runs.size()}};
 }
@@ -280,7 +311,7 @@ SweepAxis make_axis(const ConfigDocument& doc, const std::string& key, const Loc
   if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
     fail(key_at, "expected a dotted key path such as workload.strategy");
   const std::string first = key.substr(0, key.find('.'));
-  if (first == "sweep" || first == "name" || first == "slurm")
+  if (first == "sweep" || first == "name" || first == "slurm" || first == "exclude")
     fail(key_at, "'" + first +
                      "' cannot be swept; expected a key such as workload.strategy or "
                      "platform.capacitor.capacitance");
@@ -310,6 +341,87 @@ SweepAxis make_axis(const ConfigDocument& doc, const std::string& key, const Loc
   return axis;
 }
 
+bool valid_key_path(const std::string& key) {
+  return !key.empty() && key.front() != '.' && key.back() != '.' &&
+         key.find("..") == std::string::npos;
+}
+
+// True if `prefix` is `key` or a dotted ancestor of it (workload covers workload.strategy).
+bool covers(const std::string& prefix, const std::string& key) {
+  return key.size() >= prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
+         (key.size() == prefix.size() || key[prefix.size()] == '.');
+}
+
+// `node` below the dotted `path` (relative), an undefined node if absent.
+YAML::Node descend(const YAML::Node& node, const std::string& path) {
+  YAML::Node cur;
+  cur.reset(node);
+  size_t pos = 0;
+  while (pos < path.size()) {
+    const size_t dot = std::min(path.find('.', pos), path.size());
+    if (!cur.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    const YAML::Node child = cur[path.substr(pos, dot - pos)];
+    if (!child) return YAML::Node(YAML::NodeType::Undefined);
+    cur.reset(child);
+    pos = dot + 1;
+  }
+  return cur;
+}
+
+// Whether a run's value of `key` is the excluded one: scalars as written, or equal as
+// quantities of the key's unit (1e-4 and 100uF), lists element by element.
+bool value_matches(const std::string& key, const YAML::Node& want, const YAML::Node& got) {
+  if (!got || got.IsNull()) return false;
+  if (want.IsSequence()) {
+    if (!got.IsSequence() || got.size() != want.size()) return false;
+    for (size_t i = 0; i < want.size(); ++i)
+      if (!value_matches(key, want[i], got[i])) return false;
+    return true;
+  }
+  if (!got.IsScalar()) return false;
+  if (want.Scalar() == got.Scalar()) return true;
+  const Unit unit = key_unit(key);
+  const auto a = parse_quantity(want.Scalar(), unit), b = parse_quantity(got.Scalar(), unit);
+  return a && b && (*a == *b || std::abs(*a - *b) <= 1e-12 * std::max(std::abs(*a), std::abs(*b)));
+}
+
+// One `exclude` entry (a mapping) flattened into dotted keys, checked for shape.
+SweepExclusion make_exclusion(const ConfigDocument& doc, const Located& entry, size_t n,
+                              size_t of) {
+  SweepExclusion ex;
+  ex.at = entry;
+  ex.at.context = "(exclude entry " + std::to_string(n) + " of " + std::to_string(of) + ")";
+  const std::string label = "exclude[" + std::to_string(n) + "]";
+  if (!entry.node.IsMap() || entry.node.size() == 0)
+    throw ConfigError(where(doc, entry) + ": " + label +
+                      ": expected a mapping of dotted key: value, e.g. {workload.strategy: "
+                      "sonic, platform.nvm.kind: spi-fram}, got " +
+                      (entry.node.IsMap() ? std::string("an empty mapping")
+                       : entry.node.IsSequence()
+                           ? "a list"
+                           : "'" + (entry.node.IsScalar() ? entry.node.Scalar() : "") + "'"));
+  std::function<void(const std::string&, const YAML::Node&, const YAML::Node&)> add =
+      [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
+        const Located at{key_node, entry.origin, ""};
+        auto fail = [&](const std::string& msg) {
+          throw ConfigError(where(doc, at) + ": exclude." + key + ": " + msg);
+        };
+        if (!valid_key_path(key)) fail("expected a dotted key path such as workload.strategy");
+        if (value.IsMap()) {
+          if (value.size() == 0)
+            fail("expected a value or a mapping of sub-keys, got an empty mapping");
+          for (const auto& kv : value) add(key + "." + kv.first.Scalar(), kv.first, kv.second);
+          return;
+        }
+        if (!value.IsScalar() && !value.IsSequence()) fail("expected a value, got nothing");
+        for (const auto& k : ex.keys)
+          if (k.path == key) fail("expected each key once in an entry, got it twice");
+        ex.keys.push_back({key, Located{value, entry.origin, ""}, at});
+      };
+  for (const auto& kv : entry.node) add(kv.first.Scalar(), kv.first, kv.second);
+  return ex;
+}
+
 }  // namespace
 
 Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::string>& sets) {
@@ -324,6 +436,10 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
   YAML::Node sweep_root;
   if (const YAML::Node& root = doc.root; root["sweep"]) sweep_root.reset(root["sweep"]);
   Located sweep_at{sweep_root, "", ""};
+  YAML::Node exclude_root;
+  if (const YAML::Node& root = doc.root; root["exclude"]) exclude_root.reset(root["exclude"]);
+  Located exclude_at{exclude_root, "", ""};
+  bool sweep_replaced = false;  // by --set sweep=...
   for (const std::string& arg : sets) {
     const std::string origin = "--set " + arg;
     const auto eq = arg.find('=');
@@ -339,6 +455,12 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
       sweep_root.reset(value);
       sweep_at = at;
       set_axes.clear();
+      sweep_replaced = true;
+    } else if (key == "exclude") {
+      if (!value.IsNull() && !value.IsSequence())
+        throw ConfigError(origin + ": exclude: expected a list of {key: value} entries, or null");
+      exclude_root.reset(value);
+      exclude_at = at;
     } else if (key.rfind("sweep.", 0) == 0) {
       set_axes.push_back({key.substr(6), {at, at}});
     } else {
@@ -375,11 +497,62 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
                         std::to_string(kMaxRuns) + " runs; split the experiment");
   }
 
+  // Exclusions: each key must be one that the sweep varies (an axis, a key below a section
+  // axis, or a section above axes), or one that a --set pins.
+  std::vector<std::string> known;  // axis keys of the file and of --set, and pinned keys
+  if (const YAML::Node& fs_ = doc.root["sweep"]; fs_ && fs_.IsMap())
+    for (const auto& kv : fs_)
+      if (kv.first.IsScalar()) known.push_back(kv.first.Scalar());
+  for (const auto& a : ex.axes) known.push_back(a.key);
+  for (const auto& [k, ov] : base) known.push_back(k);
+  if (exclude_root && !exclude_root.IsNull()) {
+    if (!exclude_root.IsSequence())
+      throw ConfigError(where(doc, exclude_at) +
+                        ": exclude: expected a list of {key: value} entries, e.g. "
+                        "- {workload.strategy: sonic, platform.nvm.kind: spi-fram}");
+    for (size_t i = 0; i < exclude_root.size(); ++i) {
+      SweepExclusion e = make_exclusion(doc, Located{exclude_root[i], exclude_at.origin, ""}, i + 1,
+                                        exclude_root.size());
+      for (const auto& k : e.keys) {
+        bool ok = false;
+        for (const auto& kn : known) ok = ok || covers(kn, k.path) || covers(k.path, kn);
+        if (!ok) {
+          std::string list;
+          for (const auto& a : ex.axes) list += (list.empty() ? "" : ", ") + a.key;
+          throw ConfigError(where(doc, k.at) + ": exclude." + k.path +
+                            ": expected a key that the sweep varies (" +
+                            (list.empty() ? std::string("the sweep has no axes") : list) +
+                            "), got '" + k.path + "'");
+        }
+      }
+      ex.exclusions.push_back(std::move(e));
+    }
+  }
+  // A run's value of an excluded key: the most specific axis or --set that covers it (the one
+  // parse_config applies), else the file.
+  auto run_value = [&](const std::string& key, const std::vector<size_t>& pick) {
+    size_t best = 0;
+    YAML::Node from;
+    for (size_t a = 0; a < ex.axes.size(); ++a)
+      if (covers(ex.axes[a].key, key) && ex.axes[a].key.size() >= best) {
+        best = ex.axes[a].key.size();
+        from.reset(
+            descend(ex.axes[a].values[pick[a]].node, key.substr(std::min(best + 1, key.size()))));
+      }
+    for (const auto& [k, ov] : base)
+      if (covers(k, key) && k.size() >= best) {
+        best = k.size();
+        from.reset(descend(ov.value.node, key.substr(std::min(best + 1, key.size()))));
+      }
+    if (best == 0) from.reset(descend(doc.root, key));
+    return from;
+  };
+
   std::set<std::string> names;
   for (size_t index = 0; index < total; ++index) {
     Overrides ov = base;
     RunSpec spec;
-    spec.index = static_cast<int>(index);
+    spec.index = static_cast<int>(ex.runs.size());
     std::vector<std::string> labels;
     // The first axis varies slowest: index is a mixed-radix number, last axis least significant.
     size_t rest = index;
@@ -387,6 +560,20 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
     for (size_t a = ex.axes.size(); a-- > 0;) {
       pick[a] = rest % ex.axes[a].values.size();
       rest /= ex.axes[a].values.size();
+    }
+    // Dropped before parse_config: an entry may name a combination that is refused.
+    bool drop = false;
+    for (auto& e : ex.exclusions) {
+      bool all = true;
+      for (const auto& k : e.keys) {
+        const YAML::Node got = run_value(k.path, pick);
+        all = all && value_matches(k.path, k.value.node, got);
+      }
+      if (all) ++e.matched, drop = true;
+    }
+    if (drop) {
+      ++ex.excluded;
+      continue;
     }
     for (size_t a = 0; a < ex.axes.size(); ++a) {
       const SweepAxis& axis = ex.axes[a];
@@ -399,10 +586,37 @@ Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::s
     for (const auto& l : labels) name += (name.empty() ? "" : "-") + l;
     if (name.empty()) name = spec.config.name;
     name = sanitize_name(name);
-    if (names.count(name)) name = sanitize_name(name + "-" + std::to_string(index));
+    if (names.count(name)) name = sanitize_name(name + "-" + std::to_string(spec.index));
     names.insert(name);
     spec.name = name;
     ex.runs.push_back(std::move(spec));
+  }
+  // An entry of the file that matches nothing is a typo, unless a --set changed the sweep or
+  // pinned or re-swept a key it names (then it may simply not apply).
+  for (const auto& e : ex.exclusions) {
+    if (e.matched) continue;
+    const bool from_file = exclude_at.origin.empty();  // not from --set exclude=...
+    bool narrowed = sweep_replaced;
+    for (const auto& k : e.keys) {
+      for (const auto& [key, at] : set_axes)
+        narrowed = narrowed || covers(key, k.path) || covers(k.path, key);
+      for (const auto& [key, ov] : base)
+        narrowed = narrowed || covers(key, k.path) || covers(k.path, key);
+    }
+    if (from_file && narrowed) continue;
+    std::string text;
+    for (const auto& k : e.keys)
+      text += (text.empty() ? "" : ", ") + k.path + ": " + yaml_to_json(k.value.node).dump();
+    throw ConfigError(where(doc, e.at) + ": exclude: expected an entry that matches a run of the " +
+                      "sweep, got one that matches none ({" + text + "}) " + e.at.context);
+  }
+  if (ex.runs.empty()) {
+    std::string by;
+    for (const auto& e : ex.exclusions)
+      if (e.matched) by += (by.empty() ? "" : ", ") + where(doc, e.at);
+    throw ConfigError(where(doc, exclude_at) +
+                      ": exclude: expected a sweep with runs left, got every run excluded (by " +
+                      by + ")");
   }
   ex.name = ex.runs.front().config.name;
   ex.baseline = ex.runs.front().config.baseline;

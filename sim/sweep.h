@@ -20,24 +20,43 @@ struct SweepAxis {
   Located key_at;                   // where the key was written
 };
 
+// One `exclude:` entry, flattened: dotted key -> value, all of which a run must match to be
+// dropped. A mapping value (a section axis such as `workload`) becomes one key per sub-key.
+struct SweepExclusion {
+  struct Key {
+    std::string path;  // dotted, e.g. workload.strategy
+    Located value;     // the excluded value (a scalar or a list)
+    Located at;        // where the key was written
+  };
+  std::vector<Key> keys;
+  Located at;          // the entry, for messages
+  size_t matched = 0;  // runs of the cross product it matches
+};
+
 struct Experiment {
   std::string file;               // the config file as given
   std::string name;               // config `name` (of run 0)
   std::vector<std::string> sets;  // the --set arguments, as given
   std::vector<SweepAxis> axes;
-  std::vector<RunSpec> runs;  // index order
+  std::vector<SweepExclusion> exclusions;
+  std::vector<RunSpec> runs;  // index order (contiguous after exclusion)
+  size_t excluded = 0;        // runs of the cross product dropped by `exclude`
   Strategy baseline = Strategy::Hawaii;
   SlurmSpec slurm;
 
-  // {file, name, set, sweep {key: [labels]}, baseline, runs}: echoed into results.json.
+  // {file, name, set, sweep {key: [labels]}, exclude [{key: value}], excluded, baseline,
+  // runs}: echoed into results.json.
   nlohmann::json echo() const;
 };
 
 // Runs beyond this are refused (a typo in a sweep should not queue a million runs).
 inline constexpr size_t kMaxRuns = 100000;
 
-// Loads CONFIG, applies `--set key=value` arguments and expands the sweep. Throws ConfigError
-// (file, line, key path, expectation) for any invalid run.
+// Loads CONFIG, applies `--set key=value` arguments, expands the sweep and drops the runs that
+// match an `exclude` entry (before they are validated, so an entry can drop a combination that
+// is refused). Throws ConfigError (file, line, key path, expectation) for any invalid run, an
+// exclude key that the sweep does not vary, and a file's entry that matches no run (unless a
+// --set narrowed the keys it names).
 Experiment load_experiment(const std::string& path, const std::vector<std::string>& sets = {});
 Experiment expand_experiment(const ConfigDocument& doc, const std::vector<std::string>& sets = {});
 

@@ -103,6 +103,161 @@ TEST_CASE("sweep names stay unique and filesystem-safe") {
   CHECK(value_label("workload", YAML::Load("{strategy: sonic, kernel: cpu}")) == "sonic_cpu");
 }
 
+namespace {
+
+// Lines 11-16: a sweep of 2 x 3 x 2 = 12 runs.
+const std::string kExcludeBase = kBase +
+                                 "sweep:\n"                                           // 11
+                                 "  workload.network: [mnist, mnist8]\n"              // 12
+                                 "  workload:\n"                                      // 13
+                                 "    - {strategy: hawaii, kernel: lea-fir}\n"        // 14
+                                 "    - {strategy: hawaii, kernel: lea-mac}\n"        // 15
+                                 "    - {strategy: sonic, kernel: cpu}\n"             // 16
+                                 "  platform.capacitor.capacitance: [100uF, 1mF]\n";  // 17
+
+std::string error_of(const std::string& path, const std::vector<std::string>& sets = {}) {
+  try {
+    load_experiment(path, sets);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("exclude drops the runs that match an entry, before they are validated") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  // Without the entry the sweep is refused: mnist8 has no hawaii lea-fir (no padding).
+  const std::string refused = dir.write("r.yaml", kExcludeBase);
+  CHECK_THAT(error_of(refused), Catch::Contains("workload.kernel"));
+
+  const std::string path =
+      dir.write("x.yaml", kExcludeBase +
+                              "exclude:\n"                                           // 18
+                              "  # a section axis matches on the listed sub-keys\n"  // 19
+                              "  - {workload.network: mnist8, workload: {strategy: hawaii, "
+                              "kernel: lea-fir}}\n"  // 20
+                              "  - {workload.strategy: sonic, platform.capacitor.capacitance: "
+                              "1000uF}\n");  // 21
+  const Experiment ex = load_experiment(path);
+  // 12 - 2 (mnist8 hawaii lea-fir, both capacitors) - 2 (sonic at 1 mF, both networks)
+  REQUIRE(ex.runs.size() == 8);
+  CHECK(ex.excluded == 4);
+  REQUIRE(ex.exclusions.size() == 2);
+  CHECK(ex.exclusions[0].matched == 2);
+  CHECK(ex.exclusions[1].matched == 2);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < ex.runs.size(); ++i) {
+    CHECK(ex.runs[i].index == static_cast<int>(i));  // contiguous
+    names.push_back(ex.runs[i].name);
+  }
+  CHECK(names == std::vector<std::string>{"mnist-hawaii_lea-fir-100uF", "mnist-hawaii_lea-fir-1mF",
+                                          "mnist-hawaii_lea-mac-100uF", "mnist-hawaii_lea-mac-1mF",
+                                          "mnist-sonic_cpu-100uF", "mnist8-hawaii_lea-mac-100uF",
+                                          "mnist8-hawaii_lea-mac-1mF", "mnist8-sonic_cpu-100uF"});
+  // Every kept run is the same run as without the exclusions (names, specs).
+  const Experiment all = load_experiment(path, {"exclude=null", "workload.network=mnist"});
+  REQUIRE(all.runs.size() == 6);
+  CHECK(run_spec_to_json(all.runs[4]).at("config") == run_spec_to_json(ex.runs[4]).at("config"));
+  const auto echo = ex.echo();
+  CHECK(echo["excluded"] == 4);
+  CHECK(echo["exclude"][0]["workload.strategy"] == "hawaii");
+  CHECK(echo["exclude"][1]["platform.capacitor.capacitance"] == "1000uF");
+}
+
+TEST_CASE(
+    "an exclude entry that matches no run, or names a key the sweep does not vary, is refused") {
+  TempDir dir;
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  const std::string fix =
+      "  - {workload.network: mnist8, workload: {strategy: hawaii, kernel: lea-fir}}\n";
+  // A value that no axis has (a typo in a sub-key of the section axis too).
+  CHECK(error_of(dir.write(
+            "a.yaml", kExcludeBase + "exclude:\n" + fix + "  - {workload.strategy: sonik}\n")) ==
+        (dir.path() / "a.yaml").string() +
+            ":20: exclude: expected an entry that matches a run of the sweep, got one that "
+            "matches none ({workload.strategy: \"sonik\"}) (exclude entry 2 of 2)");
+  CHECK_THAT(error_of(dir.write("b.yaml", kExcludeBase + "exclude:\n" + fix +
+                                              "  - {workload: {strategi: sonic}}\n")),
+             Catch::Contains("b.yaml:20: exclude: expected an entry that matches a run"));
+  // A key that is not swept: its line, the key, the axes.
+  CHECK(error_of(dir.write("c.yaml", kExcludeBase + "exclude:\n" + fix +
+                                         "  - workload.network: mnist\n"
+                                         "    seed: 1\n")) ==
+        (dir.path() / "c.yaml").string() +
+            ":21: exclude.seed: expected a key that the sweep varies (workload.network, workload, "
+            "platform.capacitor.capacitance), got 'seed'");
+  CHECK_THAT(error_of(dir.write("d.yaml", kExcludeBase + "exclude:\n  - sonic\n")),
+             Catch::Contains("d.yaml:19: exclude[1]: expected a mapping of dotted key: value"));
+  CHECK_THAT(error_of(dir.write("e.yaml", kExcludeBase + "exclude: {workload.strategy: sonic}\n")),
+             Catch::Contains("e.yaml:18: exclude: expected a list of {key: value} entries"));
+  CHECK_THAT(error_of(dir.write("f.yaml", kExcludeBase + "exclude:\n" + fix + "  - {}\n")),
+             Catch::Contains("f.yaml:20: exclude[2]: expected a mapping of dotted key: value"));
+  CHECK_THAT(error_of(dir.write(
+                 "g.yaml", kExcludeBase + "exclude:\n" + fix +
+                               "  - {workload.strategy: sonic, workload: {strategy: sonic}}\n")),
+             Catch::Contains("g.yaml:20: exclude.workload.strategy: expected each key once"));
+  // Excluding everything leaves nothing to run.
+  CHECK_THAT(error_of(dir.write("h.yaml", kExcludeBase + "exclude:\n" + fix +
+                                              "  - {platform.capacitor.capacitance: 100uF}\n"
+                                              "  - {workload.network: mnist}\n"
+                                              "  - {workload.network: mnist8}\n")),
+             Catch::Contains("h.yaml:19: exclude: expected a sweep with runs left, got every run "
+                             "excluded (by " +
+                             (dir.path() / "h.yaml").string() + ":19, " +
+                             (dir.path() / "h.yaml").string() + ":20, " +
+                             (dir.path() / "h.yaml").string() + ":21, " +
+                             (dir.path() / "h.yaml").string() + ":22)"));
+}
+
+TEST_CASE("exclude with --set: a pinned or re-swept key is matched as set, and may match nothing") {
+  TempDir dir;
+  const std::string fix =
+      "  - {workload.network: mnist8, workload: {strategy: hawaii, kernel: lea-fir}}\n";
+  dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
+  const std::string path = dir.write(
+      "x.yaml",
+      kExcludeBase +
+          "exclude:\n"
+          "  - {workload.network: mnist8, workload: {strategy: hawaii, kernel: lea-fir}}\n"
+          "  - {workload.strategy: sonic, platform.capacitor.capacitance: 1mF}\n");
+  // Pinned to mnist: the first entry matches nothing, which is no error; the second still applies.
+  Experiment ex = load_experiment(path, {"workload.network=mnist"});
+  CHECK(ex.runs.size() == 5);
+  CHECK(ex.exclusions[0].matched == 0);
+  // Pinned to mnist8: the pinned value counts as the run's value.
+  ex = load_experiment(path, {"workload.network=mnist8"});
+  CHECK(ex.runs.size() == 3);
+  CHECK(ex.runs[0].name == "hawaii_lea-mac-100uF");
+  // A re-swept capacitor axis without 1mF: the second entry no longer applies.
+  ex = load_experiment(path, {"sweep.platform.capacitor.capacitance=[100uF]"});
+  CHECK(ex.runs.size() == 5);
+  CHECK(ex.runs[0].name == "mnist-hawaii_lea-fir-100uF");
+  // A pinned section value is matched on its sub-keys.
+  ex = load_experiment(path, {"workload={strategy: hawaii, kernel: lea-fir}"});
+  CHECK(ex.runs.size() == 2);
+  CHECK(ex.runs[1].name == "mnist-1mF");
+  // --set exclude replaces the list, and its entries must match.
+  ex = load_experiment(path, {"workload.network=mnist", "exclude=[{workload.kernel: lea-mac}]"});
+  CHECK(ex.runs.size() == 4);
+  CHECK_THAT(
+      error_of(path, {"exclude=[{workload.kernel: lea-mak}]", "workload.network=mnist"}),
+      Catch::Contains("--set exclude=[{workload.kernel: lea-mak}]: exclude: expected an entry "
+                      "that matches a run"));
+  CHECK_THAT(error_of(path, {"exclude=[{seed: 3}]"}),
+             Catch::Contains(
+                 "--set exclude=[{seed: 3}]: exclude.seed: expected a key that the sweep varies"));
+  // A file entry that matches nothing is still an error when --set touches none of its keys.
+  CHECK_THAT(error_of(dir.write("y.yaml", kExcludeBase + "exclude:\n" + fix +
+                                              "  - {workload.network: mnist9}\n"),
+                      {"sweep.platform.capacitor.capacitance=[100uF]"}),
+             Catch::Contains("y.yaml:20: exclude: expected an entry that matches a run"));
+  // exclude cannot be swept.
+  CHECK_THAT(error_of(path, {"sweep.exclude=[1]"}), Catch::Contains("'exclude' cannot be swept"));
+}
+
 TEST_CASE("a RunSpec round-trips through JSON") {
   TempDir dir;
   dir.write("rf1.csv", "time_s,power_W\n0,1e-3\n");
