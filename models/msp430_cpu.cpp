@@ -64,10 +64,10 @@ void Msp430Cpu::map_direct(Peripheral& p, bool registers_only) {
 
 BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,
                                uint64_t now) {
-  sc_core::sc_time delay = local_offset(now);
   if (addr < kPeriphEnd && m_direct[addr / 2].p != nullptr) {
     Peripheral& p = *m_direct[addr / 2].p;
-    const sc_core::sc_time at = sc_core::sc_time_stamp() + delay;
+    // sc_time_stamp() + local_offset(now), as b_transport's, when asked for.
+    const Peripheral::LazyTime at{sc_core::sc_time_stamp(), m_period, now - m_slice_start_cycles};
     const uint16_t width_mask = size == 1 ? 0x00FF : 0xFFFF;  // the bytes a payload carries
     bool ok;
     if (cmd == tlm::TLM_READ_COMMAND) {
@@ -79,6 +79,7 @@ BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned siz
     }
     return ok ? BusStatus::kOk : BusStatus::kVacant;
   }
+  sc_core::sc_time delay = local_offset(now);
   m_trans.set_command(cmd);
   m_trans.set_address(addr);
   m_trans.set_data_ptr(reinterpret_cast<unsigned char*>(&value));

@@ -13,12 +13,26 @@ Peripheral::Peripheral(const sc_core::sc_module_name& name, uint32_t base, uint3
 bool Peripheral::read_reg(uint32_t offset, unsigned size, uint16_t& value,
                           const sc_core::sc_time& at) {
   m_access_time = at;
+  m_lazy = false;
   return m_regs.read(offset, size, value);
 }
 
 bool Peripheral::write_reg(uint32_t offset, unsigned size, uint16_t value,
                            const sc_core::sc_time& at) {
   m_access_time = at;
+  m_lazy = false;
+  return m_regs.write(offset, size, value);
+}
+
+bool Peripheral::read_reg(uint32_t offset, unsigned size, uint16_t& value, const LazyTime& at) {
+  m_lazy_at = at;
+  m_lazy = true;
+  return m_regs.read(offset, size, value);
+}
+
+bool Peripheral::write_reg(uint32_t offset, unsigned size, uint16_t value, const LazyTime& at) {
+  m_lazy_at = at;
+  m_lazy = true;
   return m_regs.write(offset, size, value);
 }
 

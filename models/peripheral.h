@@ -31,17 +31,33 @@ class Peripheral : public sc_core::sc_module {
   // Direct register access for tests and for the platform (no TLM, no side effects of time).
   bool read_reg(uint32_t offset, unsigned size, uint16_t& value, const sc_core::sc_time& at);
   bool write_reg(uint32_t offset, unsigned size, uint16_t value, const sc_core::sc_time& at);
+  // The same at now + period * cycles, computed only if the register's behaviour asks for
+  // the time (access_time()): the CPU's accesses, most of which do not.
+  struct LazyTime {
+    sc_core::sc_time now, period;
+    uint64_t cycles = 0;
+  };
+  bool read_reg(uint32_t offset, unsigned size, uint16_t& value, const LazyTime& at);
+  bool write_reg(uint32_t offset, unsigned size, uint16_t value, const LazyTime& at);
 
  protected:
   // Time of the access being handled: sc_time_stamp() + the initiator's delay.
-  const sc_core::sc_time& access_time() const { return m_access_time; }
+  const sc_core::sc_time& access_time() const {
+    if (m_lazy) {
+      m_access_time = m_lazy_at.now + m_lazy_at.period * static_cast<double>(m_lazy_at.cycles);
+      m_lazy = false;
+    }
+    return m_access_time;
+  }
   virtual void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   RegisterFile m_regs;
 
  private:
   uint32_t m_base, m_size;
-  sc_core::sc_time m_access_time;
+  mutable sc_core::sc_time m_access_time;
+  mutable bool m_lazy = false;
+  LazyTime m_lazy_at;
 };
 
 }  // namespace ipsim
