@@ -66,10 +66,18 @@ double PowerController::take_event_charge_c() {
   a.fram_read_misses = static_cast<double>(now.fram_read_misses - m_events_seen.fram_read_misses);
   a.fram_writes = static_cast<double>(now.fram_writes - m_events_seen.fram_writes);
   a.sram_accesses = static_cast<double>(now.sram_accesses - m_events_seen.sram_accesses);
-  m_events_seen = now;
   const uint64_t lea = m_actions.lea_busy_cycles(sc_core::sc_time_stamp());
   const uint64_t lea_cycles = lea > m_lea_cycles_seen ? lea - m_lea_cycles_seen : 0;
   m_lea_cycles_seen = std::max(lea, m_lea_cycles_seen);
+  if (!m_supervisor) {
+    MemoryEventTotals& e = m_tally.events;
+    e.fram_read_hits += now.fram_read_hits - m_events_seen.fram_read_hits;
+    e.fram_read_misses += now.fram_read_misses - m_events_seen.fram_read_misses;
+    e.fram_writes += now.fram_writes - m_events_seen.fram_writes;
+    e.sram_accesses += now.sram_accesses - m_events_seen.sram_accesses;
+    m_tally.lea_cycles += lea_cycles;
+  }
+  m_events_seen = now;
   // Parts outside the MCU on the same supply (an SPI FRAM) report their own charge.
   const double external_now = m_actions.external_charge_c();
   const double external_c = std::max(0.0, external_now - m_external_charge_seen);
@@ -83,18 +91,21 @@ void PowerController::forget_events() {
   m_events_seen = m_actions.memory_events();
   m_lea_cycles_seen =
       std::max(m_lea_cycles_seen, m_actions.lea_busy_cycles(sc_core::sc_time_stamp()));
+  // The external charge is cumulative: an on-period's is its last booked value less its first.
+  m_tally.external_c += m_external_charge_seen - m_tally.external_from;
   m_external_charge_seen = m_actions.external_charge_c();
+  m_tally.external_from = m_external_charge_seen;
   m_wake_charge_c = 0;
 }
 
-bool PowerController::book_stretch(double dt_s, double base_a, double charge_c, double* current_a) {
+bool PowerController::book_stretch(const sc_core::sc_time& dt, double base_a, double charge_c,
+                                   double* current_a) {
+  const double dt_s = dt.to_seconds();
   *current_a = dt_s > 0 ? base_a + charge_c / dt_s : 0.0;
-  if (!m_supervisor) {
+  if (!m_supervisor) {  // the charge is in the tallies already (take_event_charge_c and callers)
     if (dt_s > 0) {
-      book_ideal(dt_s, *current_a);
-    } else {
-      m_ideal.harvested += m_config.supply_v * charge_c;
-      m_ideal.consumed += m_config.supply_v * charge_c;
+      m_ideal_on += dt;
+      if (base_a != 0) m_tally.base[base_a] += dt;
     }
     return true;
   }
@@ -133,13 +144,6 @@ void PowerController::observe_off(energy::PowerSupervisor probe, double off_s) {
     probe.fast_forward_off(t - (probe.time_s() - t0));
     emit();
   }
-}
-
-void PowerController::book_ideal(double duration_s, double current_a) {
-  const double e = m_config.supply_v * current_a * duration_s;
-  m_ideal.harvested += e;
-  m_ideal.consumed += e;
-  m_ideal_on_s += duration_s;
 }
 
 uint64_t PowerController::limit_slice(uint64_t proposed) {
@@ -224,12 +228,16 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
 void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& duration) {
   // The slice ran at the clock it started with (a CSCTL write ends it), which is
   // cycles / duration, not necessarily the clock now.
-  const double dt = duration.to_seconds();
   double charge =
       static_cast<double>(cycles) * m_config.load.cycle_charge_c() + take_event_charge_c();
-  if (cycles > 0) charge += m_wake_charge_c, m_wake_charge_c = 0;  // it ran: it woke
+  m_tally.cycles += cycles;
+  if (cycles > 0 && m_wake_charge_c > 0) {  // it ran: it woke
+    charge += m_wake_charge_c;
+    ++m_tally.wakes[m_wake_charge_c];
+    m_wake_charge_c = 0;
+  }
   double current = 0;
-  const bool on = book_stretch(dt, 0.0, charge, &current);
+  const bool on = book_stretch(duration, 0.0, charge, &current);
   if (m_config.mode == PowerConfig::Mode::kInjection)
     m_injection_left -= std::min(m_injection_left, cycles);
   if (!on) {
@@ -253,6 +261,10 @@ sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& requested)
     if (left < proposed.to_seconds())
       proposed = sc_core::sc_time(std::max(0.0, left), sc_core::SC_SEC);
   }
+  // Injection: a budget the last slice used up cuts power now, not at whatever peripheral event
+  // happens to end the sleep (that depends on how finely peripherals schedule their events).
+  if (m_config.mode == PowerConfig::Mode::kInjection && m_injection_left == 0)
+    return sc_core::SC_ZERO_TIME;
   if (!supervised) return proposed;
   const double t = m_supervisor->time_to_voff(worst_case_sleep_current_a(), proposed.to_seconds());
   // v_off not reached: the proposal itself, unrounded by the trip through seconds.
@@ -261,7 +273,6 @@ sc_core::sc_time PowerController::limit_sleep(const sc_core::sc_time& requested)
 }
 
 void PowerController::after_sleep(const sc_core::sc_time& duration) {
-  const double dt = duration.to_seconds();
   const uint16_t sr = m_actions.status_register();
   const double base = sleep_current_a();
   // The wake-up from this mode is owed (LPM2-4 also power FRAM down, load_model.h).
@@ -269,7 +280,7 @@ void PowerController::after_sleep(const sc_core::sc_time& duration) {
   m_wake_charge_c =
       (sr & 0x0080) ? m.lpm3_wake_charge_c + m.fram_wake_charge_c : m.lpm0_wake_charge_c;
   double current = 0;
-  if (!book_stretch(dt, base, take_event_charge_c(), &current)) {
+  if (!book_stretch(duration, base, take_event_charge_c(), &current)) {
     observe(0.0, "power-off");  // the load is gone once power is
     power_cycle();
     return;
@@ -328,9 +339,7 @@ void PowerController::power_cycle() {
     if (off_s > 0) sc_core::wait(sc_core::sc_time(off_s, sc_core::SC_SEC));
     observe(0.0, "power-on");
     if (off_s < m_config.off_time_s) return m_actions.finish("time-limit");
-    const double e = m_config.supply_v * m_config.load.reset_charge_c;
-    m_ideal.harvested += e;
-    m_ideal.consumed += e;
+    ++m_tally.resets;
     draw_injection_budget();
   }
   m_never_on = false;
@@ -341,13 +350,29 @@ uint64_t PowerController::power_failures() const {
   return m_supervisor ? m_supervisor->power_failures() : m_ideal_failures;
 }
 double PowerController::on_time_s() const {
-  return m_supervisor ? m_supervisor->on_time_s() : m_ideal_on_s;
+  return m_supervisor ? m_supervisor->on_time_s() : m_ideal_on.to_seconds();
 }
 double PowerController::off_time_s() const {
   return m_supervisor ? m_supervisor->off_time_s() : m_ideal_off_s;
 }
 energy::EnergyReport PowerController::energy() const {
-  return m_supervisor ? m_supervisor->energy() : m_ideal;
+  if (m_supervisor) return m_supervisor->energy();
+  const energy::LoadModel& m = m_config.load;
+  const IdealTally& t = m_tally;
+  energy::AccessCounts a;
+  a.fram_read_hits = static_cast<double>(t.events.fram_read_hits);
+  a.fram_read_misses = static_cast<double>(t.events.fram_read_misses);
+  a.fram_writes = static_cast<double>(t.events.fram_writes);
+  a.sram_accesses = static_cast<double>(t.events.sram_accesses);
+  double q = static_cast<double>(t.cycles) * m.cycle_charge_c() + m.access_charge_c(a) +
+             static_cast<double>(t.lea_cycles) * m.lea_cycle_charge_c() +
+             static_cast<double>(t.resets) * m.reset_charge_c + t.external_c +
+             (m_external_charge_seen - t.external_from);
+  for (const auto& [charge, n] : t.wakes) q += charge * static_cast<double>(n);
+  for (const auto& [current, time] : t.base) q += current * time.to_seconds();
+  energy::EnergyReport r;
+  r.harvested = r.consumed = m_config.supply_v * q;
+  return r;
 }
 double PowerController::voltage() const {
   return m_supervisor ? m_supervisor->voltage() : m_config.supply_v;

@@ -21,6 +21,7 @@
 // new marker (design.md §3), the run ends with status no-progress.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -128,9 +129,8 @@ class PowerController {
   // Charge of the memory events and LEA cycles since the last call (then marks them booked).
   double take_event_charge_c();
   void forget_events();  // marks everything so far as booked (after a cut)
-  // Books `charge_c` over a stretch of dt_s at `base_a`; false if the node browned out.
-  bool book_stretch(double dt_s, double base_a, double charge_c, double* current_a);
-  void book_ideal(double duration_s, double current_a);
+  // Books `charge_c` over a stretch of dt at `base_a`; false if the node browned out.
+  bool book_stretch(const sc_core::sc_time& dt, double base_a, double charge_c, double* current_a);
   void power_cycle();  // off (already decided), fast-forward, then on again
   void draw_injection_budget();
   void observe(double load_a, const char* event = nullptr);
@@ -146,9 +146,21 @@ class PowerController {
   uint64_t m_lea_cycles_seen = 0;
   double m_external_charge_seen = 0;
   double m_wake_charge_c = 0;  // owed by the CPU's next wake-up from the LPM it sleeps in
-  // Ideal-supply bookkeeping (continuous and injection).
-  energy::EnergyReport m_ideal;
-  double m_ideal_on_s = 0, m_ideal_off_s = 0;
+  // Ideal-supply bookkeeping (continuous and injection), as exact tallies (counts, sc_time)
+  // from which energy() computes the energy: the sum then does not depend on how time was
+  // split into stretches (batched peripheral events, models/sync.h, book fewer, longer sleep
+  // stretches than the fine path).
+  struct IdealTally {
+    uint64_t cycles = 0, lea_cycles = 0, resets = 0;
+    MemoryEventTotals events;                 // booked memory events
+    std::map<double, sc_core::sc_time> base;  // time spent at each base (sleep) current
+    std::map<double, uint64_t> wakes;         // wake-ups paid, per wake-up charge
+    double external_c = 0;                    // external charge of the ended on-periods
+    double external_from = 0;                 // external_charge_c() where this one began
+  };
+  IdealTally m_tally;
+  sc_core::sc_time m_ideal_on;
+  double m_ideal_off_s = 0;
   uint64_t m_ideal_failures = 0;
   uint64_t m_injection_left = 0;
   bool m_cut_requested = false;
