@@ -39,6 +39,11 @@
 // group (input and tile in FRAM) chunks its weight rows in the whole arena, free then, instead
 // of df_lea_w (fewer LEA commands; the planner counts the same chunks).
 //
+// On lea-mac, a group of one conv reading fmap_a or fmap_b stages a slice's input band into
+// the arena (free then: the tile goes straight to FRAM) when the gathers it saves outweigh
+// the copies (depth_first_stage.h, the planner's rule too); the band is a copy of intact FRAM
+// input, so a cut slice is redone from FRAM as before.
+//
 // On lea-fir (DF_LEA_FIR, plans/<net>_lea_fir_plan.c, planned by the same planner with
 // kernel lea-fir): convs are nn_conv_fir, HAWAII's FIRs and adds over full-width rows
 // (docs/kernels.md), so conv bands are widened to all columns (df_slice_regions) and the
@@ -70,6 +75,7 @@
 #include "kernels/strategies/depth_first_fir.h"
 #include "kernels/strategies/depth_first_geometry.h"
 #include "kernels/strategies/depth_first_plan.h"
+#include "kernels/strategies/depth_first_stage.h"
 #include "kernels/strategies/lea_kernels.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
@@ -218,6 +224,10 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     src = (nn_src_t){v.data, v.c0, v.y0, v.x0, v.chan_stride, v.row_stride};
 #else
     src = nn_src_dense(fram_buf(g->in_buf), net->layers[g->first].in);
+#ifndef DF_LEA_FIR
+    // A single conv reads its input band from SRAM if staging it pays (depth_first_stage.c).
+    df_stage_fram(net->layers, g, r, &src, df_arena);
+#endif
 #endif
   }
 

@@ -44,6 +44,7 @@
 #include "kernels/nn/nn_conv_fir.h"
 #include "kernels/strategies/depth_first_fir.h"
 #include "kernels/strategies/depth_first_geometry.h"
+#include "kernels/strategies/depth_first_stage.h"
 
 enum {
   F_CONV_MAC,
@@ -382,9 +383,18 @@ static void evaluate(const nn_network_t* net, const df_platform_t* p, uint16_t l
       }
       arena ^= 1u;
     }
+    // lea-mac, on chip: a single conv's input band staged into SRAM when that pays
+    // (depth_first_stage.h, the firmware's rule): its copies, less the gathers it saves.
+    double staged_fram = 0;
+    if (!fir && !p->nvm_spi && df_stage_fram_input(net->layers, g, r, arena_words)) {
+      const nn_layer_t* L = &net->layers[g->first];
+      staged_fram = (double)df_stage_cycles(L->in, &r[0]) -
+                    DF_STAGE_SAVE_X16 / 16.0 * region_words(&r[1]) * L->in.c * L->kh * L->kw;
+    }
     // The largest slice with its weight loads (the first slice after a reboot reloads); the
     // total without the loads the tag saves.
-    const double c = cycles_of(f, fir) + (p->nvm_spi ? spi_slice_cycles(p, net, g, r, n) : 0);
+    const double c =
+        cycles_of(f, fir) + staged_fram + (p->nvm_spi ? spi_slice_cycles(p, net, g, r, n) : 0);
     if (c > e->max_cycles) e->max_cycles = c;
     e->total_cycles += c - reused;
   }
