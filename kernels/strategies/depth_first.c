@@ -39,6 +39,11 @@
 // group (input and tile in FRAM) chunks its weight rows in the whole arena, free then, instead
 // of df_lea_w (fewer LEA commands; the planner counts the same chunks).
 //
+// On lea-mac, a group of one conv reading fmap_a or fmap_b stages a slice's input band into
+// the arena (free then: the tile goes straight to FRAM) when the gathers it saves outweigh
+// the copies (depth_first_stage.h, the planner's rule too); the band is a copy of intact FRAM
+// input, so a cut slice is redone from FRAM as before.
+//
 // On lea-fir (DF_LEA_FIR, plans/<net>_lea_fir_plan.c, planned by the same planner with
 // kernel lea-fir): convs are nn_conv_fir, HAWAII's FIRs and adds over full-width rows
 // (docs/kernels.md), so conv bands are widened to all columns (df_slice_regions) and the
@@ -67,8 +72,10 @@
 #include "kernels/runtime/debug_port.h"
 #include "kernels/runtime/lea.h"
 #include "kernels/runtime/sections.h"
+#include "kernels/strategies/depth_first_fir.h"
 #include "kernels/strategies/depth_first_geometry.h"
 #include "kernels/strategies/depth_first_plan.h"
+#include "kernels/strategies/depth_first_stage.h"
 #include "kernels/strategies/lea_kernels.h"
 #include "kernels/strategies/strategy.h"
 #include "kernels/strategies/strategy_buffers.h"
@@ -175,6 +182,12 @@ static void nvm_region(int write, df_map_t map, nn_shape_t sh, const nn_region_t
 // the tag at every boot (SRAM powers up with arbitrary content), so the first slice after a
 // reboot reloads.
 static lk_wtag_t w_tag;
+#ifdef DF_LEA_FIR
+// lea-fir: which conv channels' weights and biases nn_wbuf (SRAM) holds, likewise in SRAM and
+// cleared at every boot (df_conv_fir_resident). Only nn_conv_fir's loads write nn_wbuf in
+// this image (FC rows go to LEA RAM), so nothing else clears it.
+static df_fir_tag_t fir_tag;
+#endif
 
 // Computes the slice of group g at p and writes its tile to the group's output buffer.
 static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* g,
@@ -211,6 +224,10 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
     src = (nn_src_t){v.data, v.c0, v.y0, v.x0, v.chan_stride, v.row_stride};
 #else
     src = nn_src_dense(fram_buf(g->in_buf), net->layers[g->first].in);
+#ifndef DF_LEA_FIR
+    // A single conv reads its input band from SRAM if staging it pays (depth_first_stage.c).
+    df_stage_fram(net->layers, g, r, &src, df_arena);
+#endif
 #endif
   }
 
@@ -226,12 +243,9 @@ static int run_slice(const nn_network_t* net, uint16_t input, const df_group_t* 
 #endif
     if (L->op == NN_OP_CONV2D || L->op == NN_OP_CONV1D) {
 #ifdef DF_LEA_FIR
-      // Row partials and channel sums stay in the LEA RAM work buffers.
-#ifdef NN_FIR_PADDED  // the network pads (mnist8): zero rows and columns in the FIR band
-      const int rc = nn_conv_fir_padded(L, &src, &dst, &r[k], &df_fir_work);
-#else
-      const int rc = nn_conv_fir(L, &src, &dst, &r[k], &df_fir_work);
-#endif
+      // Row partials and channel sums stay in the LEA RAM work buffers, the weights in
+      // nn_wbuf across slices (fir_tag).
+      const int rc = df_conv_fir_resident(L, &src, &dst, &r[k], &df_fir_work, &fir_tag);
       if (rc != NN_OK) return rc;
 #else
       lk_conv_region_resident(&bufs, L, &src, &dst, &r[k], &w_tag);
@@ -274,7 +288,10 @@ const int16_t* strategy_run(const nn_network_t* net, uint16_t input) {
   if (df_plan.magic != DF_PLAN_MAGIC || n_groups == 0 || n_groups > DF_MAX_GROUPS ||
       (uint32_t)plan_scratch0 + df_plan.scratch_words[1] > df_arena_words)
     dbg_exit(0xDE);
-  w_tag.layer = 0;              // LEA RAM lost its weights with the power
+  w_tag.layer = 0;  // LEA RAM lost its weights with the power
+#ifdef DF_LEA_FIR
+  fir_tag.layer = 0;  // and SRAM nn_wbuf
+#endif
   uint16_t done = load_done();  // read once a boot, then kept in a register
   // Locate the next slice once a boot: its group, its index in the group and its position.
   uint16_t gi = 0, s = done, slices = 0;

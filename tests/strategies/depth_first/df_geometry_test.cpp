@@ -10,6 +10,7 @@
 extern "C" {
 #include "kernels/host/golden.h"
 #include "kernels/strategies/depth_first_geometry.h"
+#include "kernels/strategies/depth_first_stage.h"
 }
 
 namespace {
@@ -86,4 +87,38 @@ TEST_CASE("depth-first slice order and regions, every group and tile of every ne
       }
     CHECK(checked > 0);
   }
+}
+
+// The staging rule the firmware and the planner share (depth_first_stage.h): a single conv
+// reading fmap_a stages its band when the gathers it saves outweigh the copies (kws conv2's
+// whole 352-word input, one DMA run; a 3x2x16 tile, full-width rows of 20 words, by DMA per
+// channel), not when they do not (one output per slice), nor in a two-layer group, nor from
+// the sample input, nor when the band exceeds the arena.
+TEST_CASE("depth-first stages a single conv's FRAM input only when it pays", "[depth_first]") {
+  const nn_network_t* net = golden_network("kws");
+  REQUIRE(net != nullptr);
+  REQUIRE(net->layers[2].op == NN_OP_CONV2D);
+  const nn_shape_t o = net->layers[2].out;  // 16 x 9 x 2
+  auto stages = [&](uint8_t first, uint8_t last, uint8_t in_buf, uint16_t ty, uint16_t tx,
+                    uint16_t tc, uint16_t arena) {
+    df_group_t g{};
+    g.first = first, g.last = last, g.in_buf = in_buf, g.out_buf = DF_BUF_B;
+    g.ty = ty, g.tx = tx, g.tc = tc;
+    const nn_shape_t lo = net->layers[last].out;
+    g.ny = ceil_div(lo.h, ty), g.nx = ceil_div(lo.w, tx), g.nc = ceil_div(lo.c, tc);
+    df_slice_pos_t p{};
+    nn_region_t r[DF_MAX_GROUP_LAYERS + 1];
+    REQUIRE(df_slice_regions(net->layers, &g, &p, 0, r) == last - first + 1);
+    return df_stage_fram_input(net->layers, &g, r, arena);
+  };
+  CHECK(stages(2, 2, DF_BUF_A, o.h, o.w, o.c, 1678));
+  CHECK(stages(2, 2, DF_BUF_A, 3, 2, 16, 1678));
+  CHECK_FALSE(stages(2, 2, DF_BUF_A, 1, 1, 1, 1678));
+  CHECK_FALSE(stages(2, 2, DF_BUF_A, o.h, o.w, o.c, 300));  // 352 words do not fit
+  CHECK_FALSE(stages(2, 3, DF_BUF_A, o.h, o.w, o.c, 1678));
+  CHECK_FALSE(stages(0, 0, DF_BUF_INPUT, 23, 8, 8, 1678));
+  // The copies: one DMA run of the whole map; per channel one run of 5 rows x 4 columns.
+  const nn_region_t whole = {0, 8, 0, 11, 0, 4};
+  CHECK(df_stage_cycles(net->layers[2].in, &whole) ==
+        DF_STAGE_RUN + DF_STAGE_DMA_SETUP + DF_STAGE_DMA_WORD_X4 * 352u / 4u);
 }
