@@ -35,13 +35,6 @@ static inline void dma_words(int16_t* dst, const int16_t* src, uint16_t n) {
 __attribute__((minsize)) void df_stage_fram(const nn_layer_t* layers, const df_group_t* g,
                                             const nn_region_t* r, nn_src_t* src, int16_t* arena) {
   extern const uint16_t df_arena_words;
-  // 12 bytes (a jump over 10) that make this file's code 992 bytes, so that with run_slice's
-  // 32 more the libraries linked after it (pools, the LEA and DMA drivers, the multiply
-  // helpers) move by 1024, a multiple of the FRAM cache's 16-byte period (2 sets of 8-byte
-  // lines), and keep their cache behaviour. Without it they moved by 4 mod 16 and har, which
-  // never stages, ran 0.5 % slower. Recheck (llvm-nm -n: `exit` moves by a multiple of 16)
-  // when this file or run_slice changes.
-  __asm__ volatile("jmp 1f\n.skip 10\n1:");
   if (!df_stage_fram_input(layers, g, r, df_arena_words)) return;
   const nn_region_t* b = &r[0];
   const nn_shape_t sh = layers[g->first].in;
