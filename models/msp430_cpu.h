@@ -4,7 +4,7 @@
 // `quantum_cycles` MCLK cycles, never past the next pending SystemC activity (a timer or WDT
 // event, a DMA or LEA completion), then the module advances SystemC time once through a
 // tlm_quantumkeeper. SRAM and FRAM are reached by DMI; peripherals through b_transport with
-// the core's local time offset as delay.
+// the core's local time offset as delay, or by a direct call with the same time (map_direct).
 #include <cstdint>
 #include <exception>
 #include <functional>

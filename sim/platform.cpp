@@ -91,7 +91,8 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     ta->set_batching(
         &m_cpu_hooks, [this](unsigned t, uint64_t* silent) { return m_dma.listens(t, silent); },
         [this](unsigned t, const sc_core::sc_time& at) { m_dma.trigger(t, at); });
-  // The LEA's results land in SRAM by host pointer, so a DMA access may write memory twice.
+  // A DMA access first commits the LEA's pending results into SRAM (by host pointer, not
+  // through the bus), so it may change memory even when its own transfer does not.
   m_dma.set_before_access([this](const sc_core::sc_time& t) {
     m_lea.commit_outputs(t);
     m_cpu.core().memory_may_change();
