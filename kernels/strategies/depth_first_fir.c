@@ -1,7 +1,5 @@
-// df_conv_fir_resident (depth_first_fir.h): the loop of nn_conv_fir (kernels/nn/
-// nn_conv_fir_body.h, whose band loads it shares) with the weight load behind a tag. A copy
-// rather than a change to the shared body, so that the other strategies' code, and hence
-// their cycles, stay as they were.
+// df_conv_fir_resident (depth_first_fir.h): nn_conv_fir (kernels/nn/nn_conv_fir_body.h, whose
+// band sizing and per-channel body it shares) with the weight load behind a tag.
 #include "kernels/strategies/depth_first_fir.h"
 
 #include "kernels/nn/nn_conv_fir_body.h"
@@ -18,20 +16,10 @@ static inline __attribute__((always_inline)) void fir_coeffs(const int16_t* w, u
 static inline __attribute__((always_inline)) int conv_fir_resident(
     const nn_layer_t* layer, const nn_src_t* in, const nn_dst_t* out, const nn_region_t* region,
     const nn_fir_work_t* work, df_fir_tag_t* tag, int padded) {
-  const uint16_t in_c = layer->in.c, kh = layer->kh, kw = layer->kw,
-                 in_w = padded ? nn_fir_width(layer) : layer->in.w;
-  const uint16_t taps = nn_fir_taps(kw), k_words = (uint16_t)(in_c * kh * kw);
-  if (layer->sh != 1 || layer->sw != 1 || (!padded && (layer->ph || layer->pw)) ||
-      region->x0 != 0 || region->x1 != layer->out.w)
-    return NN_ERR_OP;
-  if (k_words > NN_WBUF_WORDS || taps > work->c_words) return NN_ERR_SCRATCH;
-  uint16_t band = (uint16_t)(work->out_words / in_w);
-  while (band &&
-         (nn_fir_len(band, in_w) > work->out_words ||
-          (padded ? nn_fir_x_words(layer, band) : x_words_valid(layer, band)) > work->x_words))
-    --band;
-  if (!band) return NN_ERR_SCRATCH;
-
+  uint16_t band = 0;
+  const int rc = conv_fir_band(layer, region, work, padded, &band);
+  if (rc != NN_OK) return rc;
+  const uint16_t k_words = (uint16_t)(layer->in.c * layer->kh * layer->kw);
   const int16_t* w_oc = 0;  // oc's weights in nn_wbuf, stepped channel by channel
   for (uint16_t oc = region->c0; oc < region->c1; ++oc, w_oc += k_words) {
     if (tag->layer != layer || oc < tag->c0 || oc >= tag->c1) {
@@ -51,43 +39,8 @@ static inline __attribute__((always_inline)) int conv_fir_resident(
     } else if (!w_oc) {  // the region starts inside the channels held
       w_oc = nn_wbuf + (uint16_t)(oc - tag->c0) * k_words;
     }
-    const int16_t b = tag->b[oc - tag->c0];
-    for (uint16_t y0 = region->y0; y0 < region->y1; y0 = (uint16_t)(y0 + band)) {
-      const uint16_t rows = region->y1 - y0 < band ? (uint16_t)(region->y1 - y0) : band;
-      const uint16_t n = nn_fir_len(rows, in_w), in_rows = (uint16_t)(rows + kh - 1u);
-      const uint16_t x_all = padded ? nn_fir_x_words(layer, rows) : x_words_valid(layer, rows);
-      const int16_t* w = w_oc;
-      for (uint16_t ic = 0; ic < in_c; ++ic) {
-        int16_t* sum = ic == 0 ? work->acc : work->row_sum;
-        for (uint16_t r = 0; r < kh; ++r, w += kw) {
-          const int16_t* x = work->x + r * in_w;
-          if (in_w & 1u) {
-            if (padded)
-              load_band_padded(work, in, layer, ic, (uint16_t)(y0 + r), (uint16_t)(in_rows - r),
-                               in_w, x_all);
-            else
-              load_band(work, in, ic, (uint16_t)(y0 + r), (uint16_t)(in_rows - r), in_w, x_all);
-            x = work->x;
-          } else if (r == 0) {
-            if (padded)
-              load_band_padded(work, in, layer, ic, y0, in_rows, in_w, x_all);
-            else
-              load_band(work, in, ic, y0, in_rows, in_w, x_all);
-          }
-          fir_coeffs(w, kw, work->coeffs);
-          if (r == 0) {
-            nn_fir_row(x, work->coeffs, taps, sum, n);
-          } else {
-            nn_fir_row(x, work->coeffs, taps, work->row, n);
-            nn_add_rows(sum, work->row, sum, n);
-          }
-        }
-        if (ic) nn_add_rows(work->acc, work->row_sum, work->acc, n);
-      }
-      for (uint16_t r = 0; r < rows; ++r)
-        nn_fir_finish_row(layer, work->acc + r * in_w, b,
-                          nn_dst_at(out, oc, (uint16_t)(y0 + r), 0));
-    }
+    conv_fir_channel(layer, in, out, region, work, padded, band, oc, w_oc, tag->b[oc - tag->c0],
+                     fir_coeffs);
   }
   return NN_OK;
 }
