@@ -159,14 +159,10 @@ static void stage_input(const nn_network_t* net, uint16_t input, const nn_region
 // (df_region_runs: the planner counts the same).
 static void nvm_region(int write, df_map_t map, nn_shape_t sh, const nn_region_t* r,
                        int16_t* band) {
-  const uint16_t rows = (uint16_t)(r->y1 - r->y0), cols = (uint16_t)(r->x1 - r->x0);
-  const int full_rows = r->x0 == 0 && r->x1 == sh.w;
-  const int full_map = full_rows && r->y0 == 0 && r->y1 == sh.h;
-  const uint16_t run = full_map    ? (uint16_t)((r->c1 - r->c0) * rows * cols)
-                       : full_rows ? (uint16_t)(rows * cols)
-                                   : cols;
-  for (uint16_t c = r->c0; c < r->c1; c = full_map ? r->c1 : (uint16_t)(c + 1u))
-    for (uint16_t y = r->y0; y < r->y1; y = full_rows ? r->y1 : (uint16_t)(y + 1u)) {
+  const df_runs_t k = df_runs_of(sh, r);
+  const uint16_t run = k.len;
+  for (uint16_t c = r->c0; c < r->c1; c = k.whole_map ? r->c1 : (uint16_t)(c + 1u))
+    for (uint16_t y = r->y0; y < r->y1; y = k.whole_rows ? r->y1 : (uint16_t)(y + 1u)) {
       const nvm_addr_t at = map + 2u * (((uint32_t)c * sh.h + y) * sh.w + r->x0);
       if (write)
         nvm_write(at, band, (uint16_t)(run * 2u));

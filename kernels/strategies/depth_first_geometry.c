@@ -92,8 +92,7 @@ uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, const d
 }
 
 uint16_t df_region_runs(nn_shape_t s, const nn_region_t* r) {
-  const uint16_t nc = (uint16_t)(r->c1 - r->c0), ny = (uint16_t)(r->y1 - r->y0);
-  if (r->x0 != 0 || r->x1 != s.w) return (uint16_t)(nc * ny);
-  if (r->y0 != 0 || r->y1 != s.h) return nc;
-  return 1;
+  const df_runs_t k = df_runs_of(s, r);
+  const uint16_t nc = (uint16_t)(r->c1 - r->c0);
+  return k.whole_map ? 1u : k.whole_rows ? nc : (uint16_t)(nc * (r->y1 - r->y0));
 }

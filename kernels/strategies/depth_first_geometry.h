@@ -38,6 +38,21 @@ uint16_t df_slice_regions(const nn_layer_t* layers, const df_group_t* g, const d
 // per channel when r spans whole rows, one when it spans whole channels. On the external
 // FRAM each run is one transfer (depth_first.c moves exactly these; the planner counts them).
 uint16_t df_region_runs(nn_shape_t s, const nn_region_t* r);
+// Their shape: len words each; whole_rows: one run per channel; whole_map: a single run.
+typedef struct {
+  uint16_t len;
+  uint8_t whole_rows, whole_map;
+} df_runs_t;
+static inline df_runs_t df_runs_of(nn_shape_t s, const nn_region_t* r) {
+  const uint16_t rows = (uint16_t)(r->y1 - r->y0), cols = (uint16_t)(r->x1 - r->x0);
+  df_runs_t k;
+  k.whole_rows = r->x0 == 0 && r->x1 == s.w;
+  k.whole_map = k.whole_rows && r->y0 == 0 && r->y1 == s.h;
+  k.len = k.whole_map    ? (uint16_t)((r->c1 - r->c0) * rows * cols)
+          : k.whole_rows ? (uint16_t)(rows * cols)
+                         : cols;
+  return k;
+}
 
 #ifdef __cplusplus
 }

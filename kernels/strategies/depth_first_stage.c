@@ -39,21 +39,18 @@ __attribute__((minsize)) void df_stage_fram(const nn_layer_t* layers, const df_g
   const nn_region_t* b = &r[0];
   const nn_shape_t sh = layers[g->first].in;
   const uint16_t rows = (uint16_t)(b->y1 - b->y0), cols = (uint16_t)(b->x1 - b->x0);
-  const int full_rows = b->x0 == 0 && b->x1 == sh.w;
-  const int full_map = full_rows && b->y0 == 0 && b->y1 == sh.h;
   // One copy per contiguous run: the band, a channel's rows, or one row's columns.
-  const uint16_t run = full_map    ? (uint16_t)((b->c1 - b->c0) * rows * cols)
-                       : full_rows ? (uint16_t)(rows * cols)
-                                   : cols;
+  const df_runs_t k = df_runs_of(sh, b);
+  const uint16_t run = k.len;
   const uint16_t chan = (uint16_t)(sh.h * sh.w);
   const int16_t* c_at =
       src->data + (uint16_t)((b->c0 - src->c0) * chan) + (uint16_t)(b->y0 * sh.w) + b->x0;
   const int dma = run >= DF_STAGE_DMA_MIN;
   if (dma) DMACTL0 &= 0x00FFu;  // channel 1's trigger: DMAREQ (0)
   int16_t* d = arena;
-  for (uint16_t c = b->c0; c < b->c1; c = full_map ? b->c1 : (uint16_t)(c + 1u), c_at += chan) {
+  for (uint16_t c = b->c0; c < b->c1; c = k.whole_map ? b->c1 : (uint16_t)(c + 1u), c_at += chan) {
     const int16_t* at = c_at;
-    for (uint16_t y = b->y0; y < b->y1; y = full_rows ? b->y1 : (uint16_t)(y + 1u), at += sh.w) {
+    for (uint16_t y = b->y0; y < b->y1; y = k.whole_rows ? b->y1 : (uint16_t)(y + 1u), at += sh.w) {
       if (dma)
         dma_words(d, at, run);
       else

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "kernels/nn/nn.h"
+#include "kernels/strategies/depth_first_geometry.h"
 #include "kernels/strategies/depth_first_plan.h"
 
 #ifdef __cplusplus
@@ -36,13 +37,8 @@ extern "C" {
 // Cycles of staging region r of a dense CHW map of shape s, one copy per contiguous run (as
 // df_region_runs counts them), by DMA or by the CPU as depth_first_stage.c copies them.
 static inline uint32_t df_stage_cycles(nn_shape_t s, const nn_region_t* r) {
-  const uint16_t rows = (uint16_t)(r->y1 - r->y0), cols = (uint16_t)(r->x1 - r->x0);
-  const uint16_t chans = (uint16_t)(r->c1 - r->c0);
-  const int full_rows = r->x0 == 0 && r->x1 == s.w;
-  const int full_map = full_rows && r->y0 == 0 && r->y1 == s.h;
-  const uint32_t words = (uint32_t)chans * rows * cols;
-  const uint16_t runs = full_map ? 1u : full_rows ? chans : (uint16_t)(chans * rows);
-  const uint32_t run = full_map ? words : full_rows ? (uint32_t)rows * cols : cols;
+  const uint16_t runs = df_region_runs(s, r);
+  const uint32_t run = df_runs_of(s, r).len;
   const uint32_t per_run =
       run >= DF_STAGE_DMA_MIN
           ? DF_STAGE_RUN + DF_STAGE_DMA_SETUP + (DF_STAGE_DMA_WORD_X4 * run) / 4u
