@@ -38,18 +38,14 @@ class FramCache {
   bool touch_line(uint32_t line) {
     m_last = line;
     Set& s = m_sets[line & 1];
-    if (s.way[0] == line) {
-      s.lru = 1;
-      return true;
-    }
-    if (s.way[1] == line) {
-      s.lru = 0;
-      return true;
-    }
-    s.way[s.lru] = line;
-    s.lru ^= 1;
-    ++m_misses;
-    return false;
+    if (s.mru == line) return true;
+    // A hit in the LRU way and a miss update the set alike: line becomes MRU, the old MRU
+    // LRU (a miss evicts the old LRU line). Only the count differs, so no branch on it.
+    const bool hit = s.lru == line;
+    s.lru = s.mru;
+    s.mru = line;
+    m_misses += !hit;
+    return hit;
   }
   uint32_t last_line() const { return m_last; }
   void add_hits(uint64_t n) { m_hits += n; }
@@ -59,8 +55,8 @@ class FramCache {
     ++m_writes;
     const uint32_t line = line_of(addr);
     Set& s = m_sets[line & 1];
-    if (s.way[0] == line) s.way[0] = 0, s.lru = 0;
-    if (s.way[1] == line) s.way[1] = 0, s.lru = 1;
+    if (s.mru == line) s.mru = s.lru, s.lru = 0;  // the dropped way is replaced next
+    if (s.lru == line) s.lru = 0;
     if (line == m_last) m_last = 0;
   }
 
@@ -69,9 +65,9 @@ class FramCache {
   uint64_t writes() const { return m_writes; }
 
  private:
+  // The two ways by recency: lru is the line replaced next. 0: an empty way.
   struct Set {
-    uint32_t way[2] = {0, 0};
-    uint8_t lru = 0;  // index of the way to replace next
+    uint32_t mru = 0, lru = 0;
   };
   Set m_sets[2];
   uint64_t m_hits = 0, m_misses = 0, m_writes = 0;
