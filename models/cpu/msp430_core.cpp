@@ -243,9 +243,14 @@ struct Engine {
   uint64_t target = 0;
   Block* cur_block = nullptr;
   unsigned chain_left = 0;
-  // Chained blocks nest as tail calls; where the compiler makes them real calls (-O0/-O1),
-  // this bounds the stack depth at kChainLimit * Block::kMaxInsns frames.
+  // Chained blocks nest as tail calls. Optimised builds make them jumps, so the limit only
+  // sets how often run()'s loop is visited; where the compiler makes them real calls (-O0),
+  // it bounds the stack depth at kChainLimit * Block::kMaxInsns frames.
+#ifdef __OPTIMIZE__
+  static constexpr unsigned kChainLimit = 1024;
+#else
   static constexpr unsigned kChainLimit = 16;
+#endif
 
   bool faulted = false;
   uint32_t insn_pc = 0;
@@ -452,7 +457,9 @@ struct Engine {
         r[n] = v;
     }
   }
-  void set_flags(uint32_t f) { r[2] = (r[2] & ~kSrFlags) | f; }
+  void set_flags(uint32_t f) {
+    r[2] = (r[2] & ~kSrFlags) | f;
+  }
 
   // ---- operands ---------------------------------------------------------------------------
   uint32_t indexed(uint8_t mode, uint8_t reg, uint32_t x) const {
@@ -544,7 +551,9 @@ struct Engine {
       return d | s;
     }
   }
-  static constexpr bool writes_dst(unsigned op) { return op != kCmp && op != kBit; }
+  static constexpr bool writes_dst(unsigned op) {
+    return op != kCmp && op != kBit;
+  }
 
   // ---- handlers ---------------------------------------------------------------------------
   static void h_illegal(Engine& e, const DecodedInsn& d) {
@@ -1318,10 +1327,9 @@ struct Engine {
     }
   }
   IPSIM_INLINE void fetch_line_lookup(uint32_t line) {
-    if (!fcache->touch_line(line)) {
-      cycles += read_waits;
-      ++fetch_misses;
-    }
+    const bool miss = !fcache->touch_line(line);  // no branch: misses follow the code's layout
+    cycles += miss ? read_waits : 0u;
+    fetch_misses += miss;
   }
   // facts §2.4: one cache lookup per fetched FRAM word; consecutive lookups of one line
   // collapse into the first (the later ones are hits that change nothing).
@@ -1657,16 +1665,16 @@ struct Engine {
   // interrupt line only rises through an event, and link() never targets a block holding the
   // breakpoint, so those two checks are for safety.)
   IPSIM_INLINE static uint32_t leave(Engine& e, const BlockSlot& s, uint32_t npc, uint32_t sr) {
-    e.r[0] = npc;
-    e.r[2] = sr;
     Block* b = s.owner;
-    const Link& l = b->link[npc == b->fall];
+    const Link& l = b->link[npc == s.next];
     if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.target && !e.irq.any() &&
         !(sr & kSrCpuOff) && e.chain_left != 0) {
       --e.chain_left;
       e.fetch_words += l.words;
-      return l.c0(e, l.s0, sr);
+      return l.c0(e, l.s0, sr);  // R0 and R2 are not read from e.r there (see lite, full)
     }
+    e.r[0] = npc;
+    e.r[2] = sr;
     e.cur_block = b;
     return npc;
   }
