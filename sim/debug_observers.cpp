@@ -172,7 +172,13 @@ void Profiler::pop_returned(uint32_t sp, uint64_t now) {
   }
 }
 
-void Profiler::after_insn(uint32_t pc, uint64_t start_cycle, bool is_call) {
+std::vector<uint32_t> Profiler::run_breaks() const {
+  std::vector<uint32_t> bounds;
+  for (const auto& [begin, end] : m_ranges) bounds.push_back(begin), bounds.push_back(end);
+  return bounds;
+}
+
+void Profiler::after_run(uint32_t pc, unsigned n, uint64_t start_cycle, bool is_call) {
   Msp430Core& core = m_platform.core();
   if (!m_started) {
     m_started = true;
@@ -183,11 +189,12 @@ void Profiler::after_insn(uint32_t pc, uint64_t start_cycle, bool is_call) {
   const unsigned func = function_at(pc);
   m_current = func;
   book_cycles(func);
-  ++m_rows[func].instructions;
+  m_rows[func].instructions += n;
   const uint64_t now = core.cycles();
   const uint64_t progress = m_platform.power().cycles_at_progress();
   if (progress != m_progress_seen) {
-    // A new progress marker during this instruction: the cycles after it start the count.
+    // A new progress marker during this instruction (a run's last: a marker write ends a run):
+    // the cycles after it start the count.
     for (unsigned f : m_progress_touched) m_since_progress[f] = 0;
     m_progress_touched.clear();
     if (now > progress) m_since_progress[func] = now - progress, m_progress_touched.push_back(func);

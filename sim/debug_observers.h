@@ -82,9 +82,16 @@ class Profiler : public CoreObserver {
  public:
   Profiler(Platform& platform, const ElfImage& image);
   bool before_insn(uint32_t, bool) override { return false; }
-  void after_insn(uint32_t pc, uint64_t start_cycle, bool is_call) override;
+  void after_insn(uint32_t pc, uint64_t start_cycle, bool is_call) override {
+    after_run(pc, 1, start_cycle, is_call);
+  }
   void on_interrupt(unsigned vector, uint32_t from_pc) override;
   bool on_watch(uint32_t, unsigned, bool) override { return false; }
+  // Runs lie in one function and grow the stack only at their end, so booking a run at once
+  // gives what booking its instructions one by one would.
+  bool takes_runs() const override { return true; }
+  std::vector<uint32_t> run_breaks() const override;
+  void after_run(uint32_t first_pc, unsigned n, uint64_t start_cycle, bool is_call) override;
   void after_slice();            // Platform::after_slice_hook
   void event(const char* what);  // Platform::on_power_event
   void finish();                 // books what is left after the last instruction

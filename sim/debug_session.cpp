@@ -25,7 +25,9 @@ void DebugOptions::add_to(po::options_description& opts) {
       "per-function profile: CSV to FILE, gprof-like table beside it (.csv -> .txt)")(
       "gdb", po::value(&gdb_port), "wait for GDB on 127.0.0.1:PORT (0: any free port)")(
       "gdb-no-power-stops", po::bool_switch(&gdb_no_power_stops),
-      "GDB: do not stop at brown-outs and reboots");
+      "GDB: do not stop at brown-outs and reboots")(
+      "no-blocks", po::bool_switch(&no_blocks),
+      "execute instruction by instruction (slower; results are the same as with block runs)");
 }
 
 std::string profile_table_path(const std::string& csv_path) {
@@ -66,6 +68,7 @@ void DebugSession::prepare(PlatformConfig& config) {
 }
 
 void DebugSession::attach(Platform& platform) {
+  if (m_options.no_blocks) platform.core().set_block_runs(false);
   if (m_breakpoints) platform.add_observer(m_breakpoints.get());
   if (!m_options.trace_path.empty()) {
     m_trace = std::make_unique<InstructionTrace>(platform.core(), m_options.trace_path,

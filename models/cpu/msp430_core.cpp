@@ -252,6 +252,13 @@ struct Engine {
   static constexpr unsigned kChainLimit = 16;
 #endif
 
+  // Runs for an observer that takes them (CoreObserver::takes_runs): a block stops before
+  // every marked address (by address / 2) and after an instruction that may raise SP, and
+  // no block chains to the next, so each returns to the observed loop.
+  bool observer_runs = false;
+  std::vector<bool> run_break;
+  unsigned chain_limit = kChainLimit;
+
   bool faulted = false;
   uint32_t insn_pc = 0;
   uint64_t insn_cycle = 0;
@@ -1512,6 +1519,32 @@ struct Engine {
         return true;
     }
   }
+  // Whether SP may end above where the instruction found it: a write to SP, a pop, POPM,
+  // RETI (the shadow call stack of a run observer pops frames when SP rises).
+  static bool may_raise_sp(const DecodedInsn& d) {
+    if (d.kind == kKindPopM || d.kind == kKindReti) return true;
+    if (d.src_mode == kModeInc && d.src_reg == 1) return true;
+    switch (d.kind) {
+      case kKindFormat1:
+      case kKindShiftM:
+        return d.dst_mode == kModeReg && d.dst_reg == 1;
+      case kKindFormat2:
+        return d.op != kPush && d.op != kCall && d.src_mode == kModeReg && d.src_reg == 1;
+      default:
+        return false;
+    }
+  }
+  static bool is_call(const DecodedInsn& d) {
+    return d.kind == kKindFormat2 && d.op == kCall;
+  }
+  // Every block is built again when it next runs (make_block's rules changed).
+  void drop_blocks() {
+    ++epoch;
+    for (uint32_t page : block_pages)
+      if (BlockTable* t = btab[page].get())
+        for (auto& b : t->at)
+          if (b) retired_blocks.push_back(std::move(b));
+  }
   // Upper bound of the wait-state events of one execution: FRAM-cache fetch lookups and data
   // word accesses (each costs at most max_wait cycles).
   static unsigned wait_events_of(const DecodedInsn& d) {
@@ -1548,6 +1581,7 @@ struct Engine {
     unsigned n = 0;
     uint32_t a = pc;
     while (n < Block::kMaxInsns && (a >> kPageShift) == page) {
+      if (n != 0 && observer_runs && (a >> 1) < run_break.size() && run_break[a >> 1]) break;
       DecodedInsn d;
       uint32_t bad = 0;
       if (!decode(a, d, bad) || d.kind == kKindIllegal) break;
@@ -1559,7 +1593,7 @@ struct Engine {
       t.next = (a + d.len) & kMask20;
       t.line = FramCache::line_of(a);
       a = t.next;
-      if (ends_block(d)) break;
+      if (ends_block(d) || (observer_runs && may_raise_sp(d))) break;
     }
     if (n == 0) return &b;
     tmp[n - 1].last = true;
@@ -1629,7 +1663,7 @@ struct Engine {
   // before the last instruction, or event ends the run).
   IPSIM_INLINE uint32_t run_block(Block& b) {
     event = false;
-    chain_left = kChainLimit;
+    chain_left = chain_limit;
     fetch_words += b.words;  // the slots not reached are taken back (early_exit)
     return b.s[0].chain(*this, b.s.get(), r[2]);
   }
@@ -2050,6 +2084,27 @@ StopReason Msp430Core::step() {
 void Msp430Core::set_observer(CoreObserver* observer) {
   m_observer = observer;
   m_impl->observer = observer;
+  update_observer_runs();
+}
+
+void Msp430Core::set_block_runs(bool on) {
+  m_block_runs = on;
+  update_observer_runs();
+}
+
+void Msp430Core::update_observer_runs() {
+  cpu::Engine& e = *m_impl;
+  const bool runs = m_block_runs && m_observer != nullptr && m_observer->takes_runs();
+  std::vector<bool> breaks;
+  if (runs) {
+    breaks.assign(kNumPages << (kPageShift - 1), false);
+    for (uint32_t a : m_observer->run_breaks()) breaks[(a & kMask20) >> 1] = true;
+  }
+  if (runs == e.observer_runs && breaks == e.run_break) return;
+  e.observer_runs = runs;
+  e.run_break = std::move(breaks);
+  e.chain_limit = runs ? 0 : cpu::Engine::kChainLimit;
+  e.drop_blocks();  // built under the other rules
 }
 
 void Msp430Core::set_page_watched(uint32_t page, bool watched) {
@@ -2059,7 +2114,8 @@ void Msp430Core::set_page_watched(uint32_t page, bool watched) {
   e.refresh_page(page);
 }
 
-// The loop of run() with an observer: the same steps, plus its calls around each instruction.
+// The loop of run() with an observer: the same steps, plus its calls around each instruction,
+// or after each block run for an observer that takes runs.
 StopReason Msp430Core::run_observed(uint64_t target_cycles) {
   cpu::Engine& e = *m_impl;
   if (e.faulted) return StopReason::kFault;
@@ -2067,7 +2123,11 @@ StopReason Msp430Core::run_observed(uint64_t target_cycles) {
   uint32_t pc = e.r[0];
   uint64_t start = e.cycles;
   e.free_retired();
+  ++e.epoch;  // memory may have changed since the last run
+  e.target = target_cycles;
   cpu::Engine::FetchCache fc;
+  const cpu::Block* in_block = nullptr;  // the block running, for a fault inside it
+  uint64_t block_insns = 0;              // e.insns at its start
   try {
     bool first = true;
     while ((start = e.cycles) < target_cycles) {
@@ -2093,23 +2153,45 @@ StopReason Msp430Core::run_observed(uint64_t target_cycles) {
         why = StopReason::kSleep;
         break;
       }
-      if (m_observer->before_insn(pc, first)) {
-        why = StopReason::kDebugStop;
-        break;
-      }
-      first = false;
       e.watch_hit = false;
-      const uint32_t insn_pc = pc;
-      const cpu::DecodedInsn* d = e.fetch(pc, fc);
-      const bool is_call = d->kind == cpu::kKindFormat2 && d->op == cpu::kCall;
-      pc = e.exec_one(pc, fc);
-      m_observer->after_insn(insn_pc, start, is_call);
+      cpu::Block* b = e.observer_runs ? e.block_at(pc) : nullptr;
+      if (b != nullptr && b->n != 0 &&
+          start + b->fixed_bound + b->wait_events * e.max_wait < target_cycles &&
+          m_breakpoint - b->start - 1 >= b->span) {
+        first = false;
+        in_block = b;
+        block_insns = e.insns;
+        pc = e.run_block(*b);
+        in_block = nullptr;
+        // cur_block: the block's last instruction retired (else the run stopped early).
+        const bool is_call = e.cur_block != nullptr && cpu::Engine::is_call(b->s[b->n - 1].d);
+        m_observer->after_run(b->start, static_cast<unsigned>(e.insns - block_insns), start,
+                              is_call);
+      } else {
+        if (m_observer->before_insn(pc, first)) {
+          why = StopReason::kDebugStop;
+          break;
+        }
+        first = false;
+        const uint32_t insn_pc = pc;
+        const bool is_call = cpu::Engine::is_call(*e.fetch(pc, fc));
+        pc = e.exec_one(pc, fc);
+        m_observer->after_insn(insn_pc, start, is_call);
+      }
       if (e.watch_hit) {
         why = StopReason::kDebugStop;
         break;
       }
     }
   } catch (const cpu::Abort&) {
+    if (in_block != nullptr) {
+      const uint64_t block_start = start;
+      pc = e.cur_slot->pc, start = e.cur_start;
+      e.early_exit(*e.cur_slot);
+      if (e.insns != block_insns)  // the instructions before the faulting one retired
+        m_observer->after_run(in_block->start, static_cast<unsigned>(e.insns - block_insns),
+                              block_start, false);
+    }
     e.abort_insn(pc, start);
     why = StopReason::kFault;
   }

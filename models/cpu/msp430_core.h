@@ -3,6 +3,7 @@
 // PUBLIC API CONTRACT (used by the platform, the power model and tests; keep it stable):
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/cpu/core_bus.h"
 #include "models/irq.h"
@@ -36,6 +37,19 @@ class CoreObserver {
   virtual void on_interrupt(unsigned vector, uint32_t from_pc) = 0;
   // A CPU data access to a watched page (set_page_watched). true: stop after the instruction.
   virtual bool on_watch(uint32_t addr, unsigned size, bool write) = 0;
+
+  // An observer that only books what ran (a profiler) may see straight-line runs instead of
+  // single instructions: after_run replaces before_insn and after_insn for them. Read when
+  // the observer is set. A run then starts at each of run_breaks() it reaches (the bounds of
+  // the observer's address ranges, so a run lies in one), and ends after any instruction
+  // that may raise SP (so the stack only grows before a run's last instruction).
+  virtual bool takes_runs() const { return false; }
+  virtual std::vector<uint32_t> run_breaks() const { return {}; }
+  // n instructions retired from first_pc on, the first at start_cycle; is_call: the last was
+  // CALL or CALLA.
+  virtual void after_run(uint32_t first_pc, unsigned n, uint64_t start_cycle, bool is_call) {
+    (void)first_pc, (void)n, (void)start_cycle, (void)is_call;
+  }
 };
 
 struct Fault {
@@ -72,7 +86,8 @@ class Msp430Core {
 
   void request_stop() { m_stop_requested = true; }
   void set_breakpoint(uint32_t addr) { m_breakpoint = addr; }  // 0xFFFFFFFF = none
-  // Observer of every instruction (nullptr: none, the fast loop). Not owned.
+  // Observer of every instruction (nullptr: none, the fast loop), or of every run when it
+  // takes runs and block runs are on. Not owned.
   void set_observer(CoreObserver* observer);
   // CPU data accesses to a watched 256-byte page take the slow path and call
   // CoreObserver::on_watch (code on the page still runs). Pages that are not SRAM or FRAM
@@ -84,7 +99,7 @@ class Msp430Core {
   void memory_may_change();
   // run() executes decoded straight-line runs as blocks (default) or instruction by
   // instruction; the results are identical (tests compare them), only the speed differs.
-  void set_block_runs(bool on) { m_block_runs = on; }
+  void set_block_runs(bool on);
 
   uint32_t reg(unsigned n) const;
   void set_reg(unsigned n, uint32_t value);
@@ -118,6 +133,7 @@ class Msp430Core {
  private:
   struct Impl;
   StopReason run_observed(uint64_t target_cycles);
+  void update_observer_runs();
   Impl* m_impl;
   CoreObserver* m_observer = nullptr;
   uint32_t m_breakpoint = 0xFFFFFFFF;
