@@ -51,6 +51,7 @@ void NvmCounters::clear() {
   fold();  // pending counts belong to the time before the clear
   for (auto& v : m_cells) v.reset(zeroed_cells());
   m_totals.fill(Cell{});
+  m_touched.fill(false);
 }
 
 }  // namespace ipsim

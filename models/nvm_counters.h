@@ -28,6 +28,9 @@ class NvmCounters {
  public:
   static constexpr uint32_t kBase = kInfoFramBegin;
   static constexpr uint32_t kWords = (kFramEnd - kInfoFramBegin) / 2;
+  // Counted chunks are flagged so that readers can skip the rest of FRAM (a report's walk
+  // would otherwise read, and page in, every counter of the 256 KB).
+  static constexpr unsigned kChunkBytes = 512;
 
   struct Cell {
     uint64_t accesses = 0;
@@ -51,6 +54,7 @@ class NvmCounters {
   // Hot path: no bounds check beyond the caller's page check (addr is inside FRAM).
   void count(Initiator who, NvmOp op, uint32_t addr, unsigned bytes) {
     Cell& c = m_cells[index(who, op)][(addr - kBase) >> 1];
+    m_touched[(addr - kBase) / kChunkBytes] = true;
     c.accesses += 1;
     c.bytes += bytes;
     Cell& t = m_totals[index(who, op)];
@@ -60,6 +64,7 @@ class NvmCounters {
   // n accesses of `bytes` bytes each at addr: n calls of count() in one.
   void count_n(Initiator who, NvmOp op, uint32_t addr, unsigned bytes, uint64_t n) {
     Cell& c = m_cells[index(who, op)][(addr - kBase) >> 1];
+    m_touched[(addr - kBase) / kChunkBytes] = true;
     c.accesses += n;
     c.bytes += n * bytes;
     Cell& t = m_totals[index(who, op)];
@@ -85,6 +90,11 @@ class NvmCounters {
     fold();
     return m_cells[index(who, op)][(addr - kBase) >> 1];
   }
+  // false: every counter of the kChunkBytes-aligned chunk holding addr is zero.
+  bool touched(uint32_t addr) const {
+    fold();
+    return m_touched[(addr - kBase) / kChunkBytes];
+  }
   void clear();
 
  private:
@@ -100,6 +110,7 @@ class NvmCounters {
   // calloc: large zeroed blocks come straight from the OS, touched only where counted.
   std::array<std::unique_ptr<Cell[], Free>, kNumInitiators * kNumNvmOps> m_cells;
   std::array<Cell, kNumInitiators * kNumNvmOps> m_totals{};
+  std::array<bool, (kFramEnd - kBase + kChunkBytes - 1) / kChunkBytes> m_touched{};
   void* m_pending_ctx = nullptr;
   PendingFn m_pending_fn = nullptr;
 };

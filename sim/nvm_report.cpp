@@ -71,10 +71,16 @@ nlohmann::json nvm_report(const Fram& fram, const ElfImage& image) {
     by_initiator[initiator_name(who)] = t.json();
   }
 
-  // Walk FRAM word by word once, attributing each word to the symbol that covers it.
+  // Walk the counted chunks of FRAM word by word once, attributing each word to the symbol
+  // that covers it.
   std::map<std::string, Tally> by_symbol;
   const auto attribute = [&](uint32_t begin, uint32_t end) {
     for (uint32_t addr = begin; addr < end; addr += 2) {
+      if (!counters.touched(addr)) {  // to the next chunk
+        const uint32_t chunk = NvmCounters::kChunkBytes;
+        addr = addr - (addr - NvmCounters::kBase) % chunk + chunk - 2;
+        continue;
+      }
       Tally word;
       for (Initiator who : kInitiators)
         for (NvmOp op : kOps) word.add(op, counters.at(who, op, addr));

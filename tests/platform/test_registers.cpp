@@ -168,8 +168,17 @@ TEST_CASE("NvmCounters: per-word, per-initiator, ranges") {
   CHECK(c.range(Initiator::kDma, NvmOp::kWrite, 0x40000, 0x44000).bytes == 2);
   CHECK(c.range(Initiator::kDma, NvmOp::kWrite, 0x4000, 0x43FFE).bytes == 0);
   CHECK(c.range(Initiator::kCpu, NvmOp::kRead, 0x1800, 0x1802).accesses == 1);
+  // Chunk flags: a report's walk skips the chunks never counted.
+  CHECK(c.touched(0x4000));
+  CHECK(c.touched(0x41FE));  // same 512-byte chunk
+  CHECK_FALSE(c.touched(0x4200));
+  CHECK(c.touched(0x43E00));
+  CHECK_FALSE(c.touched(0x1A00));
+  c.count_n(Initiator::kLea, NvmOp::kRead, 0x1A02, 2, 3);
+  CHECK(c.touched(0x1A00));
   c.clear();
   CHECK(c.total(Initiator::kCpu, NvmOp::kWrite).bytes == 0);
+  CHECK_FALSE(c.touched(0x4000));
 }
 
 TEST_CASE("Pmm: software BOR and POR with the password, PUC without, each with its SYSRSTIV") {
