@@ -111,6 +111,48 @@ TEST_CASE("time_to_voff matches closed forms", "[supervisor]") {
   }
 }
 
+// time_to_voff answers t_max without integrating when the fall rate bound (load plus the
+// leakage at V0, no negative harvest) cannot reach v_off in time. Its worst cases: no harvest,
+// leakage, spans around the bound's limit. The answer must be the integration's, which a copy
+// advanced over the span gives.
+TEST_CASE("time_to_voff without integrating agrees with the integration", "[supervisor]") {
+  std::uint64_t lcg = 777;
+  auto rnd = [&]() {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(lcg >> 11) / 9007199254740992.0;
+  };
+  int cut = 0, stayed = 0;
+  for (int n = 0; n < 4000; ++n) {
+    const double c = 10e-6 * (1 + 100 * rnd()), v0 = 2.0 + rnd(), v_off = 1.8;
+    const double rl = rnd() < 0.5 ? kInf : 1e3 * (1 + 100 * rnd());
+    const double i = 1e-4 * (1 + 50 * rnd());
+    std::shared_ptr<Harvester> h;
+    if (rnd() < 0.5)
+      h = std::make_shared<ConstantHarvester>(ConstantHarvester::power(0.0));
+    else
+      h = std::make_shared<SquareWaveHarvester>(1e-5 * rnd(), 1e-3, 1e-3);
+    PowerSupervisor ps({c, v0, rl, kInf}, {1.9, v_off, 0.0}, h);
+    REQUIRE(ps.is_on());
+    const double k = (i + (rl < kInf ? v0 / rl : 0.0)) / c;
+    const double span = (v0 - v_off) / k * (0.5 + rnd());
+    const double t = ps.time_to_voff(i, span);
+    PowerSupervisor ref = ps;
+    const double advanced = ref.advance_on(span, i);
+    if (ref.is_on()) {
+      CHECK(t == span);
+      ++stayed;
+    } else {
+      ++cut;  // within the span, or just past it (advance_on's look-ahead): then t_max
+      if (advanced <= span)
+        CHECK(t == Approx(advanced).epsilon(1e-9));
+      else
+        CHECK(t == span);
+    }
+  }
+  CHECK(cut > 500);
+  CHECK(stayed > 500);
+}
+
 TEST_CASE("fast_forward_off matches closed forms", "[supervisor]") {
   const double c = 5e-3;  // iNAS default capacitor
   SECTION("iNAS voltage source 3.0 V through 1 kOhm: t = -RC ln((Von - Vs)/(V0 - Vs))") {
