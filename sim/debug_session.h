@@ -1,8 +1,9 @@
 #pragma once
-// The debugging options shared by `ipsim exec` and `ipsim run` (--stop-at, --continue,
-// --trace, --trace-limit, --profile, --gdb, --gdb-no-power-stops, --no-blocks), and the
-// session that installs them on a Platform before its run and finishes them after it. With
-// none of them given nothing is installed and the core keeps its fast loop.
+// The debugging options of `ipsim exec` (--stop-at, --continue, --trace, --trace-limit,
+// --profile, --gdb, --gdb-no-power-stops, --no-blocks; `ipsim run` fills in its --gdb,
+// --gdb-no-power-stops and per-run profiles), and the session that installs them on a
+// Platform before its run and finishes them after it. With none of them given nothing is
+// installed and the core keeps its fast loop.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,7 +29,7 @@ struct DebugOptions {
   std::string profile_path;  // CSV; the flat table beside it (profile_table_path)
   int gdb_port = -1;         // -1: no GDB server
   bool gdb_no_power_stops = false;
-  bool no_blocks = false;  // instruction by instruction: the reference of the block path
+  bool no_blocks = false;  // exec only: instruction by instruction, the block path's reference
 
   void add_to(boost::program_options::options_description& opts);
   bool any() const {
