@@ -1540,10 +1540,13 @@ struct Engine {
   // Every block is built again when it next runs (make_block's rules changed).
   void drop_blocks() {
     ++epoch;
-    for (uint32_t page : block_pages)
-      if (BlockTable* t = btab[page].get())
-        for (auto& b : t->at)
-          if (b) retired_blocks.push_back(std::move(b));
+    for (uint32_t page : block_pages) retire_blocks(page);
+  }
+  // The page's blocks are retired, not freed: a run may be inside one.
+  void retire_blocks(uint32_t page) {
+    if (BlockTable* t = btab[page].get())
+      for (auto& b : t->at)
+        if (b) retired_blocks.push_back(std::move(b));
   }
   // Upper bound of the wait-state events of one execution: FRAM-cache fetch lookups and data
   // word accesses (each costs at most max_wait cycles).
@@ -1667,13 +1670,28 @@ struct Engine {
     fetch_words += b.words;  // the slots not reached are taken back (early_exit)
     return b.s[0].chain(*this, b.s.get(), r[2]);
   }
+  // Cycles the instructions of b before its last take at most.
+  uint64_t bound_of(const Block& b) const {
+    return b.fixed_bound + b.wait_events * max_wait;
+  }
+  // Whether run()'s loops may run b as a block from cycle start: the target cannot be reached
+  // before its last instruction, and the breakpoint is not inside it.
+  bool runs_whole(const Block* b, uint64_t start, uint64_t target, uint32_t breakpoint) const {
+    return b != nullptr && b->n != 0 && start + bound_of(*b) < target &&
+           breakpoint - b->start - 1 >= b->span;
+  }
+  // A fault inside a block run: the PC and start cycle of the slot that faulted.
+  void abort_in_block(uint32_t& pc, uint64_t& start) {
+    pc = cur_slot->pc, start = cur_start;
+    early_exit(*cur_slot);
+  }
   // run()'s loop is about to run b as a block right after prev's run ended at b->start:
   // from now on in this epoch, prev's exit enters b directly (leave()).
   void link(Block& prev, Block& b, uint32_t breakpoint) {
     if (breakpoint - b.start <= b.span) return;  // the loop must look at the breakpoint
     Link& l = prev.link[b.start == prev.fall];
     l.epoch = epoch;
-    l.bound = b.fixed_bound + b.wait_events * max_wait;
+    l.bound = bound_of(b);
     l.pc = b.start;
     l.words = b.words;
     l.s0 = b.s.get();
@@ -1858,10 +1876,7 @@ struct Engine {
     ++epoch;  // no link may lead into a retired block
     flush_page(page);
     pages[page].code = false;
-    if (BlockTable* t = btab[page].get()) {
-      for (auto& b : t->at)
-        if (b) retired_blocks.push_back(std::move(b));  // a run may be inside it
-    }
+    retire_blocks(page);
     if (dcache[page]) {
       for (unsigned i = 0; i < kSlotsPerPage; ++i) dcache[page][i] = DecodedInsn{};
       retired.push_back(std::move(dcache[page]));  // see FetchCache
@@ -2033,9 +2048,7 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
       // breakpoint inside it, and an instruction that could change any of that ends the run
       // (its last instruction, or event).
       cpu::Block* b = m_block_runs ? e.block_at(pc) : nullptr;
-      if (b != nullptr && b->n != 0 &&
-          start + b->fixed_bound + b->wait_events * e.max_wait < target_cycles &&
-          m_breakpoint - b->start - 1 >= b->span) {
+      if (e.runs_whole(b, start, target_cycles, m_breakpoint)) {
         if (prev != nullptr) e.link(*prev, *b, m_breakpoint);
         in_block = true;
         pc = e.run_block(*b);
@@ -2047,10 +2060,7 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
       pc = e.exec_one(pc, fc);
     }
   } catch (const cpu::Abort&) {
-    if (in_block) {
-      pc = e.cur_slot->pc, start = e.cur_start;
-      e.early_exit(*e.cur_slot);
-    }
+    if (in_block) e.abort_in_block(pc, start);
     e.abort_insn(pc, start);
     why = StopReason::kFault;
   }
@@ -2155,9 +2165,7 @@ StopReason Msp430Core::run_observed(uint64_t target_cycles) {
       }
       e.watch_hit = false;
       cpu::Block* b = e.observer_runs ? e.block_at(pc) : nullptr;
-      if (b != nullptr && b->n != 0 &&
-          start + b->fixed_bound + b->wait_events * e.max_wait < target_cycles &&
-          m_breakpoint - b->start - 1 >= b->span) {
+      if (e.runs_whole(b, start, target_cycles, m_breakpoint)) {
         first = false;
         in_block = b;
         block_insns = e.insns;
@@ -2186,8 +2194,7 @@ StopReason Msp430Core::run_observed(uint64_t target_cycles) {
   } catch (const cpu::Abort&) {
     if (in_block != nullptr) {
       const uint64_t block_start = start;
-      pc = e.cur_slot->pc, start = e.cur_start;
-      e.early_exit(*e.cur_slot);
+      e.abort_in_block(pc, start);
       if (e.insns != block_insns)  // the instructions before the faulting one retired
         m_observer->after_run(in_block->start, static_cast<unsigned>(e.insns - block_insns),
                               block_start, false);
