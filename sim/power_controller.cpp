@@ -58,23 +58,26 @@ double PowerController::worst_case_sleep_current_a() const {
   return i + m_actions.external_max_current_a();
 }
 
+namespace {
+energy::AccessCounts access_counts(const MemoryEventTotals& e) {
+  energy::AccessCounts a;
+  a.fram_read_hits = static_cast<double>(e.fram_read_hits);
+  a.fram_read_misses = static_cast<double>(e.fram_read_misses);
+  a.fram_writes = static_cast<double>(e.fram_writes);
+  a.sram_accesses = static_cast<double>(e.sram_accesses);
+  return a;
+}
+}  // namespace
+
 double PowerController::take_event_charge_c() {
   m_actions.settle();
   const MemoryEventTotals now = m_actions.memory_events();
-  energy::AccessCounts a;
-  a.fram_read_hits = static_cast<double>(now.fram_read_hits - m_events_seen.fram_read_hits);
-  a.fram_read_misses = static_cast<double>(now.fram_read_misses - m_events_seen.fram_read_misses);
-  a.fram_writes = static_cast<double>(now.fram_writes - m_events_seen.fram_writes);
-  a.sram_accesses = static_cast<double>(now.sram_accesses - m_events_seen.sram_accesses);
+  const MemoryEventTotals events = now.since(m_events_seen);
   const uint64_t lea = m_actions.lea_busy_cycles(sc_core::sc_time_stamp());
   const uint64_t lea_cycles = lea > m_lea_cycles_seen ? lea - m_lea_cycles_seen : 0;
   m_lea_cycles_seen = std::max(lea, m_lea_cycles_seen);
   if (!m_supervisor) {
-    MemoryEventTotals& e = m_tally.events;
-    e.fram_read_hits += now.fram_read_hits - m_events_seen.fram_read_hits;
-    e.fram_read_misses += now.fram_read_misses - m_events_seen.fram_read_misses;
-    e.fram_writes += now.fram_writes - m_events_seen.fram_writes;
-    e.sram_accesses += now.sram_accesses - m_events_seen.sram_accesses;
+    m_tally.events.add(events);
     m_tally.lea_cycles += lea_cycles;
   }
   m_events_seen = now;
@@ -82,7 +85,7 @@ double PowerController::take_event_charge_c() {
   const double external_now = m_actions.external_charge_c();
   const double external_c = std::max(0.0, external_now - m_external_charge_seen);
   m_external_charge_seen = external_now;
-  return m_config.load.access_charge_c(a) +
+  return m_config.load.access_charge_c(access_counts(events)) +
          m_config.load.lea_cycle_charge_c() * static_cast<double>(lea_cycles) + external_c;
 }
 
@@ -359,12 +362,8 @@ energy::EnergyReport PowerController::energy() const {
   if (m_supervisor) return m_supervisor->energy();
   const energy::LoadModel& m = m_config.load;
   const IdealTally& t = m_tally;
-  energy::AccessCounts a;
-  a.fram_read_hits = static_cast<double>(t.events.fram_read_hits);
-  a.fram_read_misses = static_cast<double>(t.events.fram_read_misses);
-  a.fram_writes = static_cast<double>(t.events.fram_writes);
-  a.sram_accesses = static_cast<double>(t.events.sram_accesses);
-  double q = static_cast<double>(t.cycles) * m.cycle_charge_c() + m.access_charge_c(a) +
+  double q = static_cast<double>(t.cycles) * m.cycle_charge_c() +
+             m.access_charge_c(access_counts(t.events)) +
              static_cast<double>(t.lea_cycles) * m.lea_cycle_charge_c() +
              static_cast<double>(t.resets) * m.reset_charge_c + t.external_c +
              (m_external_charge_seen - t.external_from);

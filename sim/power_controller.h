@@ -57,6 +57,14 @@ struct PowerConfig {
 // Cumulative memory events of the platform (every initiator), for the energy model.
 struct MemoryEventTotals {
   uint64_t fram_read_hits = 0, fram_read_misses = 0, fram_writes = 0, sram_accesses = 0;
+  MemoryEventTotals since(const MemoryEventTotals& earlier) const {
+    return {fram_read_hits - earlier.fram_read_hits, fram_read_misses - earlier.fram_read_misses,
+            fram_writes - earlier.fram_writes, sram_accesses - earlier.sram_accesses};
+  }
+  void add(const MemoryEventTotals& d) {
+    fram_read_hits += d.fram_read_hits, fram_read_misses += d.fram_read_misses;
+    fram_writes += d.fram_writes, sram_accesses += d.sram_accesses;
+  }
 };
 
 // What the controller does to the platform.
