@@ -300,6 +300,12 @@ json Experiment::echo() const {
 
 namespace {
 
+// A dotted key path: no empty part.
+bool valid_key_path(const std::string& key) {
+  return !key.empty() && key.front() != '.' && key.back() != '.' &&
+         key.find("..") == std::string::npos;
+}
+
 // One axis from a YAML list (or a single scalar via --set) at `where`.
 SweepAxis make_axis(const ConfigDocument& doc, const std::string& key, const Located& key_at,
                     const Located& list) {
@@ -308,8 +314,7 @@ SweepAxis make_axis(const ConfigDocument& doc, const std::string& key, const Loc
   auto fail = [&](const Located& at, const std::string& msg) {
     throw ConfigError(where(doc, at) + ": sweep." + key + ": " + msg);
   };
-  if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
-    fail(key_at, "expected a dotted key path such as workload.strategy");
+  if (!valid_key_path(key)) fail(key_at, "expected a dotted key path such as workload.strategy");
   const std::string first = key.substr(0, key.find('.'));
   if (first == "sweep" || first == "name" || first == "slurm" || first == "exclude")
     fail(key_at, "'" + first +
@@ -339,11 +344,6 @@ SweepAxis make_axis(const ConfigDocument& doc, const std::string& key, const Loc
   axis.key_at = key_at;
   axis.key_at.context = "(in sweep)";
   return axis;
-}
-
-bool valid_key_path(const std::string& key) {
-  return !key.empty() && key.front() != '.' && key.back() != '.' &&
-         key.find("..") == std::string::npos;
 }
 
 // True if `prefix` is `key` or a dotted ancestor of it (workload covers workload.strategy).
