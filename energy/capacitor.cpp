@@ -252,14 +252,17 @@ Capacitor::StepResult Capacitor::numeric(const SourceTerm& term, double load_a, 
   struct Eval {
     double dy, ph, pc, pl;
   };
+  // Without a Thevenin or diode term, current_at(v) is current_a exactly (no call needed).
+  const bool constant_current = !term.has_thevenin() && !term.has_diode();
   auto eval = [&](double y) {
     const double v_raw = e_domain ? v_of_e(y) : y;
     const double v = std::max(v_raw, 0.0);
+    const double i_source = constant_current ? term.current_a : term.current_at(v);
     Eval r;
-    r.ph = term.power_at(v);
+    r.ph = term.power_w + v * i_source;  // power_at(v)
     r.pc = v * load_a;
     r.pl = v * v * g_leak;
-    r.dy = e_domain ? r.ph - r.pc - r.pl : (term.current_at(v) - load_a - v * g_leak) / c;
+    r.dy = e_domain ? r.ph - r.pc - r.pl : (i_source - load_a - v * g_leak) / c;
     return r;
   };
   struct Trial {
@@ -313,8 +316,9 @@ Capacitor::StepResult Capacitor::numeric(const SourceTerm& term, double load_a, 
       if (h < 1e-300 || h < 1e-17 * rem) throw std::logic_error("Capacitor: step size underflow");
       continue;
     }
+    // At or below 1e-4, 0.9 err_n^-0.2 >= 5.68: the growth is capped at 5 (no pow needed).
     const double grow =
-        err_n > 0.0 ? std::min(5.0, std::max(0.2, 0.9 * std::pow(err_n, -0.2))) : 5.0;
+        err_n > 1e-4 ? std::min(5.0, std::max(0.2, 0.9 * std::pow(err_n, -0.2))) : 5.0;
     const bool crossed = y_level < kInf && dir * (t.y1 - y_level) >= 0.0;
     if (!crossed) {
       book(t.f);

@@ -77,14 +77,14 @@ PowerSupervisor::Run PowerSupervisor::run(Capacitor& cap, double t0_s, double dt
 // least (V0 - v_off) / k. With a margin far above the integrator's error (1e-10 relative),
 // the integration would not reach v_off within t_s either, and time_to_voff answers t_s
 // without it. Unsure (a negative term, too little headroom): false, and it integrates.
-bool PowerSupervisor::surely_above_voff(double load_a, double t_s) const {
+bool PowerSupervisor::surely_above_voff(double t0_s, double load_a, double t_s) const {
   const double v0 = m_cap.voltage();
   const double headroom = v0 - m_cfg.v_off;
   const double r = m_cap.leakage_r_ohm();
   const double k = (load_a + (r < kInf ? v0 / r : 0.0)) / m_cap.capacitance_f();
   if (!(headroom > k * t_s * (1 + 1e-6) + 1e-6 * v0)) return false;
-  const double t_end = m_time_s + t_s;
-  for (double t = m_time_s; t < t_end;) {
+  const double t_end = t0_s + t_s;
+  for (double t = t0_s; t < t_end;) {
     if (m_harvester->ended(t)) return true;  // no source from here on: a zero term
     double seg_end = kInf;
     const SourceTerm term = m_harvester->term_at(t, &seg_end);
@@ -97,7 +97,7 @@ bool PowerSupervisor::surely_above_voff(double load_a, double t_s) const {
 double PowerSupervisor::time_to_voff(double load_current_a, double t_max_s) const {
   if (m_state == PowerState::Off) return 0.0;
   require(t_max_s >= 0.0, "t_max_s", "a value >= 0", t_max_s);
-  if (surely_above_voff(load_current_a, t_max_s)) return t_max_s;
+  if (surely_above_voff(m_time_s, load_current_a, t_max_s)) return t_max_s;
   Capacitor scratch = m_cap;
   const Run r = run(scratch, m_time_s, t_max_s, load_current_a,
                     {Capacitor::Direction::Falling, m_cfg.v_off}, false);
@@ -115,8 +115,15 @@ double PowerSupervisor::advance_on(double dt_s, double load_current_a) {
   if (!reached) {
     // A crossing just past dt (time_to_voff's answer, rounded by the caller's cycle
     // arithmetic or by absolute-time rounding) still cuts power here: look kCutTolerance ahead.
+    // The look runs on a copy, so where the bound rules a crossing out, skipping it changes
+    // nothing.
     const double t_end = m_time_s + dt_s;
     const double eps = 1e-9 * dt_s + 16.0 * (std::nextafter(t_end, kInf) - t_end) + 1e-15;
+    if (surely_above_voff(t_end, load_current_a, eps)) {
+      m_time_s += dt_s;
+      m_on_time_s += dt_s;
+      return dt_s;
+    }
     Capacitor ahead = m_cap;
     const Run r2 = run(ahead, t_end, eps, load_current_a, level, false);
     if (r2.reached) {

@@ -99,8 +99,9 @@ class PowerSupervisor {
   Run run(Capacitor& cap, double t0_s, double dt_s, double load_a, Capacitor::Level level,
           bool stop_at_trace_end) const;
   void turn_off();
-  // Whether Vcap surely stays above v_off for t_s at load_a, without integrating (see .cpp).
-  bool surely_above_voff(double load_a, double t_s) const;
+  // Whether Vcap, now at the capacitor's voltage, surely stays above v_off from time t0_s for
+  // t_s at load_a, without integrating (see .cpp).
+  bool surely_above_voff(double t0_s, double load_a, double t_s) const;
 
   SupervisorConfig m_cfg;
   Capacitor m_cap;

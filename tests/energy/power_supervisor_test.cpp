@@ -153,6 +153,42 @@ TEST_CASE("time_to_voff without integrating agrees with the integration", "[supe
   CHECK(stayed > 500);
 }
 
+// advance_on looks a tolerance past dt for a crossing (time_to_voff's answer rounded down by
+// the caller) and skips the look where the fall-rate bound rules one out. Crossings just past
+// dt must still cut power there; spans well short of the crossing must not.
+TEST_CASE("advance_on lands a crossing just past dt, and only then", "[supervisor]") {
+  std::uint64_t lcg = 4242;
+  auto rnd = [&]() {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(lcg >> 11) / 9007199254740992.0;
+  };
+  for (int n = 0; n < 1000; ++n) {
+    const double c = 10e-6 * (1 + 100 * rnd()), v0 = 2.0 + rnd(), v_off = 1.8;
+    const double rl = rnd() < 0.5 ? kInf : 1e3 * (1 + 100 * rnd());
+    const double i = 1e-4 * (1 + 50 * rnd());
+    std::shared_ptr<Harvester> h;
+    if (rnd() < 0.5)
+      h = std::make_shared<ConstantHarvester>(ConstantHarvester::power(0.0));
+    else
+      h = std::make_shared<SquareWaveHarvester>(1e-5 * rnd(), 1e-3, 1e-3);
+    PowerSupervisor ps({c, v0, rl, kInf}, {1.9, v_off, 0.0}, h);
+    const double cross = ps.time_to_voff(i, 1e6);
+    REQUIRE(cross < 1e6);
+    // Just short of the crossing, inside the look-ahead (1e-9 of dt): cut, past dt.
+    PowerSupervisor near = ps;
+    const double dt = cross * (1 - 0.5e-9 * rnd());
+    const double advanced = near.advance_on(dt, i);
+    CHECK_FALSE(near.is_on());
+    CHECK(advanced >= dt);
+    CHECK(advanced == Approx(cross).epsilon(1e-12));
+    // Well short of it: still on, exactly dt advanced.
+    PowerSupervisor early = ps;
+    const double short_dt = cross * (0.9 - 0.5 * rnd());
+    CHECK(early.advance_on(short_dt, i) == short_dt);
+    CHECK(early.is_on());
+  }
+}
+
 TEST_CASE("fast_forward_off matches closed forms", "[supervisor]") {
   const double c = 5e-3;  // iNAS default capacitor
   SECTION("iNAS voltage source 3.0 V through 1 kOhm: t = -RC ln((Von - Vs)/(V0 - Vs))") {
