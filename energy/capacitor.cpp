@@ -269,7 +269,7 @@ Capacitor::StepResult Capacitor::numeric(const SourceTerm& term, double load_a, 
     Flows f;
     double y1 = 0.0, err = 0.0;
   };
-  Eval k1 = eval(e_domain ? m_e_j : m_v);
+  Eval k1{};  // the first stage, evaluated at the start of each step
   auto step = [&](double y0, double e0, double h) {
     Eval k[7];
     k[0] = k1;

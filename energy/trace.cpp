@@ -278,6 +278,10 @@ Trace Trace::played(double offset_s, double time_scale, bool wrap) && {
 }
 
 std::size_t TraceCursor::sample_at(double t_s, double* interval_end_s) const {
+  if (t_s == m_last_t) {
+    *interval_end_s = m_last_end;
+    return m_last_i;
+  }
   const double d = m_trace->duration_s();
   double base = 0.0;
   double local = t_s;
@@ -304,6 +308,7 @@ std::size_t TraceCursor::sample_at(double t_s, double* interval_end_s) const {
     m_hint = i;
   }
   *interval_end_s = end;
+  m_last_t = t_s, m_last_end = end, m_last_i = i;
   return i;
 }
 

@@ -102,6 +102,10 @@ class TraceCursor {
   const Trace* m_trace;
   bool m_loop;
   mutable std::size_t m_hint = 0;
+  // The last query and its answer: the power model asks for the same time several times per
+  // stretch, and sample_at is a pure function of t_s (m_hint only speeds up the search).
+  mutable double m_last_t = -1.0, m_last_end = 0.0;
+  mutable std::size_t m_last_i = 0;
 };
 
 }  // namespace ipsim::energy

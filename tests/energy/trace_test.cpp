@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,39 @@ TEST_CASE("Trace parses the canonical format with zero-order hold", "[trace]") {
   CHECK(end == Approx(6.0));
   CHECK(loop.sample_at(12.0, &end) == 1);
   CHECK(end == Approx(13.0));
+}
+
+// sample_at remembers its last answer and a search hint; neither may change an answer. A
+// cursor asked a random sequence of times (repeats, jumps back, loop boundaries) must give
+// what a fresh cursor gives for each time.
+TEST_CASE("TraceCursor answers depend on the time alone", "[trace]") {
+  const Trace t = Trace::parse("time_s,power_W\n0,1\n0.5,2\n0.75,3\n2,4\n", "x.csv");
+  std::uint64_t lcg = 99;
+  auto rnd = [&]() {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(lcg >> 11) / 9007199254740992.0;
+  };
+  for (const bool loop : {false, true}) {
+    TraceCursor used(t, loop);
+    double last = 0;
+    for (int n = 0; n < 20000; ++n) {
+      const double r = rnd();
+      double x;
+      if (r < 0.3)
+        x = last;  // the same time again
+      else if (r < 0.5)
+        x = t.interval_end_s(static_cast<std::size_t>(rnd() * 4)) +
+            (loop ? t.duration_s() * static_cast<int>(rnd() * 3) : 0);
+      else
+        x = rnd() * (loop ? 12.0 : t.duration_s());
+      if (used.ended(x)) continue;
+      last = x;
+      double e1 = 0, e2 = 0;
+      const TraceCursor fresh(t, loop);
+      REQUIRE(used.sample_at(x, &e1) == fresh.sample_at(x, &e2));
+      REQUIRE(e1 == e2);
+    }
+  }
 }
 
 TEST_CASE("Trace errors name the file and the line", "[trace]") {
