@@ -94,6 +94,18 @@ bool PowerSupervisor::surely_above_voff(double t0_s, double load_a, double t_s) 
   return true;
 }
 
+double PowerSupervisor::sure_time_above_voff(double load_a, double t_max_s) const {
+  if (m_state == PowerState::Off) return 0.0;
+  // The longest span surely_above_voff's bound allows, a little less, checked by it.
+  const double v0 = m_cap.voltage();
+  const double r = m_cap.leakage_r_ohm();
+  const double k = (load_a + (r < kInf ? v0 / r : 0.0)) / m_cap.capacitance_f();
+  const double room = v0 - m_cfg.v_off - 1e-6 * v0;
+  if (!(room > 0.0)) return 0.0;
+  const double t = k > 0.0 ? std::min(t_max_s, room / (k * (1 + 1e-6)) * (1 - 1e-9)) : t_max_s;
+  return t > 0.0 && surely_above_voff(m_time_s, load_a, t) ? t : 0.0;
+}
+
 double PowerSupervisor::time_to_voff(double load_current_a, double t_max_s) const {
   if (m_state == PowerState::Off) return 0.0;
   require(t_max_s >= 0.0, "t_max_s", "a value >= 0", t_max_s);

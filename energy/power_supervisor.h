@@ -73,6 +73,9 @@ class PowerSupervisor {
   // While on, drawing load_current_a: the time until Vcap falls to v_off, or t_max_s if it
   // does not within t_max_s. 0 when off. Does not change the state.
   double time_to_voff(double load_current_a, double t_max_s) const;
+  // A time, at most t_max_s, before which Vcap surely stays above v_off at load_current_a,
+  // found without integrating (0 if none): time_to_voff(I, t) > sure_time_above_voff(I, t).
+  double sure_time_above_voff(double load_current_a, double t_max_s) const;
   // While on: integrates dt_s at load_current_a. If Vcap reaches v_off within dt_s plus a
   // tolerance (1e-9 * dt_s + 16 ulp of the absolute time, far below one MCLK cycle), stops
   // exactly there, turns the node off (one more power failure) and returns the time advanced

@@ -138,11 +138,21 @@ void Msp430Cpu::run_slices() {
       // transfer that halted the CPU) belong to this slice's time. A halt longer than the
       // slice takes the whole slice, so a power budget can end a slice inside the halt.
       uint64_t rest = 0;  // of the halt, for the next slices
+      if (m_core.cycles() - m_slice_start_cycles > slice) slice = std::max(slice, extend_slice());
       if (m_core.cycles() - m_slice_start_cycles > slice) {
         used = slice;
         rest = m_core.cycles() - m_slice_start_cycles - slice;
       } else {
         reason = m_core.run(m_slice_start_cycles + slice);
+        if (reason == StopReason::kBudget) {
+          // Reached the limit: if it was a bound, go on to the exact one (run() resumes as if
+          // it had not stopped).
+          const uint64_t exact = extend_slice();
+          if (exact > slice) {
+            slice = exact;
+            reason = m_core.run(m_slice_start_cycles + slice);
+          }
+        }
         used = m_core.cycles() - m_slice_start_cycles;
       }
       const sc_core::sc_time duration = m_period * static_cast<double>(used);

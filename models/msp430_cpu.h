@@ -53,6 +53,11 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // budget: given a proposed slice length in cycles, returns the allowed length (>= 1, or 0 to
   // end the slice without running, e.g. power is off).
   std::function<uint64_t(uint64_t proposed)> limit_slice = [](uint64_t p) { return p; };
+  // A limit may be a lower bound, given when the exact one costs work that a slice ending
+  // earlier (a sync request, sleep) never needs: when the slice reaches it (or a DMA halt
+  // exceeds it), extend_slice gives the exact limit (>= the bound; 0: the limit was exact),
+  // and the slice goes on to it as if it had been given at once.
+  std::function<uint64_t()> extend_slice = [] { return uint64_t{0}; };
   // After every slice: cycles run, time the slice took. May call wait() (e.g. power off).
   std::function<void(uint64_t cycles, const sc_core::sc_time& duration)> after_slice =
       [](uint64_t, const sc_core::sc_time&) {};

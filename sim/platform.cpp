@@ -65,14 +65,16 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     if (!(m_cpu.core().sr() & 0x0010)) m_cpu.core().add_cycles(cycles);
   };
   // Batched peripheral events (models/sync.h) while the CPU sleeps; IPSIM_FINE_EVENTS=1 keeps
-  // one event per LEA output and timer tick (the tests compare both paths).
+  // one event per LEA output and timer tick, and computes every slice limit up front (the
+  // reference path; the tests compare both).
   const char* fine = std::getenv("IPSIM_FINE_EVENTS");
   // Not under a harvester: the capacitor's charge follows the stretches the power model books
   // (fewer, longer sleep stretches move its crossings of v_off). On an ideal supply (continuous,
   // failure injection) the power model's tallies do not depend on the stretches.
-  const bool batch = !(fine && *fine && std::string(fine) != "0") &&
-                     m_config.power.mode != PowerConfig::Mode::kSupervised;
+  const bool reference = fine && *fine && std::string(fine) != "0";
+  const bool batch = !reference && m_config.power.mode != PowerConfig::Mode::kSupervised;
   m_cpu_hooks.batch = batch;
+  m_config.power.slice_bounds = !reference;
   // A pending interrupt wakes the CPU at the next event it sees: not asleep for batching.
   m_cpu_hooks.asleep = [this] { return (m_cpu.core().sr() & 0x0010) && !m_irq.any(); };
   m_cpu_hooks.catch_up = [this, busy = std::make_shared<bool>(false)](const sc_core::sc_time& t) {
@@ -215,6 +217,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     }
     return m_power->limit_slice(proposed);
   };
+  m_cpu.extend_slice = [this] { return m_power->extend_slice(); };
   m_cpu.after_slice = [this](uint64_t cycles, const sc_core::sc_time& duration) {
     m_power->after_slice(cycles, duration);
     if (after_slice_hook) after_slice_hook();

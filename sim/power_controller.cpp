@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "models/debug_port.h"
 
@@ -149,7 +150,29 @@ void PowerController::observe_off(energy::PowerSupervisor probe, double off_s) {
   }
 }
 
+uint64_t PowerController::exact_limit(uint64_t proposed, double worst, double period) const {
+  // A wake-up charge still owed is drawn within this slice: shorter slices draw it faster.
+  uint64_t cycles = proposed;
+  for (int i = 0; i < 64 && cycles > 0; ++i) {
+    const double span = static_cast<double>(cycles) * period;
+    const double t = m_supervisor->time_to_voff(worst + m_wake_charge_c / span, span);
+    const uint64_t fit = static_cast<uint64_t>(std::floor(t / period));
+    if (fit >= cycles) break;
+    cycles = fit;
+  }
+  return cycles;
+}
+
+uint64_t PowerController::extend_slice() {
+  if (!m_lazy.pending) return 0;
+  m_lazy.pending = false;
+  const uint64_t cycles = exact_limit(m_lazy.proposed, m_lazy.worst_a, m_lazy.period_s);
+  if (cycles == 0) throw std::logic_error("PowerController: a slice bound above its exact limit");
+  return cycles;
+}
+
 uint64_t PowerController::limit_slice(uint64_t proposed) {
+  m_lazy.pending = false;
   if (m_cut_requested) {
     m_cut_requested = false;
     if (m_supervisor) {
@@ -200,15 +223,20 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
   }
   const double period = 1.0 / m_actions.mclk_hz();
   const double worst = worst_case_current_a();
-  // A wake-up charge still owed is drawn within this slice: shorter slices draw it faster.
-  uint64_t cycles = proposed;
-  for (int i = 0; i < 64 && cycles > 0; ++i) {
-    const double span = static_cast<double>(cycles) * period;
-    const double t = m_supervisor->time_to_voff(worst + m_wake_charge_c / span, span);
-    const uint64_t fit = static_cast<uint64_t>(std::floor(t / period));
-    if (fit >= cycles) break;
-    cycles = fit;
+  if (m_config.slice_bounds && m_wake_charge_c == 0) {
+    // Near v_off the exact limit integrates the capacitor over the whole proposal, and most
+    // slices end sooner anyway (a sync request, sleep). Give a bound the exact limit cannot
+    // fall below: while the crossing at the worst-case draw lies beyond `sure`, each of
+    // exact_limit's at most 64 rounds keeps at least min(cycles - 1, floor(sure / period)).
+    const double span = static_cast<double>(proposed) * period;
+    const double sure = m_supervisor->sure_time_above_voff(worst, span);
+    const double bound = std::floor(sure / period) - 65;
+    if (sure < span && bound >= 1) {
+      m_lazy = {true, proposed, worst, period};
+      return static_cast<uint64_t>(bound);
+    }
   }
+  const uint64_t cycles = exact_limit(proposed, worst, period);
   if (cycles > 0) return cycles;
   // Not even one more cycle at the worst-case draw: finish the descent at the draw of a cycle
   // without memory access (a cycle or two) and cut power here, before the next instruction.
@@ -229,6 +257,7 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
 }
 
 void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& duration) {
+  m_lazy.pending = false;
   // The slice ran at the clock it started with (a CSCTL write ends it), which is
   // cycles / duration, not necessarily the clock now.
   double charge =

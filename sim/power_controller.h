@@ -52,6 +52,9 @@ struct PowerConfig {
   double off_time_s = 1e-3;         // injection
   unsigned no_progress_limit = 50;  // 0: never end a run for lack of progress
   double time_limit_s = 0;          // 0: none
+  // Supervised: limit_slice may give a bound and the exact limit later (extend_slice); false
+  // computes every limit up front (the reference path, IPSIM_FINE_EVENTS=1).
+  bool slice_bounds = true;
 };
 
 // Cumulative memory events of the platform (every initiator), for the energy model.
@@ -98,6 +101,9 @@ class PowerController {
 
   // CPU hooks (all in the CPU thread).
   uint64_t limit_slice(uint64_t proposed_cycles);
+  // The exact limit of the current slice when limit_slice gave a bound (Msp430Cpu::
+  // extend_slice), else 0.
+  uint64_t extend_slice();
   void after_slice(uint64_t cycles, const sc_core::sc_time& duration);
   sc_core::sc_time limit_sleep(const sc_core::sc_time& proposed);
   void after_sleep(const sc_core::sc_time& duration);
@@ -136,6 +142,9 @@ class PowerController {
   double worst_case_sleep_current_a() const;
   // Charge of the memory events and LEA cycles since the last call (then marks them booked).
   double take_event_charge_c();
+  // Supervised: the cycles of a slice the capacitor sustains at the worst-case draw (0: not
+  // one more cycle).
+  uint64_t exact_limit(uint64_t proposed, double worst_a, double period_s) const;
   void forget_events();  // marks everything so far as booked (after a cut)
   // Books `charge_c` over a stretch of dt at `base_a`; false if the node browned out.
   bool book_stretch(const sc_core::sc_time& dt, double base_a, double charge_c, double* current_a);
@@ -171,6 +180,13 @@ class PowerController {
   double m_ideal_off_s = 0;
   uint64_t m_ideal_failures = 0;
   uint64_t m_injection_left = 0;
+  // A slice limit given as a bound (limit_slice): what the exact one is computed from.
+  struct LazyLimit {
+    bool pending = false;
+    uint64_t proposed = 0;
+    double worst_a = 0, period_s = 0;
+  };
+  LazyLimit m_lazy;
   bool m_cut_requested = false;
   bool m_never_on = true;
   // Non-progress detection.

@@ -115,13 +115,14 @@ TEST_CASE("time_to_voff matches closed forms", "[supervisor]") {
 // leakage at V0, no negative harvest) cannot reach v_off in time. Its worst cases: no harvest,
 // leakage, spans around the bound's limit. The answer must be the integration's, which a copy
 // advanced over the span gives.
-TEST_CASE("time_to_voff without integrating agrees with the integration", "[supervisor]") {
+TEST_CASE("time_to_voff without integrating agrees with the integration, and bounds it",
+          "[supervisor]") {
   std::uint64_t lcg = 777;
   auto rnd = [&]() {
     lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<double>(lcg >> 11) / 9007199254740992.0;
   };
-  int cut = 0, stayed = 0;
+  int cut = 0, stayed = 0, tight = 0;
   for (int n = 0; n < 4000; ++n) {
     const double c = 10e-6 * (1 + 100 * rnd()), v0 = 2.0 + rnd(), v_off = 1.8;
     const double rl = rnd() < 0.5 ? kInf : 1e3 * (1 + 100 * rnd());
@@ -136,6 +137,11 @@ TEST_CASE("time_to_voff without integrating agrees with the integration", "[supe
     const double k = (i + (rl < kInf ? v0 / rl : 0.0)) / c;
     const double span = (v0 - v_off) / k * (0.5 + rnd());
     const double t = ps.time_to_voff(i, span);
+    // The bound given without integrating never reaches past the answer, and is not idle.
+    const double sure = ps.sure_time_above_voff(i, span);
+    CHECK(sure <= t);
+    CHECK(sure <= span);
+    if (sure > 0.9 * t) ++tight;
     PowerSupervisor ref = ps;
     const double advanced = ref.advance_on(span, i);
     if (ref.is_on()) {
@@ -151,6 +157,7 @@ TEST_CASE("time_to_voff without integrating agrees with the integration", "[supe
   }
   CHECK(cut > 500);
   CHECK(stayed > 500);
+  CHECK(tight > 1000);
 }
 
 // advance_on looks a tolerance past dt for a crossing (time_to_voff's answer rounded down by

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Batched peripheral events (models/sync.h) against the fine-grained path.
+"""Batched peripheral events (models/sync.h) and slice limits given as bounds
+(PowerController::extend_slice) against the reference path.
 
   batched_events.py --ipsim IPSIM --out DIR CASE...     CASE = name:config[:key=value,...]
 
 Each case runs `ipsim run CONFIG` twice, once as is and once with IPSIM_FINE_EVENTS=1 (one
-event per LEA output and timer tick), and compares the run's results.json: cycles,
-instructions, sleep, on, off and total time, boots, failures, inference results, the NVM
-counters, the LEA per command, the DMA per channel and the energy must be equal, to the last
-digit (on an ideal supply the power model keeps exact tallies, so its sums do not depend on
-how the stretches were split).
-A case also fails if batching left the peripherals' work unchanged (fewer than MIN_WORDS DMA
-words or no LEA command), so that it tests something.
+event per LEA output and timer tick, every slice limit computed up front), and compares the
+run's results.json: cycles, instructions, sleep, on, off and total time, boots, failures,
+inference results, the NVM counters, the LEA per command, the DMA per channel and the energy
+must be equal, to the last digit (on an ideal supply the power model keeps exact tallies, so
+its sums do not depend on how the stretches were split), and so must the timeline.csv of a
+run that writes one.
+A case also fails if it exercised neither path: fewer than MIN_WORDS DMA words and no LEA
+command (batching), and fewer than MIN_FAILURES power failures (bounds act near v_off).
 """
 import argparse
 import json
@@ -43,7 +45,12 @@ def run(ipsim, config, sets, out, fine):
         runs = json.load(f)["runs"]
     if len(runs) != 1:
         fail(f"{config}: expected one run, got {len(runs)}")
-    return runs[0]
+    run = runs[0]
+    timeline = os.path.join(out, "runs", f"{run['index']}-{run['name']}", "timeline.csv")
+    if os.path.exists(timeline):
+        with open(timeline, "rb") as f:
+            run["timeline.csv"] = f.read()
+    return run
 
 
 def main():
@@ -51,6 +58,7 @@ def main():
     ap.add_argument("--ipsim", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--min-words", type=int, default=1000)
+    ap.add_argument("--min-failures", type=int, default=0)
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
     for case in a.cases:
@@ -63,17 +71,19 @@ def main():
         fine = run(a.ipsim, config, sets, os.path.join(a.out, name, "fine"), True)
         if batched.get("status") != "completed":
             fail(f"{name}: status {batched.get('status')}")
-        for key in EXACT:
+        for key in EXACT + ["timeline.csv"]:
             if batched.get(key) != fine.get(key):
                 fail(f"{name}: {key} differs: batched {json.dumps(batched.get(key))[:400]} "
                      f"fine {json.dumps(fine.get(key))[:400]}")
         words = batched["dma"]["words"]
         commands = batched["lea"]["commands"]
-        if words < a.min_words and commands == 0:
-            fail(f"{name}: only {words} DMA words and no LEA command: nothing batched")
+        failures = batched["power_failures"]
+        if (words < a.min_words and commands == 0) and failures < max(a.min_failures, 1):
+            fail(f"{name}: only {words} DMA words, no LEA command and {failures} power "
+                 "failures: nothing batched or bounded")
         speed = fine["host"]["seconds"] / max(batched["host"]["seconds"], 1e-9)
         print(f"{name}: equal ({batched['cycles']} cycles, {words} DMA words, {commands} LEA "
-              f"commands); host {fine['host']['seconds']:.2f} s fine, "
+              f"commands, {failures} power failures); host {fine['host']['seconds']:.2f} s fine, "
               f"{batched['host']['seconds']:.2f} s batched ({speed:.1f}x)")
 
 
