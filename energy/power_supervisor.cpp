@@ -131,17 +131,14 @@ double PowerSupervisor::advance_on(double dt_s, double load_current_a) {
     // nothing.
     const double t_end = m_time_s + dt_s;
     const double eps = 1e-9 * dt_s + 16.0 * (std::nextafter(t_end, kInf) - t_end) + 1e-15;
-    if (surely_above_voff(t_end, load_current_a, eps)) {
-      m_time_s += dt_s;
-      m_on_time_s += dt_s;
-      return dt_s;
-    }
-    Capacitor ahead = m_cap;
-    const Run r2 = run(ahead, t_end, eps, load_current_a, level, false);
-    if (r2.reached) {
-      m_cap = ahead;
-      advanced = dt_s + r2.elapsed_s;
-      reached = true;
+    if (!surely_above_voff(t_end, load_current_a, eps)) {
+      Capacitor ahead = m_cap;
+      const Run r2 = run(ahead, t_end, eps, load_current_a, level, false);
+      if (r2.reached) {
+        m_cap = ahead;
+        advanced = dt_s + r2.elapsed_s;
+        reached = true;
+      }
     }
   }
   m_time_s += advanced;
