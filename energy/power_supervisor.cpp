@@ -77,11 +77,15 @@ PowerSupervisor::Run PowerSupervisor::run(Capacitor& cap, double t0_s, double dt
 // least (V0 - v_off) / k. With a margin far above the integrator's error (1e-10 relative),
 // the integration would not reach v_off within t_s either, and time_to_voff answers t_s
 // without it. Unsure (a negative term, too little headroom): false, and it integrates.
+double PowerSupervisor::fall_rate_bound(double load_a) const {
+  const double r = m_cap.leakage_r_ohm();
+  return (load_a + (r < kInf ? m_cap.voltage() / r : 0.0)) / m_cap.capacitance_f();
+}
+
 bool PowerSupervisor::surely_above_voff(double t0_s, double load_a, double t_s) const {
   const double v0 = m_cap.voltage();
   const double headroom = v0 - m_cfg.v_off;
-  const double r = m_cap.leakage_r_ohm();
-  const double k = (load_a + (r < kInf ? v0 / r : 0.0)) / m_cap.capacitance_f();
+  const double k = fall_rate_bound(load_a);
   if (!(headroom > k * t_s * (1 + 1e-6) + 1e-6 * v0)) return false;
   const double t_end = t0_s + t_s;
   for (double t = t0_s; t < t_end;) {
@@ -98,8 +102,7 @@ double PowerSupervisor::sure_time_above_voff(double load_a, double t_max_s) cons
   if (m_state == PowerState::Off) return 0.0;
   // The longest span surely_above_voff's bound allows, a little less, checked by it.
   const double v0 = m_cap.voltage();
-  const double r = m_cap.leakage_r_ohm();
-  const double k = (load_a + (r < kInf ? v0 / r : 0.0)) / m_cap.capacitance_f();
+  const double k = fall_rate_bound(load_a);
   const double room = v0 - m_cfg.v_off - 1e-6 * v0;
   if (!(room > 0.0)) return 0.0;
   const double t = k > 0.0 ? std::min(t_max_s, room / (k * (1 + 1e-6)) * (1 - 1e-9)) : t_max_s;

@@ -102,6 +102,8 @@ class PowerSupervisor {
   Run run(Capacitor& cap, double t0_s, double dt_s, double load_a, Capacitor::Level level,
           bool stop_at_trace_end) const;
   void turn_off();
+  // (I + V0 / R) / C: how fast Vcap, at or below its present V0, can fall at load_a (see .cpp).
+  double fall_rate_bound(double load_a) const;
   // Whether Vcap, now at the capacitor's voltage, surely stays above v_off from time t0_s for
   // t_s at load_a, without integrating (see .cpp).
   bool surely_above_voff(double t0_s, double load_a, double t_s) const;

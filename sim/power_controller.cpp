@@ -257,7 +257,6 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
 }
 
 void PowerController::after_slice(uint64_t cycles, const sc_core::sc_time& duration) {
-  m_lazy.pending = false;
   // The slice ran at the clock it started with (a CSCTL write ends it), which is
   // cycles / duration, not necessarily the clock now.
   double charge =

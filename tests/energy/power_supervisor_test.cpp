@@ -21,14 +21,39 @@ double relative_balance(const EnergyReport& e) {
   return std::abs(e.balance_error()) / s;
 }
 
+// Deterministic uniform numbers in [0, 1) (a 64-bit LCG), the same on every platform.
+struct Uniform {
+  std::uint64_t state;
+  double operator()() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  }
+};
+
+// A node discharging towards v_off = 1.8 V: a random capacitor, initial voltage, leakage (none
+// half the time), load current i, and no harvest or a weak square wave. k bounds the fall
+// rate (load plus the leakage at v0).
+struct Discharge {
+  PowerSupervisor ps;
+  double i, k, v0, v_off;
+};
+Discharge random_discharge(Uniform& rnd) {
+  const double c = 10e-6 * (1 + 100 * rnd()), v0 = 2.0 + rnd(), v_off = 1.8;
+  const double rl = rnd() < 0.5 ? kInf : 1e3 * (1 + 100 * rnd());
+  const double i = 1e-4 * (1 + 50 * rnd());
+  std::shared_ptr<Harvester> h;
+  if (rnd() < 0.5)
+    h = std::make_shared<ConstantHarvester>(ConstantHarvester::power(0.0));
+  else
+    h = std::make_shared<SquareWaveHarvester>(1e-5 * rnd(), 1e-3, 1e-3);
+  const double k = (i + (rl < kInf ? v0 / rl : 0.0)) / c;
+  return {PowerSupervisor({c, v0, rl, kInf}, {1.9, v_off, 0.0}, h), i, k, v0, v_off};
+}
+
 // Drives the supervisor like a CPU would: stretches of pseudo-random load, a reset charge at
 // every power-on, fast-forward while off. Returns the number of on-periods.
 std::uint64_t drive(PowerSupervisor& ps, double t_end_s, double max_stretch_s) {
-  std::uint64_t lcg = 12345;
-  auto rnd = [&]() {
-    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(lcg >> 11) / 9007199254740992.0;
-  };
+  Uniform rnd{12345};
   const LoadModel load;
   std::uint64_t boots = 0;
   while (ps.time_s() < t_end_s) {
@@ -117,25 +142,14 @@ TEST_CASE("time_to_voff matches closed forms", "[supervisor]") {
 // advanced over the span gives.
 TEST_CASE("time_to_voff without integrating agrees with the integration, and bounds it",
           "[supervisor]") {
-  std::uint64_t lcg = 777;
-  auto rnd = [&]() {
-    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(lcg >> 11) / 9007199254740992.0;
-  };
+  Uniform rnd{777};
   int cut = 0, stayed = 0, tight = 0;
   for (int n = 0; n < 4000; ++n) {
-    const double c = 10e-6 * (1 + 100 * rnd()), v0 = 2.0 + rnd(), v_off = 1.8;
-    const double rl = rnd() < 0.5 ? kInf : 1e3 * (1 + 100 * rnd());
-    const double i = 1e-4 * (1 + 50 * rnd());
-    std::shared_ptr<Harvester> h;
-    if (rnd() < 0.5)
-      h = std::make_shared<ConstantHarvester>(ConstantHarvester::power(0.0));
-    else
-      h = std::make_shared<SquareWaveHarvester>(1e-5 * rnd(), 1e-3, 1e-3);
-    PowerSupervisor ps({c, v0, rl, kInf}, {1.9, v_off, 0.0}, h);
+    const Discharge d = random_discharge(rnd);
+    const PowerSupervisor& ps = d.ps;
+    const double i = d.i;
     REQUIRE(ps.is_on());
-    const double k = (i + (rl < kInf ? v0 / rl : 0.0)) / c;
-    const double span = (v0 - v_off) / k * (0.5 + rnd());
+    const double span = (d.v0 - d.v_off) / d.k * (0.5 + rnd());
     const double t = ps.time_to_voff(i, span);
     // The bound given without integrating never reaches past the answer, and is not idle.
     const double sure = ps.sure_time_above_voff(i, span);
@@ -164,21 +178,11 @@ TEST_CASE("time_to_voff without integrating agrees with the integration, and bou
 // the caller) and skips the look where the fall-rate bound rules one out. Crossings just past
 // dt must still cut power there; spans well short of the crossing must not.
 TEST_CASE("advance_on lands a crossing just past dt, and only then", "[supervisor]") {
-  std::uint64_t lcg = 4242;
-  auto rnd = [&]() {
-    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(lcg >> 11) / 9007199254740992.0;
-  };
+  Uniform rnd{4242};
   for (int n = 0; n < 1000; ++n) {
-    const double c = 10e-6 * (1 + 100 * rnd()), v0 = 2.0 + rnd(), v_off = 1.8;
-    const double rl = rnd() < 0.5 ? kInf : 1e3 * (1 + 100 * rnd());
-    const double i = 1e-4 * (1 + 50 * rnd());
-    std::shared_ptr<Harvester> h;
-    if (rnd() < 0.5)
-      h = std::make_shared<ConstantHarvester>(ConstantHarvester::power(0.0));
-    else
-      h = std::make_shared<SquareWaveHarvester>(1e-5 * rnd(), 1e-3, 1e-3);
-    PowerSupervisor ps({c, v0, rl, kInf}, {1.9, v_off, 0.0}, h);
+    const Discharge d = random_discharge(rnd);
+    const PowerSupervisor& ps = d.ps;
+    const double i = d.i;
     const double cross = ps.time_to_voff(i, 1e6);
     REQUIRE(cross < 1e6);
     // Just short of the crossing, inside the look-ahead (1e-9 of dt): cut, past dt.
