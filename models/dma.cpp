@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "models/initiator_ext.h"
 #include "models/mem_map.h"
@@ -98,6 +99,55 @@ bool Dma::listens(unsigned tsel, uint64_t* silent) const {
   }
   *silent = s;
   return any;
+}
+
+namespace {
+// `count` transfers of `size` bytes from addr, stepped by incr, stay inside SRAM or FRAM.
+bool in_memory(uint32_t addr, unsigned incr, unsigned size, uint64_t count) {
+  uint64_t lo = addr, len = size;
+  if (incr == kIncrIncrement) len = count * size;
+  if (incr == kIncrDecrement) {
+    if ((count - 1) * size > addr) return false;
+    lo = addr - (count - 1) * size, len = count * size;
+  }
+  const uint32_t a = static_cast<uint32_t>(lo);
+  return range_inside(a, len, kSramBegin, kSramEnd) || range_inside(a, len, kFramBegin, kFramEnd) ||
+         range_inside(a, len, kInfoFramBegin, kInfoFramEnd);
+}
+}  // namespace
+
+DmaChainView Dma::chain_view(unsigned tx, unsigned rx, unsigned channels, uint32_t txbuf,
+                             uint32_t rxbuf) const {
+  DmaChainView v;
+  unsigned tx_channels = 0, rx_channels = 0;
+  for (unsigned n = 0; n < kChannels; ++n) {
+    const Channel& c = m_ch[n];
+    if (c.moving || c.start_pending || c.done_pending) return v;
+    const uint16_t b = channel_base(n);
+    const uint16_t ctl = m_regs.get(b + CTL);
+    const unsigned tsel = tsel_of(n);
+    if (!(channels & (1u << n)) || !(ctl & DMAEN) || (tsel != tx && tsel != rx)) continue;
+    const uint64_t size = m_regs.get(b + SZ);
+    if (size == 0) continue;
+    if (((ctl & DMADT) >> 12) != DT_SINGLE) return v;
+    const unsigned src_incr = (ctl & DMASRCINCR) >> 8, dst_incr = (ctl & DMADSTINCR) >> 10;
+    const unsigned src_size = (ctl & DMASRCBYTE) ? 1 : 2, dst_size = (ctl & DMADSTBYTE) ? 1 : 2;
+    const uint64_t silent = (ctl & DMAIE) ? size - 1 : UINT64_MAX;
+    if (tsel == tx) {
+      if (++tx_channels > 1 || c.dst != txbuf || dst_incr != kIncrFixed ||
+          !in_memory(c.src, src_incr, src_size, size))
+        return v;
+      v.tx_silent = silent;
+      v.feeds = size;
+    } else {
+      if (++rx_channels > 1 || c.src != rxbuf || src_incr != kIncrFixed ||
+          !in_memory(c.dst, dst_incr, dst_size, size))
+        return v;
+      v.rx_silent = silent;
+    }
+  }
+  v.ok = true;
+  return v;
 }
 
 void Dma::settle(const sc_time& t) {
@@ -253,10 +303,11 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   Channel& c = m_ch[n];
   const unsigned src_size = (ctl & DMASRCBYTE) ? 1 : 2, dst_size = (ctl & DMADSTBYTE) ? 1 : 2;
   uint8_t data[2] = {0, 0};
-  // m_trans is tagged Initiator::kDma once; a transfer a transfer triggers (MPY32) nests.
-  tlm::tlm_generic_payload nested;
-  if (m_in_move) nested.set_extension(&m_ext);
-  tlm::tlm_generic_payload& trans = m_in_move ? nested : m_trans;
+  // m_trans is tagged Initiator::kDma once; a transfer a transfer triggers (MPY32) nests (a
+  // payload is built only then: its constructor allocates).
+  std::optional<tlm::tlm_generic_payload> nested;
+  if (m_in_move) nested.emplace(), nested->set_extension(&m_ext);
+  tlm::tlm_generic_payload& trans = m_in_move ? *nested : m_trans;
   const bool outer = !m_in_move;
   m_in_move = true;
   trans.set_command(tlm::TLM_READ_COMMAND);
@@ -283,7 +334,7 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   if (outer)
     m_in_move = false;
   else
-    nested.clear_extension(&m_ext);
+    nested->clear_extension(&m_ext);
   // Delay beyond what we passed in: FRAM wait states (models/fram.h), in whole MCLK cycles.
   if (delay != before)
     *wait_cycles +=

@@ -153,6 +153,12 @@ class Dma : public Peripheral {
   // many further triggers of it nothing observes (UINT64_MAX: none is observed; the one that
   // raises an enabled DMAIFG is). Block modes: every trigger counts (0).
   bool listens(unsigned tsel, uint64_t* silent) const;
+  // Batching an SPI transfer (EusciSpi): what the channels in `channels` serving trigger tx or
+  // rx will do (models/sync.h). ok needs at most one channel for each, a non-repeated
+  // single-transfer one that moves between memory and the eUSCI's own TXBUF (tx) or RXBUF
+  // (rx), and no channel with a block, request or completion in progress.
+  DmaChainView chain_view(unsigned tx, unsigned rx, unsigned channels, uint32_t txbuf,
+                          uint32_t rxbuf) const;
   // Called before a transfer reads or writes memory, with the time its data is due (a lazily
   // delivered trigger's past time, else now): the LEA writes its outputs due by then.
   void set_before_access(std::function<void(const sc_core::sc_time&)> hook) {

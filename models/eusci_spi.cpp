@@ -59,22 +59,26 @@ EusciSpi::EusciSpi(const sc_core::sc_module_name& name, const EusciInstance& ins
   m_regs.on_write(m_inst.ie, [this](uint16_t, uint16_t) { update_irq(); });
   // Reads see the state at the reader's local time.
   m_regs.on_read(m_inst.statw, [this](uint16_t stored) {
-    advance(access_time());
+    sync_if_lazy();
+    advance(now_of_access());
     return static_cast<uint16_t>((stored & ~UCBUSY) | (m_shifting || m_tx_full ? UCBUSY : 0));
   });
   m_regs.on_read(m_inst.ifg, [this](uint16_t) {
-    advance(access_time());
+    sync_if_lazy();
+    advance(now_of_access());
     return m_regs.get(m_inst.ifg);
   });
   m_regs.on_read(RXBUF, [this](uint16_t) {
-    advance(access_time());
+    sync_if_lazy();
+    advance(now_of_access());
     m_regs[m_inst.ifg] &= static_cast<uint16_t>(~UCRXIFG);
     m_regs[m_inst.statw] &= static_cast<uint16_t>(~UCOE);
     update_irq();
     return m_regs.get(RXBUF);
   });
   m_regs.on_read(m_inst.iv, [this](uint16_t) -> uint16_t {
-    advance(access_time());
+    sync_if_lazy();
+    advance(now_of_access());
     uint16_t& ifg = m_regs[m_inst.ifg];
     const uint16_t pending = ifg & m_regs.get(m_inst.ie);
     uint16_t iv = 0;
@@ -90,6 +94,7 @@ EusciSpi::EusciSpi(const sc_core::sc_module_name& name, const EusciInstance& ins
 void EusciSpi::reset() {
   Peripheral::reset();
   m_event.cancel();
+  m_lazy = false;
   m_shifting = m_tx_full = false;
   m_pending.clear();
   m_irq.set(m_inst.vector, false);
@@ -176,6 +181,7 @@ void EusciSpi::write_ctlw0(uint16_t value, unsigned size, bool high_byte) {
     m_shifting = m_tx_full = false;
     m_pending.clear();
     m_event.cancel();
+    m_lazy = false;
     m_regs[m_inst.ie] = 0;
     m_regs[m_inst.ifg] = UCTXIFG;
     m_regs[m_inst.statw] &= static_cast<uint16_t>(~(UCOE | UCFE));
@@ -186,7 +192,8 @@ void EusciSpi::write_ctlw0(uint16_t value, unsigned size, bool high_byte) {
 }
 
 void EusciSpi::write_txbuf(uint16_t value) {
-  const sc_time at = access_time();
+  sync_if_lazy();
+  const sc_time at = now_of_access();
   advance(at);
   m_regs[TXBUF] = value & 0xFF;
   m_regs[m_inst.ifg] &= static_cast<uint16_t>(~UCTXIFG);
@@ -205,23 +212,30 @@ void EusciSpi::write_txbuf(uint16_t value) {
 void EusciSpi::write_ifg(uint16_t old_value, uint16_t value) {
   update_irq();
   // Software may set a flag to start a DMA chain (a rising edge triggers, facts §4.2).
-  const sc_time at = access_time();
+  sync_if_lazy();
+  const sc_time at = now_of_access();
   if ((value & UCTXIFG) && !(old_value & UCTXIFG)) queue_trigger(m_inst.dma_tx, at);
   if ((value & UCRXIFG) && !(old_value & UCRXIFG)) queue_trigger(m_inst.dma_rx, at);
 }
 
-void EusciSpi::schedule() {
+sc_time EusciSpi::now_of_access() const {
+  if (!m_stepping) return access_time();
+  return m_step_at + (access_time() - sc_core::sc_time_stamp());
+}
+
+void EusciSpi::sync_if_lazy() {
+  if (m_lazy && !m_stepping && m_cpu) m_cpu->catch_up(sc_core::sc_time_stamp());
+}
+
+bool EusciSpi::next_item(sc_time* at) const {
   sc_time next = sc_core::sc_max_time();
   if (m_shifting) next = m_shift_end;
   for (const PendingTrigger& p : m_pending) next = std::min(next, p.at);
-  m_event.cancel();
-  if (next == sc_core::sc_max_time()) return;
-  const sc_time now = sc_core::sc_time_stamp();
-  m_event.notify(next > now ? next - now : sc_core::SC_ZERO_TIME);
+  *at = next;
+  return next != sc_core::sc_max_time();
 }
 
-void EusciSpi::on_event() {
-  const sc_time now = sc_core::sc_time_stamp();
+void EusciSpi::deliver(const sc_time& now) {
   advance(now);
   // Fire due DMA triggers in time order; a DMA transfer may queue new ones.
   for (;;) {
@@ -233,6 +247,72 @@ void EusciSpi::on_event() {
     m_pending.erase(best);  // keeps the order of equal-time edges
     m_dma_trigger(t.tsel, m_inst.dma_channels, t.at);
   }
+}
+
+// A TX trigger (a rising UCTXIFG) comes only as a character enters the shift register, an RX
+// trigger only as one ends, and characters start at least a character time apart. So the k-th
+// trigger of a kind after the p already queued comes no earlier than now + (k - p - 1)
+// character times. The DMA raises its first interrupt at trigger silent + 1 of a kind, and
+// the transfer lasts at least as many more characters as the TX channel still feeds, if a TX
+// trigger is queued or TXBUF is full (each TXBUF write then brings the next trigger).
+bool EusciSpi::lazy_bound(sc_time* at) const {
+  if (!m_cpu || !m_cpu->batch || !m_dma_chain || !m_dma_trigger) return false;
+  if (m_regs.get(m_inst.ie) || !m_cpu->asleep()) return false;  // the port's own interrupt
+  const DmaChainView v = m_dma_chain(m_inst.dma_tx, m_inst.dma_rx, m_inst.dma_channels,
+                                     m_inst.base + TXBUF, m_inst.base + RXBUF);
+  if (!v.ok) return false;
+  uint64_t queued_tx = 0, queued_rx = 0;
+  for (const PendingTrigger& p : m_pending) (p.tsel == m_inst.dma_tx ? queued_tx : queued_rx)++;
+  const auto characters_before = [](uint64_t silent, uint64_t queued) {
+    if (silent == UINT64_MAX) return UINT64_MAX;
+    return silent + 1 > queued + 1 ? silent - queued : uint64_t{0};
+  };
+  const uint64_t lasts = (queued_tx > 0 || m_tx_full) ? v.feeds : 0;
+  const uint64_t characters = std::min({characters_before(v.tx_silent, queued_tx),
+                                        characters_before(v.rx_silent, queued_rx), lasts});
+  if (characters < 3) return false;  // not worth it
+  // One character time less than the bound: the margin keeps rounding out of the question.
+  *at = sc_core::sc_time_stamp() + character_time() * static_cast<double>(characters - 1);
+  return true;
+}
+
+void EusciSpi::schedule(bool cpu_may_run) {
+  if (m_stepping) return;  // the event in place is the bound, still valid
+  m_event.cancel();
+  m_lazy = false;
+  sc_time next;
+  if (!next_item(&next)) return;
+  sc_time bound;
+  if (!cpu_may_run && lazy_bound(&bound) && bound > next) next = bound, m_lazy = true;
+  const sc_time now = sc_core::sc_time_stamp();
+  m_event.notify(next > now ? next - now : sc_core::SC_ZERO_TIME);
+}
+
+bool EusciSpi::next_lazy(sc_time* at) const {
+  return m_lazy && next_item(at);
+}
+
+void EusciSpi::step_lazy() {
+  sc_time at;
+  if (!next_item(&at)) return;
+  m_stepping = true;
+  m_step_at = at;
+  deliver(at);
+  m_stepping = false;
+}
+
+void EusciSpi::refine() {
+  if (m_lazy) schedule(true);
+}
+
+void EusciSpi::on_event() {
+  ++m_events;
+  if (m_lazy) {  // what was kept back up to now, in time order with the other sources
+    m_cpu->catch_up(sc_core::sc_time_stamp());
+    schedule();
+    return;
+  }
+  deliver(sc_core::sc_time_stamp());
   schedule();
 }
 

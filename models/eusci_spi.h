@@ -28,6 +28,13 @@
 // - TXBUF enters an idle shift register with no delay (the hardware takes part of a bit clock).
 // - A clock change while a character is in flight does not stretch it.
 // - Power loss: the character being shifted is lost, those already completed stay delivered.
+// Batching (models/sync.h): while the CPU sleeps and the DMA alone feeds TXBUF from memory and
+// empties RXBUF into memory (Dma::chain_view), a character is no event. The port schedules one
+// for a time no later than the first DMA trigger that raises an enabled DMAIFG and than the
+// end of the transfer (characters follow each other at least one character time apart), and
+// catch-ups deliver the characters and triggers before it, each at its own time: the DMA
+// transfers a kept-back trigger starts happen at that trigger's time plus their own delay, as
+// on the fine path.
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -67,7 +74,7 @@ inline constexpr EusciInstance kEusciB0{0x0640, 0x30, true, 0x08, 0x2A, 0x2C,
 inline constexpr EusciInstance kEusciA3{0x0620, 0x20, false, 0x0A, 0x1A, 0x1C,
                                         0x1E,   24,   16,    17,   0x38};
 
-class EusciSpi : public Peripheral {
+class EusciSpi : public Peripheral, public LazySource {
  public:
   using DmaTrigger =
       std::function<void(unsigned tsel, unsigned channels, const sc_core::sc_time& at)>;
@@ -84,6 +91,15 @@ class EusciSpi : public Peripheral {
 
   uint64_t characters() const { return m_characters; }  // completed on the wire
 
+  // Batching: `chain` is the DMA's view of the channels serving this port (Dma::chain_view).
+  using DmaChain = std::function<DmaChainView(unsigned tx, unsigned rx, unsigned channels,
+                                              uint32_t txbuf, uint32_t rxbuf)>;
+  void set_batching(DmaChain chain) { m_dma_chain = std::move(chain); }
+  bool next_lazy(sc_core::sc_time* at) const override;
+  void step_lazy() override;
+  void refine();                                // the CPU runs again: one event per character
+  uint64_t events() const { return m_events; }  // runs of the port's event, for tests
+
  private:
   SC_HAS_PROCESS(EusciSpi);
   struct PendingTrigger {
@@ -99,7 +115,14 @@ class EusciSpi : public Peripheral {
   void write_ctlw0(uint16_t value, unsigned size, bool high_byte);
   void write_txbuf(uint16_t value);
   void write_ifg(uint16_t old_value, uint16_t value);
-  void schedule();
+  // The time of a register access; inside a catch-up step, that of the step plus the
+  // access's own delay.
+  sc_core::sc_time now_of_access() const;
+  void sync_if_lazy();  // another accessor while characters are kept back: catch up first
+  bool next_item(sc_core::sc_time* at) const;  // next character end or trigger
+  void deliver(const sc_core::sc_time& now);   // the characters and triggers due at now
+  bool lazy_bound(sc_core::sc_time* at) const;
+  void schedule(bool cpu_may_run = false);
   void on_event();
   void update_irq();
 
@@ -114,7 +137,11 @@ class EusciSpi : public Peripheral {
   uint8_t m_shift_value = 0, m_tx_value = 0;
   sc_core::sc_time m_shift_end;
   std::vector<PendingTrigger> m_pending;  // a few at most; reserved, no allocation per byte
-  uint64_t m_characters = 0;
+  uint64_t m_characters = 0, m_events = 0;
+  DmaChain m_dma_chain;
+  bool m_lazy = false;      // characters kept back; the pending event is the bound
+  bool m_stepping = false;  // inside step_lazy, at m_step_at
+  sc_core::sc_time m_step_at;
 };
 
 }  // namespace ipsim

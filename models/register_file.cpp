@@ -20,14 +20,8 @@ void RegisterFile::reset() {
   for (auto& r : m_regs) r.value = r.spec.reset;
 }
 
-RegisterFile::Reg* RegisterFile::find(uint32_t offset) {
-  const uint32_t slot = offset / 2;
-  if (slot >= m_index.size() || m_index[slot] < 0) return nullptr;
-  return &m_regs[static_cast<std::size_t>(m_index[slot])];
-}
-
-const RegisterFile::Reg* RegisterFile::find(uint32_t offset) const {
-  return const_cast<RegisterFile*>(this)->find(offset);
+void RegisterFile::no_register(uint16_t offset) {
+  throw std::logic_error("no register at offset " + std::to_string(offset));
 }
 
 bool RegisterFile::contains(uint32_t offset) const {
@@ -61,18 +55,6 @@ bool RegisterFile::write(uint32_t offset, unsigned size, uint16_t value) {
   r->value = static_cast<uint16_t>((old & ~r->spec.write_mask) | (incoming & r->spec.write_mask));
   if (r->write_hook) r->write_hook(old, r->value);
   return true;
-}
-
-uint16_t& RegisterFile::operator[](uint16_t offset) {
-  Reg* r = find(offset);
-  if (!r) throw std::logic_error("no register at offset " + std::to_string(offset));
-  return r->value;
-}
-
-uint16_t RegisterFile::get(uint16_t offset) const {
-  const Reg* r = find(offset);
-  if (!r) throw std::logic_error("no register at offset " + std::to_string(offset));
-  return r->value;
 }
 
 void RegisterFile::on_read(uint16_t offset, ReadHook hook) {

@@ -34,8 +34,17 @@ class RegisterFile {
   bool read(uint32_t offset, unsigned size, uint16_t& value);
   bool write(uint32_t offset, unsigned size, uint16_t value);
 
-  uint16_t& operator[](uint16_t offset);  // direct storage access for the model itself
-  uint16_t get(uint16_t offset) const;
+  // Direct storage access for the model itself (inline: the models' hot paths use them).
+  uint16_t& operator[](uint16_t offset) {
+    Reg* r = find(offset);
+    if (!r) no_register(offset);
+    return r->value;
+  }
+  uint16_t get(uint16_t offset) const {
+    const Reg* r = find(offset);
+    if (!r) no_register(offset);
+    return r->value;
+  }
   void on_read(uint16_t offset, ReadHook hook);
   void on_write(uint16_t offset, WriteHook hook);
   void override_write(uint16_t offset, WriteOverride hook);
@@ -49,8 +58,13 @@ class RegisterFile {
     WriteHook write_hook;
     WriteOverride write_override;
   };
-  Reg* find(uint32_t offset);
-  const Reg* find(uint32_t offset) const;
+  Reg* find(uint32_t offset) {
+    const uint32_t slot = offset / 2;
+    if (slot >= m_index.size() || m_index[slot] < 0) return nullptr;
+    return &m_regs[static_cast<std::size_t>(m_index[slot])];
+  }
+  const Reg* find(uint32_t offset) const { return const_cast<RegisterFile*>(this)->find(offset); }
+  [[noreturn]] static void no_register(uint16_t offset);
   std::vector<Reg> m_regs;
   std::vector<int16_t> m_index;  // offset/2 -> register index, -1 if none
 };

@@ -9,7 +9,9 @@
 // of a command) and computes the rest when someone looks: catch_up(t) brings every lazily
 // advanced peripheral up to time t, in time order (the platform calls it before a power-model
 // booking, a power cut, a register access of these peripherals and before the CPU runs again).
-// batch = false gives the fine-grained path: one event per LEA output and per timer tick.
+// batch = false gives the fine-grained path: one event per LEA output, per timer tick and per
+// SPI character.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <systemc>
@@ -23,5 +25,41 @@ struct CpuHooks {
   std::function<bool()> asleep = [] { return false; };
   std::function<void(const sc_core::sc_time&)> catch_up = [](const sc_core::sc_time&) {};
 };
+
+// What the DMA channels serving an SPI port's two triggers (tx: UCTXIFG, rx: UCRXIFG) will do,
+// for the port's batching (Dma::chain_view). tx_silent / rx_silent: further triggers of each
+// that nothing observes (UINT64_MAX: none is observed; the one that raises an enabled DMAIFG
+// is); feeds: the transfers into TXBUF the tx channel still makes.
+struct DmaChainView {
+  bool ok = false;
+  uint64_t tx_silent = UINT64_MAX, rx_silent = UINT64_MAX, feeds = 0;
+};
+
+// A peripheral that keeps back triggers of the DMA while the CPU sleeps (Timer_A's compares, the
+// eUSCI's SPI characters). Their catch-ups interleave in time order, as their events would.
+class LazySource {
+ public:
+  virtual ~LazySource() = default;
+  // Time of the earliest item kept back, if any.
+  virtual bool next_lazy(sc_core::sc_time* at) const = 0;
+  // Delivers the items of that time, as the event at that time would have.
+  virtual void step_lazy() = 0;
+};
+
+// Steps `sources` in time order up to t (ties in the order given).
+inline void catch_up_in_order(LazySource* const* sources, std::size_t n,
+                              const sc_core::sc_time& t) {
+  for (;;) {
+    LazySource* best = nullptr;
+    sc_core::sc_time best_at;
+    for (std::size_t i = 0; i < n; ++i) {
+      sc_core::sc_time at;
+      if (sources[i]->next_lazy(&at) && at <= t && (!best || at < best_at))
+        best = sources[i], best_at = at;
+    }
+    if (!best) return;
+    best->step_lazy();
+  }
+}
 
 }  // namespace ipsim

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace ipsim {
 
@@ -230,24 +231,22 @@ void TimerA::step_lazy_dma() {
   if (m_lazy_k >= 0) m_lazy_at = tick_time(m_lazy_k);
 }
 
+bool TimerA::next_lazy(sc_time* at) const {
+  if (!m_lazy || m_lazy_k < 0) return false;
+  *at = m_lazy_at;
+  return true;
+}
+
+void TimerA::settle_flags(const sc_time& t) {
+  if (!m_lazy) return;
+  apply_flags(ticks_until(t));
+  update_irq();
+}
+
 void TimerA::catch_up_all(TimerA* const* timers, std::size_t n, const sc_time& t) {
-  for (;;) {
-    TimerA* best = nullptr;
-    for (std::size_t i = 0; i < n; ++i) {
-      TimerA* tm = timers[i];
-      if (tm->m_lazy && tm->m_lazy_k >= 0 && tm->m_lazy_at <= t &&
-          (!best || tm->m_lazy_at < best->m_lazy_at))
-        best = tm;
-    }
-    if (!best) break;
-    best->step_lazy_dma();
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    TimerA* tm = timers[i];
-    if (!tm->m_lazy) continue;
-    tm->apply_flags(tm->ticks_until(t));
-    tm->update_irq();
-  }
+  const std::vector<LazySource*> sources(timers, timers + n);
+  catch_up_in_order(sources.data(), n, t);
+  for (std::size_t i = 0; i < n; ++i) timers[i]->settle_flags(t);
 }
 
 void TimerA::refine() {

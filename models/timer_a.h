@@ -67,7 +67,7 @@ inline constexpr TimerAInstance kTA1{0x0380, kVectorTimer1A0, kVectorTimer1A1, 3
 inline constexpr TimerAInstance kTA2{0x0400, kVectorTimer2A0, kVectorTimer2A1, 5, 0};
 inline constexpr TimerAInstance kTA3{0x0440, kVectorTimer3A0, kVectorTimer3A1, 6, 0};
 
-class TimerA : public Peripheral {
+class TimerA : public Peripheral, public LazySource {
  public:
   static constexpr uint32_t kSize = 0x30;
   using DmaTrigger = std::function<void(unsigned tsel)>;
@@ -88,6 +88,12 @@ class TimerA : public Peripheral {
   // Delivers every lazily kept tick of `timers` up to t, DMA triggers in time order (ties in
   // the order given), then flags.
   static void catch_up_all(TimerA* const* timers, std::size_t n, const sc_core::sc_time& t);
+  // LazySource: the next kept-back tick with a DMA trigger. A catch-up that interleaves the
+  // timers' triggers with other sources' steps them (catch_up_in_order), then calls
+  // settle_flags(t) on each timer.
+  bool next_lazy(sc_core::sc_time* at) const override;
+  void step_lazy() override { step_lazy_dma(); }
+  void settle_flags(const sc_core::sc_time& t);
   // The CPU runs again: back to one event per tick (call after catch_up_all).
   void refine();
 

@@ -80,13 +80,12 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_cpu_hooks.catch_up = [this, busy = std::make_shared<bool>(false)](const sc_core::sc_time& t) {
     if (*busy) return;  // a transfer it delivers reads a DMA register
     *busy = true;
-    TimerA* const timers[] = {&m_ta0, &m_ta1, &m_ta2, &m_ta3};
-    TimerA::catch_up_all(timers, 4, t);
+    // The DMA triggers the timers and SPI ports kept back, in time order.
+    LazySource* const sources[] = {&m_ta0, &m_ta1, &m_ta2, &m_ta3, &m_ucb0, &m_uca3};
+    catch_up_in_order(sources, std::size(sources), t);
+    for (TimerA* ta : {&m_ta0, &m_ta1, &m_ta2, &m_ta3}) ta->settle_flags(t);
     m_lea.catch_up(t);
-    if (m_irq.any()) {  // the CPU wakes at the next event, as on the fine path
-      for (TimerA* ta : timers) ta->refine();
-      m_lea.refine();
-    }
+    if (m_irq.any()) refine();  // the CPU wakes at the next event, as on the fine path
     *busy = false;
   };
   for (TimerA* ta : {&m_ta0, &m_ta1, &m_ta2, &m_ta3})
@@ -106,8 +105,13 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_dma.bus.bind(m_bus.targ);
   m_mpy.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
   m_lea.set_dma_trigger([this](unsigned t) { m_dma.trigger(t); });
-  m_ucb0.set_cpu_hooks(&m_cpu_hooks);
-  m_uca3.set_cpu_hooks(&m_cpu_hooks);
+  for (EusciSpi* port : {&m_ucb0, &m_uca3}) {
+    port->set_cpu_hooks(&m_cpu_hooks);
+    port->set_batching(
+        [this](unsigned tx, unsigned rx, unsigned channels, uint32_t txbuf, uint32_t rxbuf) {
+          return m_dma.chain_view(tx, rx, channels, txbuf, rxbuf);
+        });
+  }
   m_bus.map("sram", kSramBegin, kSramEnd, false);
   m_bus.init.bind(m_sram.socket);
   m_bus.map("fram", kFramBegin, kFramEnd, false);
@@ -202,8 +206,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     // The CPU may run: what batching kept back is brought up to now, events are fine again.
     if (!(m_cpu.core().sr() & 0x0010) || m_irq.any()) {
       m_cpu_hooks.catch_up(sc_core::sc_time_stamp());
-      for (TimerA* ta : {&m_ta0, &m_ta1, &m_ta2, &m_ta3}) ta->refine();
-      m_lea.refine();
+      refine();
     }
   };
   m_cpu.limit_slice = [this](uint64_t proposed) {
@@ -249,6 +252,13 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
 }
 
 Platform::~Platform() = default;
+
+void Platform::refine() {
+  for (TimerA* ta : {&m_ta0, &m_ta1, &m_ta2, &m_ta3}) ta->refine();
+  m_lea.refine();
+  m_ucb0.refine();
+  m_uca3.refine();
+}
 
 void Platform::bind(Peripheral& p) {
   m_bus.map(p.name(), p.base(), p.base() + p.size(), true);

@@ -111,6 +111,8 @@ class Platform {
   void request_reset(const ResetCause& cause);
   void apply_pending_reset();
   void load_image();
+  // Batched peripherals go back to one event per item: the CPU may run (models/sync.h).
+  void refine();
   void bind(Peripheral& p);
   void lose_power();
   void restore_power();
