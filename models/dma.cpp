@@ -80,8 +80,19 @@ void Dma::start_moving(unsigned n, const sc_time& at, unsigned sync_cycles) {
 
 void Dma::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   // Not for the DMA's own reads of its registers (HAWAII's DMA3SA = &DMA3SZ): mid-transfer.
-  if (initiator_of(trans) != Initiator::kDma) m_cpu.catch_up(sc_core::sc_time_stamp() + delay);
+  const bool from_cpu = initiator_of(trans) != Initiator::kDma;
+  if (from_cpu) m_cpu.catch_up(sc_core::sc_time_stamp() + delay);
   Peripheral::b_transport(trans, delay);
+  if (from_cpu && trans.is_write() && m_on_program) m_on_program();
+}
+
+bool Dma::serves(unsigned tx, unsigned rx, unsigned channels) const {
+  for (unsigned n = 0; n < kChannels; ++n) {
+    if (!(channels & (1u << n)) || !(m_regs.get(channel_base(n) + CTL) & DMAEN)) continue;
+    const unsigned tsel = tsel_of(n);
+    if (tsel == tx || tsel == rx) return true;
+  }
+  return false;
 }
 
 bool Dma::listens(unsigned tsel, uint64_t* silent) const {

@@ -157,6 +157,11 @@ class Dma : public Peripheral {
   // rx will do (models/sync.h). ok needs at most one channel for each, a non-repeated
   // single-transfer one that moves between memory and the eUSCI's own TXBUF (tx) or RXBUF
   // (rx), and no channel with a block, request or completion in progress.
+  // Whether an enabled channel in `channels` serves trigger tx or rx.
+  bool serves(unsigned tx, unsigned rx, unsigned channels) const;
+  // Called after the CPU (any initiator but the DMA) writes a DMA register: a channel may
+  // serve a trigger it did not serve before (EusciSpi::dma_changed).
+  void set_on_program(std::function<void()> hook) { m_on_program = std::move(hook); }
   DmaChainView chain_view(unsigned tx, unsigned rx, unsigned channels, uint32_t txbuf,
                           uint32_t rxbuf) const;
   // Called before a transfer reads or writes memory, with the time its data is due (a lazily
@@ -210,6 +215,7 @@ class Dma : public Peripheral {
   uint64_t m_transfers = 0, m_busy_cycles = 0;
   sc_core::sc_event m_event;
   std::function<void(const sc_core::sc_time&)> m_before_access;
+  std::function<void()> m_on_program;
   InitiatorExtension m_ext{Initiator::kDma};
   tlm::tlm_generic_payload m_trans;  // reused by every transfer
   bool m_in_move = false;

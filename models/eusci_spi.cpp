@@ -56,7 +56,13 @@ EusciSpi::EusciSpi(const sc_core::sc_module_name& name, const EusciInstance& ins
     if (!high) write_txbuf(v);
   });
   m_regs.on_write(m_inst.ifg, [this](uint16_t old_value, uint16_t v) { write_ifg(old_value, v); });
-  m_regs.on_write(m_inst.ie, [this](uint16_t, uint16_t) { update_irq(); });
+  m_regs.on_write(m_inst.ie, [this](uint16_t, uint16_t) {
+    if (m_quiet) {  // the flags up to now first; the interrupt needs events from here on
+      advance(now_of_access());
+      if (schedule() && m_cpu) m_cpu->request_sync();
+    }
+    update_irq();
+  });
   // Reads see the state at the reader's local time.
   m_regs.on_read(m_inst.statw, [this](uint16_t stored) {
     sync_if_lazy();
@@ -94,7 +100,7 @@ EusciSpi::EusciSpi(const sc_core::sc_module_name& name, const EusciInstance& ins
 void EusciSpi::reset() {
   Peripheral::reset();
   m_event.cancel();
-  m_lazy = false;
+  m_lazy = m_quiet = false;
   m_shifting = m_tx_full = false;
   m_pending.clear();
   m_irq.set(m_inst.vector, false);
@@ -163,9 +169,11 @@ void EusciSpi::set_flag(uint16_t flag, const sc_time& at) {
 
 void EusciSpi::queue_trigger(unsigned tsel, const sc_time& at) {
   if (!m_dma_trigger) return;
+  // Quiet: no channel serves the trigger, nor did one at its time (the DMA's catch-up brings
+  // the port up to every reprogramming first), so it does nothing.
+  if (m_quiet && !m_stepping) return;
   m_pending.push_back({at, tsel});
-  schedule();
-  if (m_cpu) m_cpu->request_sync();
+  if (schedule() && m_cpu) m_cpu->request_sync();
 }
 
 void EusciSpi::write_ctlw0(uint16_t value, unsigned size, bool high_byte) {
@@ -181,7 +189,7 @@ void EusciSpi::write_ctlw0(uint16_t value, unsigned size, bool high_byte) {
     m_shifting = m_tx_full = false;
     m_pending.clear();
     m_event.cancel();
-    m_lazy = false;
+    m_lazy = m_quiet = false;
     m_regs[m_inst.ie] = 0;
     m_regs[m_inst.ifg] = UCTXIFG;
     m_regs[m_inst.statw] &= static_cast<uint16_t>(~(UCOE | UCFE));
@@ -205,8 +213,7 @@ void EusciSpi::write_txbuf(uint16_t value) {
   } else {
     start_shift(static_cast<uint8_t>(value), at);
   }
-  schedule();
-  if (m_cpu) m_cpu->request_sync();  // the character's end is a new pending event
+  if (schedule() && m_cpu) m_cpu->request_sync();  // the character's end is a new pending event
 }
 
 void EusciSpi::write_ifg(uint16_t old_value, uint16_t value) {
@@ -224,7 +231,16 @@ sc_time EusciSpi::now_of_access() const {
 }
 
 void EusciSpi::sync_if_lazy() {
-  if (m_lazy && !m_stepping && m_cpu) m_cpu->catch_up(sc_core::sc_time_stamp());
+  if (m_lazy && !m_quiet && !m_stepping && m_cpu) m_cpu->catch_up(sc_core::sc_time_stamp());
+}
+
+bool EusciSpi::quiet() const {
+  return m_cpu && m_cpu->batch && m_dma_serves && !m_regs.get(m_inst.ie) &&
+         !m_dma_serves(m_inst.dma_tx, m_inst.dma_rx, m_inst.dma_channels);
+}
+
+void EusciSpi::dma_changed() {
+  if (m_quiet && !quiet() && schedule() && m_cpu) m_cpu->request_sync();
 }
 
 bool EusciSpi::next_item(sc_time* at) const {
@@ -276,16 +292,21 @@ bool EusciSpi::lazy_bound(sc_time* at) const {
   return true;
 }
 
-void EusciSpi::schedule(bool cpu_may_run) {
-  if (m_stepping) return;  // the event in place is the bound, still valid
+bool EusciSpi::schedule(bool cpu_may_run) {
+  if (m_stepping) return true;  // the event in place is the bound, still valid
   m_event.cancel();
-  m_lazy = false;
+  m_lazy = m_quiet = false;
+  if (quiet()) {
+    m_lazy = m_quiet = true;
+    return false;
+  }
   sc_time next;
-  if (!next_item(&next)) return;
+  if (!next_item(&next)) return false;
   sc_time bound;
   if (!cpu_may_run && lazy_bound(&bound) && bound > next) next = bound, m_lazy = true;
   const sc_time now = sc_core::sc_time_stamp();
   m_event.notify(next > now ? next - now : sc_core::SC_ZERO_TIME);
+  return true;
 }
 
 bool EusciSpi::next_lazy(sc_time* at) const {
@@ -302,7 +323,7 @@ void EusciSpi::step_lazy() {
 }
 
 void EusciSpi::refine() {
-  if (m_lazy) schedule(true);
+  if (m_lazy && !m_quiet) schedule(true);
 }
 
 void EusciSpi::on_event() {

@@ -35,6 +35,10 @@
 // catch-ups deliver the characters and triggers before it, each at its own time: the DMA
 // transfers a kept-back trigger starts happen at that trigger's time plus their own delay, as
 // on the fine path.
+// When no DMA channel serves the port and its interrupts are off, nothing but a register read
+// can see a character end, and a read computes the state at its own time: the port then has no
+// event and ends no CPU slice at all (quiet), until its interrupt is enabled or the DMA is
+// reprogrammed (dma_changed(), after the DMA's catch-up brought the port to that time).
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -94,7 +98,12 @@ class EusciSpi : public Peripheral, public LazySource {
   // Batching: `chain` is the DMA's view of the channels serving this port (Dma::chain_view).
   using DmaChain = std::function<DmaChainView(unsigned tx, unsigned rx, unsigned channels,
                                               uint32_t txbuf, uint32_t rxbuf)>;
-  void set_batching(DmaChain chain) { m_dma_chain = std::move(chain); }
+  using DmaServes = std::function<bool(unsigned tx, unsigned rx, unsigned channels)>;
+  void set_batching(DmaChain chain, DmaServes serves) {
+    m_dma_chain = std::move(chain), m_dma_serves = std::move(serves);
+  }
+  // The CPU wrote a DMA register: a channel may serve the port now.
+  void dma_changed();
   bool next_lazy(sc_core::sc_time* at) const override;
   void step_lazy() override;
   void refine();                                // the CPU runs again: one event per character
@@ -122,7 +131,9 @@ class EusciSpi : public Peripheral, public LazySource {
   bool next_item(sc_core::sc_time* at) const;  // next character end or trigger
   void deliver(const sc_core::sc_time& now);   // the characters and triggers due at now
   bool lazy_bound(sc_core::sc_time* at) const;
-  void schedule(bool cpu_may_run = false);
+  bool quiet() const;  // nothing observes a character but a register read
+  // Schedules the next event the characters need; false: none (quiet).
+  bool schedule(bool cpu_may_run = false);
   void on_event();
   void update_irq();
 
@@ -139,7 +150,9 @@ class EusciSpi : public Peripheral, public LazySource {
   std::vector<PendingTrigger> m_pending;  // a few at most; reserved, no allocation per byte
   uint64_t m_characters = 0, m_events = 0;
   DmaChain m_dma_chain;
-  bool m_lazy = false;      // characters kept back; the pending event is the bound
+  DmaServes m_dma_serves;
+  bool m_lazy = false;      // characters kept back; the pending event is the bound, if any
+  bool m_quiet = false;     // no event at all (quiet()); triggers outside catch-ups are dropped
   bool m_stepping = false;  // inside step_lazy, at m_step_at
   sc_core::sc_time m_step_at;
 };

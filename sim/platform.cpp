@@ -110,8 +110,15 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     port->set_batching(
         [this](unsigned tx, unsigned rx, unsigned channels, uint32_t txbuf, uint32_t rxbuf) {
           return m_dma.chain_view(tx, rx, channels, txbuf, rxbuf);
+        },
+        [this](unsigned tx, unsigned rx, unsigned channels) {
+          return m_dma.serves(tx, rx, channels);
         });
   }
+  m_dma.set_on_program([this] {
+    m_ucb0.dma_changed();
+    m_uca3.dma_changed();
+  });
   m_bus.map("sram", kSramBegin, kSramEnd, false);
   m_bus.init.bind(m_sram.socket);
   m_bus.map("fram", kFramBegin, kFramEnd, false);

@@ -205,9 +205,11 @@ struct ChainRig {
     dma.bus.bind(bus.targ);
     spi.attach(&dev);
     spi.set_cpu_hooks(&cpu);
-    spi.set_batching([this](unsigned tx, unsigned rx, unsigned ch, uint32_t txbuf, uint32_t rxbuf) {
-      return dma.chain_view(tx, rx, ch, txbuf, rxbuf);
-    });
+    spi.set_batching(
+        [this](unsigned tx, unsigned rx, unsigned ch, uint32_t txbuf, uint32_t rxbuf) {
+          return dma.chain_view(tx, rx, ch, txbuf, rxbuf);
+        },
+        [this](unsigned tx, unsigned rx, unsigned ch) { return dma.serves(tx, rx, ch); });
     cpu.batch = batched;
     cpu.asleep = [this] { return !irq.any(); };
     cpu.catch_up = [this](const sc_time& t) {
