@@ -239,8 +239,21 @@ Capacitor::StepResult Capacitor::piece(const SourceTerm& term, double load_a, do
 Capacitor::StepResult Capacitor::numeric(const SourceTerm& term, double load_a, double rem,
                                          double target_v, int dir) {
   // State y: energy (when a constant-power term is present, which is singular in V at 0) or
-  // voltage (diode terms, smooth in V).
+  // voltage (diode terms, smooth in V). Without a Thevenin or diode term, current_at(v) is
+  // current_a exactly (no call needed). Each case is its own instance: the stages run without
+  // those tests (the same arithmetic, so the same results).
   const bool e_domain = term.power_w > 0.0;
+  const bool constant_current = !term.has_thevenin() && !term.has_diode();
+  if (e_domain)
+    return constant_current ? numeric_in<true, true>(term, load_a, rem, target_v, dir)
+                            : numeric_in<true, false>(term, load_a, rem, target_v, dir);
+  return constant_current ? numeric_in<false, true>(term, load_a, rem, target_v, dir)
+                          : numeric_in<false, false>(term, load_a, rem, target_v, dir);
+}
+
+template <bool e_domain, bool constant_current>
+Capacitor::StepResult Capacitor::numeric_in(const SourceTerm& term, double load_a, double rem,
+                                            double target_v, int dir) {
   const double c = m_c_f;
   const double g_leak = m_r_leak_ohm < kInf ? 1.0 / m_r_leak_ohm : 0.0;
   auto v_of_e = [c](double e) {
@@ -252,8 +265,6 @@ Capacitor::StepResult Capacitor::numeric(const SourceTerm& term, double load_a, 
   struct Eval {
     double dy, ph, pc, pl;
   };
-  // Without a Thevenin or diode term, current_at(v) is current_a exactly (no call needed).
-  const bool constant_current = !term.has_thevenin() && !term.has_diode();
   auto eval = [&](double y) {
     const double v_raw = e_domain ? v_of_e(y) : y;
     const double v = std::max(v_raw, 0.0);

@@ -90,6 +90,9 @@ class Capacitor {
   StepResult hold_at(const SourceTerm& term, double load_a, double dt_s, bool clamp);
   StepResult piece(const SourceTerm& term, double load_a, double dt_s, double level_v, int dir);
   StepResult numeric(const SourceTerm& term, double load_a, double dt_s, double level_v, int dir);
+  template <bool e_domain, bool constant_current>
+  StepResult numeric_in(const SourceTerm& term, double load_a, double dt_s, double level_v,
+                        int dir);
 
   double m_c_f, m_r_leak_ohm, m_v_max, m_v_initial;
   double m_e_j, m_v;
