@@ -123,7 +123,7 @@ struct BlockSlot {
   uint8_t seg_insns = 0;    // head: instructions in its run; 0: not a head
   uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
   uint8_t head = 0;         // lite: index of its run's head, which alone counts d.execs
-  bool last = false;
+  uint8_t rep = 0;          // lite_rep: this slot and the rep - 1 after it are this instruction
   bool lite = false;
   Block* owner = nullptr;  // last slot: its block (for leave())
 };
@@ -1599,7 +1599,6 @@ struct Engine {
       if (ends_block(d) || (observer_runs && may_raise_sp(d))) break;
     }
     if (n == 0) return &b;
-    tmp[n - 1].last = true;
     const bool fram = (tmp[0].d.flags & kFlagFetchFram) != 0;  // one page: all or none
     unsigned words = 0;
     for (unsigned i = 0; i < n; ++i) words += fram ? tmp[i].d.len / 2u : 0u;
@@ -1629,6 +1628,25 @@ struct Engine {
         const uint32_t last_line = FramCache::line_of(t.next - 1);
         h.seg_lines = static_cast<uint8_t>(last_line - h.line + 1);
       }
+    }
+    // Runs of one lite instruction before the last slot become one lite_rep slot.
+    bool rep_before_last = false;
+    for (unsigned i = 0; i + 2 < n;) {
+      const BlockSlot& t = tmp[i];
+      unsigned k = 1;
+      while (t.lite && i + k + 1 < n && tmp[i + k].d.len == t.d.len && tmp[i + k].d.raw == t.d.raw)
+        ++k;
+      if (k >= 2) {
+        tmp[i].rep = static_cast<uint8_t>(k);
+        tmp[i].chain = chains_of(t.d.fn).rep[t.head == i];
+        rep_before_last |= i + k + 1 == n;
+      }
+      i += k;
+    }
+    if (n >= 2 && !rep_before_last && tmp[n - 1].lite && tmp[n - 2].lite &&
+        tmp[n - 1].d.kind == kKindJump) {
+      const JumpChains* j = chains_of(tmp[n - 2].d.fn).jump;
+      if (j != nullptr) tmp[n - 2].chain = j->c[tmp[n - 1].d.op][tmp[n - 2].head == n - 2];
     }
     b.n = static_cast<uint8_t>(n);
     b.nbytes = static_cast<uint8_t>(a - pc);
@@ -1771,14 +1789,51 @@ struct Engine {
     }
     return s[1].chain(e, s + 1, e.r[2]);
   }
+  // A lite slot fused with the lite jump after it, the block's last slot: one dispatch for the
+  // pair compilers emit for every test (CMP, BIT, TST, DEC ... then Jcc).
+  template <LiteOp L, unsigned Cond, bool Head>
+  static uint32_t lite_jump(Engine& e, BlockSlot* s, uint32_t sr) {
+    if (Head) {
+      e.seg_head(*s);
+      ++s->d.execs;
+    }
+    L(e, s->d, s->next, sr);
+    const uint32_t npc = h_jump<Cond>(e, s[1].d, s[1].next, sr);
+    return leave(e, s[1], npc, sr);
+  }
+  // A lite slot followed by copies of itself (clang's shifts by a constant are runs of RRA or
+  // ADD Rn,Rn): one dispatch for the run; the copies' slots are skipped.
+  template <LiteOp L, bool Head>
+  static uint32_t lite_rep(Engine& e, BlockSlot* s, uint32_t sr) {
+    if (Head) {
+      e.seg_head(*s);
+      ++s->d.execs;
+    }
+    const unsigned n = s->rep;
+    for (unsigned i = 0; i < n; ++i) L(e, s->d, s->next, sr);
+    return s[n].chain(e, s + n, sr);
+  }
+  struct JumpChains {
+    Chain c[8][2];  // [the jump's condition][head]
+  };
+  template <LiteOp L, unsigned... C>
+  static const JumpChains* jump_chains(std::integer_sequence<unsigned, C...>) {
+    static const JumpChains k{{{&lite_jump<L, C, false>, &lite_jump<L, C, true>}...}};
+    return &k;
+  }
   struct ChainPair {
     Handler fn;
-    Chain full[2];     // [last]
-    Chain lite[2][2];  // [head][last]; nullptr for handlers that are never lite
+    Chain full[2];                     // [last]
+    Chain lite[2][2];                  // [head][last]; nullptr for handlers that are never lite
+    Chain rep[2];                      // [head]: lite_rep
+    const JumpChains* jump = nullptr;  // fused with a following jump; nullptr: never
   };
   template <Handler H>
   static constexpr ChainPair cp() {
-    return {H, {&full<H, false>, &full<H, true>}, {{nullptr, nullptr}, {nullptr, nullptr}}};
+    return {H,
+            {&full<H, false>, &full<H, true>},
+            {{nullptr, nullptr}, {nullptr, nullptr}},
+            {nullptr, nullptr}};
   }
   // A handler that may be lite: H (d.fn) runs it on r[2], L on the chain's copy.
   template <Handler H, LiteOp L>
@@ -1786,23 +1841,31 @@ struct Engine {
     return {H,
             {&full<H, false>, &full<H, true>},
             {{&lite<L, false, false>, &lite<L, false, true>},
-             {&lite<L, true, false>, &lite<L, true, true>}}};
+             {&lite<L, true, false>, &lite<L, true, true>}},
+            {&lite_rep<L, false>, &lite_rep<L, true>}};
   }
   template <LiteOp L>
   static constexpr ChainPair cpl() {
     return cpl<&on_sr<L>, L>();
+  }
+  // A lite handler that may be fused with a jump after it.
+  template <Handler H, LiteOp L>
+  static ChainPair cplj() {
+    ChainPair p = cpl<H, L>();
+    p.jump = jump_chains<L>(std::make_integer_sequence<unsigned, 8>{});
+    return p;
   }
   // The chains of a handler; one not listed here still runs (full, by an indirect call).
   static ChainPair chains_of(Handler fn) {
 #define IPSIM_CP_OPS(M)                                                                        \
   M(kMov), M(kAdd), M(kAddc), M(kSubc), M(kSub), M(kCmp), M(kDadd), M(kBit), M(kBic), M(kBis), \
       M(kXor), M(kAnd)
-#define IPSIM_CP_RR(Op)                                   \
-  cpl<&SpecRR<Op, kByte>::fn, &SpecRR<Op, kByte>::lop>(), \
-      cpl<&SpecRR<Op, kWord>::fn, &SpecRR<Op, kWord>::lop>()
-#define IPSIM_CP_IR(Op)                                   \
-  cpl<&SpecIR<Op, kByte>::fn, &SpecIR<Op, kByte>::lop>(), \
-      cpl<&SpecIR<Op, kWord>::fn, &SpecIR<Op, kWord>::lop>()
+#define IPSIM_CP_RR(Op)                                    \
+  cplj<&SpecRR<Op, kByte>::fn, &SpecRR<Op, kByte>::lop>(), \
+      cplj<&SpecRR<Op, kWord>::fn, &SpecRR<Op, kWord>::lop>()
+#define IPSIM_CP_IR(Op)                                    \
+  cplj<&SpecIR<Op, kByte>::fn, &SpecIR<Op, kByte>::lop>(), \
+      cplj<&SpecIR<Op, kWord>::fn, &SpecIR<Op, kWord>::lop>()
 #define IPSIM_CP_RM(Op) cp<&SpecRM<Op, kByte>::fn>(), cp<&SpecRM<Op, kWord>::fn>()
 #define IPSIM_CP_MR(Op) cp<&SpecMR<Op, kByte>::fn>(), cp<&SpecMR<Op, kWord>::fn>()
 #define IPSIM_CP_GEN(Op) cp<&gen<&h_f1<Op>>>()

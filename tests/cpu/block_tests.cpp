@@ -240,5 +240,54 @@ TEST_CASE("Chained blocks equal instruction-by-instruction runs", "[cpu][block]"
   CHECK(blocks.bus.writes > 0);
 }
 
+// Fused slots: runs of one instruction (one dispatch for the run: a run longer than a block, a
+// run in mid-block, a run just before the block's jump) and a test fused with its jump.
+std::vector<uint16_t> fused_program() {
+  std::vector<uint16_t> p = {0xEA09};    // 4400 xor r10, r9
+  p.insert(p.end(), 34, 0x1009);         // 4402 rrc r9 x 34: longer than Block::kMaxInsns
+  p.push_back(0x4A05);                   // 4446 mov r10, r5
+  p.insert(p.end(), 4, 0x1105);          // 4448 rra r5 x 4
+  p.insert(p.end(), 3, 0x5606);          // 4450 add r6, r6 x 3
+  p.push_back(0xE506);                   // 4456 xor r5, r6
+  p.push_back(0xB316);                   // 4458 bit #1, r6      fused with the jz
+  p.push_back(jump(1, 0x445A, 0x445E));  // 445A jz 445E
+  p.push_back(0x5317);                   // 445C add #1, r7
+  p.insert(p.end(), 2, 0x1108);          // 445E rra r8 x 2
+  p.insert(p.end(), 2, 0x831A);          // 4462 sub #1, r10 x 2  just before the jnz
+  p.push_back(jump(0, 0x4466, 0x4400));  // 4466 jnz 4400
+  p.insert(p.end(), {0x4582, 0x0050});   // 4468 mov r5, &0x0050  vacant: fault
+  return p;
+}
+
+TEST_CASE("Fused slots equal instruction-by-instruction runs", "[cpu][block]") {
+  const unsigned max_step = GENERATE(1u, 3u, 40u, 5000u, 10000000u);
+  const std::vector<uint16_t> program = fused_program();
+  Machine blocks(true, program), steps(false, program);
+  for (Machine* m : {&blocks, &steps}) {
+    m->core.set_reg(10, 600);
+    m->core.set_reg(8, 0x8001);
+  }
+  std::mt19937 rng(max_step);
+  bool faulted = false;
+  for (int i = 0; i < 40000 && !faulted; ++i) {
+    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
+    // Breakpoints inside runs of one instruction and at the fused test, now and then.
+    const uint32_t bp = i % 41 == 3 ? 0x444A : i % 41 == 9 ? 0x4420 : i % 41 == 17 ? 0x4458 : 0;
+    if (bp != 0 || i % 41 == 30) {
+      blocks.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+      steps.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+    }
+    const StopReason ra = blocks.core.run(target);
+    const StopReason rb = steps.core.run(target);
+    REQUIRE(ra == rb);
+    check_same(blocks, steps, "run " + std::to_string(i));
+    faulted = ra == StopReason::kFault;
+  }
+  CHECK(faulted);  // the loop ran to its end
+  CHECK(blocks.core.fault().pc == 0x4468);
+  CHECK(blocks.core.reg(7) != 0);  // both ways of the jz were taken
+  CHECK(blocks.core.reg(7) < 300);
+}
+
 }  // namespace
 }  // namespace ipsim::test
