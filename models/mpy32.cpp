@@ -77,7 +77,7 @@ Mpy32::Mpy32(const sc_core::sc_module_name& name, const Clocks& clocks)
     m_res = (m_res & ~(uint64_t{0xFFFF} << 16)) | (uint64_t{v} << 16);
   });
   m_regs.on_read(SUMEXT, [this](uint16_t stored) {
-    if (access_time() < m_ready) ++m_early_reads;
+    if (early()) ++m_early_reads;
     return stored;
   });
 }
@@ -190,13 +190,27 @@ void Mpy32::compute() {
   ctl = static_cast<uint16_t>(mpyc ? (ctl | MPYC) : (ctl & ~MPYC));
 
   ++m_operations;
-  m_ready = access_time() +
-            sc_core::sc_time(ready_cycles(op1_32, op2_32) / m_clocks.mclk_hz(), sc_core::SC_SEC);
+  m_ready = access_time() + latency(op1_32, op2_32);
   if (m_dma_trigger) m_dma_trigger(kDmaTrigger);
 }
 
+const sc_core::sc_time& Mpy32::latency(bool op1_32, bool op2_32) {
+  const double hz = m_clocks.mclk_hz();
+  if (hz != m_latency_hz) {  // the same values as computed at each operation, once per clock
+    m_latency_hz = hz;
+    for (unsigned i = 0; i < 4; ++i)
+      m_latency[i] = sc_core::sc_time(ready_cycles(i & 2, i & 1) / hz, sc_core::SC_SEC);
+  }
+  return m_latency[(op1_32 ? 2 : 0) | (op2_32 ? 1 : 0)];
+}
+
+bool Mpy32::early() const {
+  // The access is no earlier than the CPU's slice start: most reads need no exact time.
+  return m_ready > access_time_floor() && access_time() < m_ready;
+}
+
 uint16_t Mpy32::read_result(unsigned index) {
-  if (access_time() < m_ready) ++m_early_reads;
+  if (early()) ++m_early_reads;
   uint64_t value = m_res;
   const uint16_t ctl = m_regs.get(MPY32CTL0);
   const unsigned n = m_wide ? 64 : 32;

@@ -83,6 +83,9 @@ class Mpy32 : public Peripheral {
   void write_op2(uint16_t reg, uint16_t value, unsigned size, bool high_byte);
   void compute();
   uint16_t read_result(unsigned index);  // 0..3 = RES0..RES3
+  // Result latency (Table 5-5) at the current MCLK.
+  const sc_core::sc_time& latency(bool op1_32, bool op2_32);
+  bool early() const;  // the access is before the result is ready
   bool is_signed() const;
 
   const Clocks& m_clocks;
@@ -91,6 +94,8 @@ class Mpy32 : public Peripheral {
   uint64_t m_res = 0;   // RES3:RES2:RES1:RES0
   bool m_wide = false;  // last operation had a 32-bit operand (64-bit result)
   sc_core::sc_time m_ready;
+  double m_latency_hz = 0;
+  sc_core::sc_time m_latency[4];  // [op1_32 * 2 + op2_32] at m_latency_hz
   uint64_t m_operations = 0, m_early_reads = 0;
 };
 

@@ -49,6 +49,11 @@ class Peripheral : public sc_core::sc_module {
     }
     return m_access_time;
   }
+  // A lower bound of access_time() that computes nothing: the CPU's slice start for its
+  // accesses (their local offset is never negative).
+  const sc_core::sc_time& access_time_floor() const {
+    return m_lazy ? m_lazy_at.now : m_access_time;
+  }
   virtual void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   RegisterFile m_regs;

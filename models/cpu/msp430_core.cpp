@@ -300,15 +300,22 @@ struct Engine {
   }
   // A slow access ends a block run (event: an interrupt may rise, a stop be requested), and
   // unless the bus vouches it touches only registers, code must be checked again (epoch).
+  // An access that may reach memory ends the block run (event) and any check of code against
+  // memory. One that reaches only peripheral registers ends it only if it changed what the run
+  // loop checks: an interrupt line (after_register_access), a stop request, memory, wait states
+  // or the cycle count (request_stop, code_may_change, set_nwaits and add_cycles set event).
   IPSIM_INLINE void slow_access(uint32_t a) {
-    event = true;
-    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) ++epoch;
+    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) event = true, ++epoch;
+  }
+  IPSIM_INLINE void after_register_access() {
+    if (irq.any()) event = true;
   }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
     slow_access(a);
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_read(a, size);
     uint16_t v = 0;
     if (bus.slow_read(a, size, v, cycles) != BusStatus::kOk) abort(Fault::Kind::kVacantAccess, a);
+    after_register_access();
     return size == 1 ? (v & 0xFFu) : v;
   }
   __attribute__((noinline)) void slow_write(uint32_t a, unsigned size, uint32_t v) {
@@ -316,6 +323,7 @@ struct Engine {
     if (IPSIM_UNLIKELY(watched[(a & kMask20) >> kPageShift])) return watched_write(a, size, v);
     if (bus.slow_write(a, size, static_cast<uint16_t>(v), cycles) != BusStatus::kOk)
       abort(Fault::Kind::kVacantAccess, a);
+    after_register_access();
   }
 
   // A watched page is kSlow in pages[] but keeps its host pointer; data_kind is its real kind.
@@ -1730,15 +1738,15 @@ struct Engine {
     }
   }
   // After the block's last instruction (npc: the new PC): enters the successor directly when
-  // run()'s loop would run it as a block at once: linked in this epoch (so validated, and no
-  // event since), nothing pending, not asleep, the cycle target not within its reach. (An
-  // interrupt line only rises through an event, and link() never targets a block holding the
+  // run()'s loop would run it as a block at once: linked in this epoch (so validated), no
+  // event in this run, nothing pending, not asleep, the cycle target not within its reach.
+  // (An interrupt line only rises with an event, and link() never targets a block holding the
   // breakpoint, so those two checks are for safety.)
   IPSIM_INLINE static uint32_t leave(Engine& e, const BlockSlot& s, uint32_t npc, uint32_t sr) {
     Block* b = s.owner;
     const Link& l = b->link[npc == s.next];
     if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.target && !e.irq.any() &&
-        !(sr & kSrCpuOff) && e.chain_left != 0) {
+        !e.event && !(sr & kSrCpuOff) && e.chain_left != 0) {
       --e.chain_left;
       e.fetch_words += l.words;
       return l.c0(e, l.s0, sr);  // R0 and R2 are not read from e.r there (see lite, full)
@@ -1936,6 +1944,7 @@ struct Engine {
   }
 
   void drop_decode_cache(uint32_t page) {
+    event = true;
     ++epoch;  // no link may lead into a retired block
     flush_page(page);
     pages[page].code = false;
@@ -1997,7 +2006,8 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
   e.read_waits = nwaits + e.extra_read_waits;
   e.write_waits = nwaits + e.extra_write_waits;
   e.max_wait = std::max(e.read_waits, e.write_waits);
-  ++e.epoch;  // links hold bounds computed with max_wait
+  e.event = true;  // a block's bound was computed with max_wait
+  ++e.epoch;       // and so were the links'.
 }
 
 void Msp430Core::set_extra_nvm_waits(unsigned read, unsigned write) {
@@ -2039,6 +2049,12 @@ void Msp430Core::memory_may_change() {
 
 void Msp430Core::add_cycles(uint64_t n) {
   m_impl->cycles += n;
+  m_impl->event = true;  // the run's cycle target may be reached inside a block
+}
+
+void Msp430Core::request_stop() {
+  m_stop_requested = true;
+  m_impl->event = true;
 }
 
 uint64_t Msp430Core::cycles() const {

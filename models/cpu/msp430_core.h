@@ -84,7 +84,7 @@ class Msp430Core {
   // half; run() may overshoot target_cycles by the last instruction's cycles.
   StopReason run(uint64_t target_cycles);
 
-  void request_stop() { m_stop_requested = true; }
+  void request_stop();  // ends the run after the current instruction
   void set_breakpoint(uint32_t addr) { m_breakpoint = addr; }  // 0xFFFFFFFF = none
   // Observer of every instruction (nullptr: none, the fast loop), or of every run when it
   // takes runs and block runs are on. Not owned.

@@ -289,5 +289,60 @@ TEST_CASE("Fused slots equal instruction-by-instruction runs", "[cpu][block]") {
   CHECK(blocks.core.reg(7) < 300);
 }
 
+// Register accesses the bus vouches reach only registers do not end a block run, unless the
+// peripheral's reaction changes what the run loop checks: it raises an interrupt line, asks
+// the core to stop, or stalls it (add_cycles). Writes that do so come in mid-block and as a
+// block's last instruction (its successor is chained), between quiet reads and writes.
+std::vector<uint16_t> register_access_program() {
+  std::vector<uint16_t> p(30, 0x5317);   // 4400 add #1, r7 x 30
+  p.insert(p.end(), {0x4A82, 0x0300});   // 443C mov r10, &0x0300  last: 64 bytes
+  p.push_back(0x5A09);                   // 4440 add r10, r9
+  p.insert(p.end(), {0x4218, 0x0302});   // 4442 mov &0x0302, r8   quiet read
+  p.push_back(0x5809);                   // 4446 add r8, r9
+  p.insert(p.end(), {0x4982, 0x0304});   // 4448 mov r9, &0x0304   quiet write
+  p.insert(p.end(), {0x4A82, 0x0300});   // 444C mov r10, &0x0300  mid-block
+  p.push_back(0x5316);                   // 4450 add #1, r6
+  p.push_back(0x831A);                   // 4452 sub #1, r10
+  p.push_back(jump(0, 0x4454, 0x4400));  // 4454 jnz 4400
+  p.insert(p.end(), {0x4582, 0x0050});   // 4456 mov r5, &0x0050  vacant: fault
+  return p;
+}
+
+TEST_CASE("Register accesses end a block run only when they change what the run loop checks",
+          "[cpu][block]") {
+  const unsigned max_step = GENERATE(1u, 9u, 100u, 10000000u);
+  const std::vector<uint16_t> program = register_access_program();
+  Machine blocks(true, program), steps(false, program);
+  unsigned stops[2] = {0, 0};
+  for (Machine* m : {&blocks, &steps}) {
+    m->bus.vouch_registers_only = true;
+    m->bus.regs[0x0302] = 0x1234;
+    m->core.set_reg(2, 0x0008);  // GIE
+    m->bus.on_write = [m](uint32_t addr, uint16_t value) {
+      if (addr != 0x0300) return;
+      if (value % 7 == 0) m->irq.set(kVectorTimer0A0, true);
+      if (value % 5 == 0) m->core.request_stop();
+      if (value % 3 == 0) m->core.add_cycles(40);
+    };
+  }
+  std::mt19937 rng(max_step);
+  bool faulted = false;
+  for (int i = 0; i < 40000 && !faulted; ++i) {
+    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
+    const StopReason ra = blocks.core.run(target);
+    const StopReason rb = steps.core.run(target);
+    REQUIRE(ra == rb);
+    check_same(blocks, steps, "run " + std::to_string(i));
+    stops[0] += ra == StopReason::kSyncRequest;
+    stops[1] += ra == StopReason::kBudget;
+    faulted = ra == StopReason::kFault;
+  }
+  CHECK(faulted);  // the loop ran to its end
+  CHECK(blocks.core.fault().pc == 0x4456);
+  CHECK(blocks.acks > 0);
+  CHECK(stops[0] > 0);
+  CHECK(blocks.bus.reads > 0);
+}
+
 }  // namespace
 }  // namespace ipsim::test
