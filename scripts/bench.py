@@ -268,6 +268,8 @@ def main():
     ap.add_argument("--perf", action="store_true",
                     help="profile each experiment with perf record and print its top functions")
     ap.add_argument("--ipsim", help="the ipsim binary (default build/ipsim)")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="keep the experiments' outputs in DIR (paper/results.json, ...)")
     a = ap.parse_args()
     IPSIM = a.ipsim or IPSIM
     if a.perf and not shutil.which("perf"):
@@ -275,8 +277,12 @@ def main():
     if not a.only_experiments:
         core_figures(a)
     if not a.no_experiments:
-        with tempfile.TemporaryDirectory() as tmp:
-            experiments(a, tmp)
+        if a.keep:
+            os.makedirs(a.keep, exist_ok=True)
+            experiments(a, a.keep)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                experiments(a, tmp)
     return 0
 
 
