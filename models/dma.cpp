@@ -23,6 +23,7 @@ Dma::Dma(const sc_core::sc_module_name& name, const Clocks& clocks, IrqLines& ir
   sensitive << m_event;
   dont_initialize();
   for (unsigned n = 0; n < kChannels; ++n) {
+    m_ctl[n] = &m_regs[channel_base(n) + CTL];
     m_regs.on_write(channel_base(n) + CTL,
                     [this, n](uint16_t old_value, uint16_t v) { write_ctl(n, old_value, v); });
   }
@@ -285,7 +286,7 @@ void Dma::trigger(unsigned tsel, unsigned channels, const sc_time& at) {
   bool started = false;
   for (unsigned n = 0; n < kChannels; ++n) {
     if (!(channels & (1u << n))) continue;
-    const uint16_t ctl = m_regs.get(channel_base(n) + CTL);
+    const uint16_t ctl = *m_ctl[n];
     if (!(ctl & DMAEN) || tsel_of(n) != tsel) continue;
     if ((((ctl & DMADT) >> 12) & 3) == DT_SINGLE) {
       run_single(n, at);

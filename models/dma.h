@@ -212,6 +212,7 @@ class Dma : public Peripheral {
   IrqLines& m_irq;
   CpuHooks& m_cpu;
   Channel m_ch[kChannels];
+  const uint16_t* m_ctl[kChannels];  // each channel's DMAxCTL in m_regs (for trigger())
   uint64_t m_transfers = 0, m_busy_cycles = 0;
   sc_core::sc_event m_event;
   std::function<void(const sc_core::sc_time&)> m_before_access;

@@ -67,7 +67,8 @@ BusStatus Msp430Cpu::transport(tlm::tlm_command cmd, uint32_t addr, unsigned siz
   if (addr < kPeriphEnd && m_direct[addr / 2].p != nullptr) {
     Peripheral& p = *m_direct[addr / 2].p;
     // sc_time_stamp() + local_offset(now), as b_transport's, when asked for.
-    const Peripheral::LazyTime at{sc_core::sc_time_stamp(), m_period, now - m_slice_start_cycles};
+    const Peripheral::LazyTime at{m_in_run ? m_run_now : sc_core::sc_time_stamp(), m_period,
+                                  now - m_slice_start_cycles};
     const uint16_t width_mask = size == 1 ? 0x00FF : 0xFFFF;  // the bytes a payload carries
     bool ok;
     if (cmd == tlm::TLM_READ_COMMAND) {
@@ -99,6 +100,16 @@ BusStatus Msp430Cpu::slow_read(uint32_t addr, unsigned size, uint16_t& value, ui
 
 BusStatus Msp430Cpu::slow_write(uint32_t addr, unsigned size, uint16_t value, uint64_t now) {
   return transport(tlm::TLM_WRITE_COMMAND, addr, size, value, now);
+}
+
+StopReason Msp430Cpu::run_core(uint64_t target_cycles) {
+  struct InRun {
+    bool& flag;
+    ~InRun() { flag = false; }
+  } in_run{m_in_run};
+  m_run_now = sc_core::sc_time_stamp();
+  m_in_run = true;
+  return m_core.run(target_cycles);
 }
 
 void Msp430Cpu::thread() {
@@ -143,14 +154,14 @@ void Msp430Cpu::run_slices() {
         used = slice;
         rest = m_core.cycles() - m_slice_start_cycles - slice;
       } else {
-        reason = m_core.run(m_slice_start_cycles + slice);
+        reason = run_core(m_slice_start_cycles + slice);
         if (reason == StopReason::kBudget) {
           // Reached the limit: if it was a bound, go on to the exact one (run() resumes as if
           // it had not stopped).
           const uint64_t exact = extend_slice();
           if (exact > slice) {
             slice = exact;
-            reason = m_core.run(m_slice_start_cycles + slice);
+            reason = run_core(m_slice_start_cycles + slice);
           }
         }
         used = m_core.cycles() - m_slice_start_cycles;

@@ -102,6 +102,7 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   sc_core::sc_time local_offset(uint64_t now_cycles) const;
   BusStatus transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,
                       uint64_t now);
+  StopReason run_core(uint64_t target_cycles);
 
   Msp430Core m_core;
   Fram* m_fram = nullptr;
@@ -111,6 +112,9 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   tlm_utils::tlm_quantumkeeper m_qk;
   uint64_t m_slice_start_cycles = 0;
   sc_core::sc_time m_period;
+  // sc_time_stamp() while m_core.run() runs (the CPU thread never waits inside it).
+  sc_core::sc_time m_run_now;
+  bool m_in_run = false;
   sc_core::sc_time m_sleep_time;
   std::string m_finish_reason;
   tlm::tlm_generic_payload m_trans;
