@@ -77,6 +77,15 @@ void check_same(Machine& a, Machine& b, const std::string& where) {
   REQUIRE(a.core.fault().cycle == b.core.fault().cycle);
 }
 
+// Runs both machines to target (the i-th run) and requires the same stop and the same state.
+StopReason run_both(Machine& blocks, Machine& steps, uint64_t target, int i) {
+  const StopReason ra = blocks.core.run(target);
+  const StopReason rb = steps.core.run(target);
+  REQUIRE(ra == rb);
+  check_same(blocks, steps, "run " + std::to_string(i));
+  return ra;
+}
+
 TEST_CASE("Block runs equal instruction-by-instruction runs under any run() targets",
           "[cpu][block]") {
   const unsigned max_step = GENERATE(1u, 7u, 40u, 1000u);
@@ -96,10 +105,7 @@ TEST_CASE("Block runs equal instruction-by-instruction runs under any run() targ
       blocks.irq.set(kVectorTimer0A0, true);
       steps.irq.set(kVectorTimer0A0, true);
     }
-    const StopReason ra = blocks.core.run(target);
-    const StopReason rb = steps.core.run(target);
-    REQUIRE(ra == rb);
-    check_same(blocks, steps, "run " + std::to_string(i));
+    const StopReason ra = run_both(blocks, steps, target, i);
     faulted = ra == StopReason::kFault;
   }
   CHECK(faulted);  // the loop ran to its end
@@ -219,13 +225,9 @@ TEST_CASE("Chained blocks equal instruction-by-instruction runs", "[cpu][block]"
     // Breakpoints at a chained successor's start and inside one, now and then.
     const uint32_t bp = i % 53 == 7 ? 0x440C : i % 53 == 20 ? 0x4416 : i % 53 == 30 ? 0x4400 : 0;
     if (bp != 0 || i % 53 == 40) {
-      blocks.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
-      steps.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+      for (Machine* m : {&blocks, &steps}) m->core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
     }
-    const StopReason ra = blocks.core.run(target);
-    const StopReason rb = steps.core.run(target);
-    REQUIRE(ra == rb);
-    check_same(blocks, steps, "run " + std::to_string(i));
+    const StopReason ra = run_both(blocks, steps, target, i);
     faulted = ra == StopReason::kFault;
     if (ra == StopReason::kSleep) {  // a wake-up interrupt between runs
       ++sleeps;
@@ -274,13 +276,9 @@ TEST_CASE("Fused slots equal instruction-by-instruction runs", "[cpu][block]") {
     // Breakpoints inside runs of one instruction and at the fused test, now and then.
     const uint32_t bp = i % 41 == 3 ? 0x444A : i % 41 == 9 ? 0x4420 : i % 41 == 17 ? 0x4458 : 0;
     if (bp != 0 || i % 41 == 30) {
-      blocks.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
-      steps.core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+      for (Machine* m : {&blocks, &steps}) m->core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
     }
-    const StopReason ra = blocks.core.run(target);
-    const StopReason rb = steps.core.run(target);
-    REQUIRE(ra == rb);
-    check_same(blocks, steps, "run " + std::to_string(i));
+    const StopReason ra = run_both(blocks, steps, target, i);
     faulted = ra == StopReason::kFault;
   }
   CHECK(faulted);  // the loop ran to its end
@@ -329,10 +327,7 @@ TEST_CASE("Register accesses end a block run only when they change what the run 
   bool faulted = false;
   for (int i = 0; i < 40000 && !faulted; ++i) {
     const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
-    const StopReason ra = blocks.core.run(target);
-    const StopReason rb = steps.core.run(target);
-    REQUIRE(ra == rb);
-    check_same(blocks, steps, "run " + std::to_string(i));
+    const StopReason ra = run_both(blocks, steps, target, i);
     stops[0] += ra == StopReason::kSyncRequest;
     stops[1] += ra == StopReason::kBudget;
     faulted = ra == StopReason::kFault;
