@@ -51,8 +51,12 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // come before the slice length is chosen from the next pending event.
   std::function<void()> before_slice = [] {};
   // budget: given a proposed slice length in cycles, returns the allowed length (>= 1, or 0 to
-  // end the slice without running, e.g. power is off).
-  std::function<uint64_t(uint64_t proposed)> limit_slice = [](uint64_t p) { return p; };
+  // end the slice without running, e.g. power is off). idle: the core will run no instruction
+  // and no cycle in this slice (it sleeps, no interrupt line is up, no DMA halt is pending), so
+  // only a 0 matters.
+  std::function<uint64_t(uint64_t proposed, bool idle)> limit_slice = [](uint64_t p, bool) {
+    return p;
+  };
   // A limit may be a lower bound, given when the exact one costs work that a slice ending
   // earlier (a sync request, sleep) never needs: when the slice reaches it (or a DMA halt
   // exceeds it), extend_slice gives the exact limit (>= the bound; 0: the limit was exact),

@@ -216,7 +216,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
       refine();
     }
   };
-  m_cpu.limit_slice = [this](uint64_t proposed) {
+  m_cpu.limit_slice = [this](uint64_t proposed, bool idle) {
     if (m_config.max_cycles) {
       const uint64_t now = m_cpu.core().cycles();
       if (now >= m_config.max_cycles) {
@@ -225,7 +225,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
       }
       proposed = std::min(proposed, m_config.max_cycles - now);
     }
-    return m_power->limit_slice(proposed);
+    return m_power->limit_slice(proposed, idle);
   };
   m_cpu.extend_slice = [this] { return m_power->extend_slice(); };
   m_cpu.after_slice = [this](uint64_t cycles, const sc_core::sc_time& duration) {

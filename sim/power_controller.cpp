@@ -171,7 +171,7 @@ uint64_t PowerController::extend_slice() {
   return cycles;
 }
 
-uint64_t PowerController::limit_slice(uint64_t proposed) {
+uint64_t PowerController::limit_slice(uint64_t proposed, bool idle) {
   m_lazy.pending = false;
   if (m_cut_requested) {
     m_cut_requested = false;
@@ -223,15 +223,33 @@ uint64_t PowerController::limit_slice(uint64_t proposed) {
   }
   const double period = 1.0 / m_actions.mclk_hz();
   const double worst = worst_case_current_a();
-  if (m_config.slice_bounds && m_wake_charge_c == 0) {
+  if (m_config.slice_bounds && idle) {
+    // exact_limit is 0 only if Vcap can fall to v_off within a cycle at the worst-case draw
+    // with the whole wake-up charge in it: its rounds' draws are at most that, and their
+    // crossings lie beyond a span where the bound is sure. An idle core runs nothing whatever
+    // the limit, so any other limit is as good as the exact one.
+    const double most_a = worst + m_wake_charge_c / period;
+    if (m_supervisor->sure_time_above_voff(most_a, 4 * period) >= 4 * period) return proposed;
+  }
+  if (m_config.slice_bounds) {
     // Near v_off the exact limit integrates the capacitor over the whole proposal, and most
     // slices end sooner anyway (a sync request, sleep). Give a bound the exact limit cannot
     // fall below: while the crossing at the worst-case draw lies beyond `sure`, each of
     // exact_limit's at most 64 rounds keeps at least min(cycles - 1, floor(sure / period)).
     const double span = static_cast<double>(proposed) * period;
-    const double sure = m_supervisor->sure_time_above_voff(worst, span);
+    double sure = m_supervisor->sure_time_above_voff(worst, span);
+    double least = 1;  // cycles every round keeps
+    if (m_wake_charge_c > 0) {
+      // A wake-up charge still owed is drawn within the slice, the faster the shorter the
+      // slice: a round that keeps `least` cycles or more draws at most worst + wake / (least
+      // period), and the bound holds if it keeps every round there.
+      least = std::floor((std::floor(sure / period) - 65) / 2);
+      sure = least >= 1 ? m_supervisor->sure_time_above_voff(
+                              worst + m_wake_charge_c / (least * period), span)
+                        : 0;
+    }
     const double bound = std::floor(sure / period) - 65;
-    if (sure < span && bound >= 1) {
+    if (sure < span && bound >= least && bound >= 1) {
       m_lazy = {true, proposed, worst, period};
       return static_cast<uint64_t>(bound);
     }

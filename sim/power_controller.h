@@ -100,7 +100,9 @@ class PowerController {
   PowerController(PowerConfig config, uint64_t seed, PowerActions actions);
 
   // CPU hooks (all in the CPU thread).
-  uint64_t limit_slice(uint64_t proposed_cycles);
+  // idle: the CPU runs nothing in this slice (Msp430Cpu::limit_slice); only whether the limit
+  // is 0 (power is cut before the next instruction) matters then.
+  uint64_t limit_slice(uint64_t proposed_cycles, bool idle = false);
   // The exact limit of the current slice when limit_slice gave a bound (Msp430Cpu::
   // extend_slice), else 0.
   uint64_t extend_slice();
