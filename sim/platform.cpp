@@ -78,7 +78,8 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   // A pending interrupt wakes the CPU at the next event it sees: not asleep for batching.
   m_cpu_hooks.asleep = [this] { return (m_cpu.core().sr() & 0x0010) && !m_irq.any(); };
   m_cpu_hooks.catch_up = [this, busy = std::make_shared<bool>(false)](const sc_core::sc_time& t) {
-    if (*busy) return;  // a transfer it delivers reads a DMA register
+    // Without batching nothing is kept back (each peripheral asks hooks.batch first).
+    if (!m_cpu_hooks.batch || *busy) return;  // busy: a transfer it delivers reads a DMA register
     *busy = true;
     // The DMA triggers the timers and SPI ports kept back, in time order.
     LazySource* const sources[] = {&m_ta0, &m_ta1, &m_ta2, &m_ta3, &m_ucb0, &m_uca3};
