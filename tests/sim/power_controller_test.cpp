@@ -53,8 +53,8 @@ void make_node(Node& node, double headroom_v, double wake_charge_c, bool slice_b
 }  // namespace
 
 TEST_CASE("Slice bounds after a wake-up stay at or below the exact limit") {
-  // The worst-case draw at 16 MHz is a few mA: 10 uF falls about 1 mV per 200 cycles. The
-  // datasheet's LPM0 wake-up (3.8 nAs) is worth about a dozen of those cycles; the larger
+  // At the worst-case draw at 16 MHz, 10 uF falls about 1 mV per 34 cycles. The datasheet's
+  // LPM0 wake-up (3.8 nAs, 0.38 mV) is worth about a dozen of those cycles; the larger
   // charges stand for a costlier wake-up (platform.energy_model) and are where a bound that
   // ignored the charge would pass the exact limit.
   unsigned bounds = 0;
