@@ -140,8 +140,7 @@ void Msp430Cpu::run_slices() {
       const double horizon = sc_core::sc_time_to_pending_activity() / m_period;
       slice = std::min<uint64_t>(slice, std::max<uint64_t>(1, static_cast<uint64_t>(horizon)));
     }
-    const bool idle =
-        (m_core.sr() & 0x0010) && !m_irq.any() && m_core.cycles() == m_slice_start_cycles;
+    const bool idle = asleep() && m_core.cycles() == m_slice_start_cycles;
     slice = limit_slice(slice, idle);
     if (finished()) break;
     uint64_t used = 0;

@@ -78,6 +78,8 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // Ends the simulation after the current slice (sc_stop()) with this reason.
   void finish(const std::string& reason);
   bool finished() const { return !m_finish_reason.empty(); }
+  // CPUOFF set and no interrupt line up: the core runs nothing until a peripheral acts.
+  bool asleep() const { return (m_core.sr() & 0x0010) && !m_irq.any(); }
   // An exception thrown inside the CPU thread is caught there (the coroutine's own stack) and
   // rethrown by this, after sc_start() has returned, on the main stack. SystemC's stack
   // switches are invisible to AddressSanitizer, which loses track of an exception that

@@ -76,7 +76,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
   m_cpu_hooks.batch = batch;
   m_config.power.slice_bounds = !reference;
   // A pending interrupt wakes the CPU at the next event it sees: not asleep for batching.
-  m_cpu_hooks.asleep = [this] { return (m_cpu.core().sr() & 0x0010) && !m_irq.any(); };
+  m_cpu_hooks.asleep = [this] { return m_cpu.asleep(); };
   m_cpu_hooks.catch_up = [this, busy = std::make_shared<bool>(false)](const sc_core::sc_time& t) {
     // Without batching nothing is kept back (each peripheral asks hooks.batch first).
     if (!m_cpu_hooks.batch || *busy) return;  // busy: a transfer it delivers reads a DMA register

@@ -298,8 +298,6 @@ struct Engine {
     raise(kind, address);
     throw Abort{};
   }
-  // A slow access ends a block run (event: an interrupt may rise, a stop be requested), and
-  // unless the bus vouches it touches only registers, code must be checked again (epoch).
   // An access that may reach memory ends the block run (event) and any check of code against
   // memory. One that reaches only peripheral registers ends it only if it changed what the run
   // loop checks: an interrupt line (after_register_access), a stop request, memory, wait states
