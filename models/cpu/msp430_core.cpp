@@ -125,7 +125,8 @@ struct BlockSlot {
   uint8_t head = 0;         // lite: index of its run's head, which alone counts d.execs
   uint8_t rep = 0;          // lite_rep: this slot and the rep - 1 after it are this instruction
   bool lite = false;
-  Block* owner = nullptr;  // last slot: its block (for leave())
+  bool flags_dead = false;  // lite: a later slot overwrites its flags before any reads them
+  Block* owner = nullptr;   // last slot: its block (for leave())
 };
 // A block's exit chained to its successor: valid only in the epoch it was made in (the
 // successor was validated then, and is neither retired nor freed within that epoch).
@@ -592,6 +593,13 @@ struct Engine {
   template <LiteOp L>
   static uint32_t on_sr(Engine& e, const DecodedInsn& d, uint32_t next) {
     return L(e, d, next, e.r[2]);
+  }
+  // L for a slot whose status flags no one sees (BlockSlot::flags_dead): L reads the flags it
+  // needs from a copy and sets the copy's, which is dropped, so the compiler drops that work.
+  template <LiteOp L>
+  static uint32_t no_flags(Engine& e, const DecodedInsn& d, uint32_t next, uint32_t& sr) {
+    uint32_t scratch = sr;
+    return L(e, d, next, scratch);
   }
   // Adapter for handlers that may write R0 (any register destination, stack, RETI).
   template <void (*F)(Engine&, const DecodedInsn&)>
@@ -1543,6 +1551,73 @@ struct Engine {
   static bool is_call(const DecodedInsn& d) {
     return d.kind == kKindFormat2 && d.op == kCall;
   }
+  // The status flags (of kSrFlags) a lite slot's instruction reads, and those it overwrites
+  // whatever they were (UG445 4.6; DADD leaves V; BIC/BIS #N, SR clear or set N's flags, and
+  // count as writing none when N holds other SR bits).
+  struct FlagUse {
+    uint32_t reads = 0, writes = 0;
+  };
+  static FlagUse flag_use(const DecodedInsn& d) {
+    switch (d.kind) {
+      case kKindJump: {
+        static constexpr uint32_t kReads[8] = {kSrZ, kSrZ,        kSrC,        kSrC,
+                                               kSrN, kSrN | kSrV, kSrN | kSrV, 0};
+        return {kReads[d.op & 7], 0};
+      }
+      case kKindFormat1:
+        if (d.fn == &on_sr<&h_sr_bic> || d.fn == &on_sr<&h_sr_bis>)  // no_flags drops all it does
+          return {0, (d.src_x & ~kSrFlags) == 0 ? d.src_x : 0};
+        switch (d.op) {
+          case kMov:
+          case kBic:
+          case kBis:
+            return {0, 0};
+          case kAddc:
+          case kSubc:
+            return {kSrC, kSrFlags};
+          case kDadd:
+            return {kSrC, kSrC | kSrZ | kSrN};
+          default:  // ADD SUB CMP BIT XOR AND
+            return {0, kSrFlags};
+        }
+      case kKindFormat2:
+        if (d.op == kSwpb) return {0, 0};
+        return {d.op == kRrc ? kSrC : 0, kSrFlags};  // RRC RRA SXT
+      default:
+        return {kSrFlags, 0};
+    }
+  }
+  // Slots whose flags a later slot overwrites before any slot, or anything after the block,
+  // reads them take chains that do not compute them. A full slot may read the SR, fault or end
+  // the run, so it sees every flag.
+  static void drop_dead_flags(BlockSlot* t, unsigned n) {
+    uint32_t live = kSrFlags;
+    for (unsigned i = n; i-- > 0;) {
+      if (!t[i].lite) {
+        live = kSrFlags;
+        continue;
+      }
+      const FlagUse u = flag_use(t[i].d);
+      t[i].flags_dead = u.writes != 0 && (u.writes & live) == 0;
+      live = (live & ~u.writes) | u.reads;
+    }
+    for (unsigned i = 0; i + 1 < n; ++i) {
+      BlockSlot& s = t[i];
+      if (!s.lite) continue;
+      const ChainPair c = chains_of(s.d.fn);
+      const bool head = s.head == i;
+      if (s.rep >= 2) {
+        bool copies_dead = true;
+        for (unsigned k = 0; k + 1 < s.rep; ++k) copies_dead &= t[i + k].flags_dead;
+        const bool last_dead = t[i + s.rep - 1].flags_dead;
+        if (copies_dead && c.rep_nf[head] != nullptr)
+          s.chain = last_dead ? c.rep_nf[head] : c.rep_tail[head];
+        i += s.rep - 1u;
+      } else if (s.flags_dead && c.lite_nf[head] != nullptr) {
+        s.chain = c.lite_nf[head];  // never the fused test before the last jump: it is seen
+      }
+    }
+  }
   // Every block is built again when it next runs (make_block's rules changed).
   void drop_blocks() {
     ++epoch;
@@ -1654,6 +1729,7 @@ struct Engine {
       const JumpChains* j = chains_of(tmp[n - 2].d.fn).jump;
       if (j != nullptr) tmp[n - 2].chain = j->c[tmp[n - 1].d.op][tmp[n - 2].head == n - 2];
     }
+    drop_dead_flags(tmp, n);
     b.n = static_cast<uint8_t>(n);
     b.nbytes = static_cast<uint8_t>(a - pc);
     b.span = tmp[n - 1].pc - pc;
@@ -1809,14 +1885,16 @@ struct Engine {
   }
   // A lite slot followed by copies of itself (clang's shifts by a constant are runs of RRA or
   // ADD Rn,Rn): one dispatch for the run; the copies' slots are skipped.
-  template <LiteOp L, bool Head>
+  // Copies runs every copy but the last, L the last (they differ only in the flags they set).
+  template <LiteOp Copies, LiteOp L, bool Head>
   static uint32_t lite_rep(Engine& e, BlockSlot* s, uint32_t sr) {
     if (Head) {
       e.seg_head(*s);
       ++s->d.execs;
     }
     const unsigned n = s->rep;
-    for (unsigned i = 0; i < n; ++i) L(e, s->d, s->next, sr);
+    for (unsigned i = 1; i < n; ++i) Copies(e, s->d, s->next, sr);
+    L(e, s->d, s->next, sr);
     return s[n].chain(e, s + n, sr);
   }
   struct JumpChains {
@@ -1829,9 +1907,14 @@ struct Engine {
   }
   struct ChainPair {
     Handler fn;
-    Chain full[2];                     // [last]
-    Chain lite[2][2];                  // [head][last]; nullptr for handlers that are never lite
-    Chain rep[2];                      // [head]: lite_rep
+    Chain full[2];     // [last]
+    Chain lite[2][2];  // [head][last]; nullptr for handlers that are never lite
+    Chain rep[2];      // [head]: lite_rep
+    // Without the flags (flags_dead): lite_nf[head], not last (the last slot's flags are
+    // seen); rep_nf[head] of no copy, rep_tail[head] of every copy but the last.
+    Chain lite_nf[2] = {nullptr, nullptr};
+    Chain rep_nf[2] = {nullptr, nullptr};
+    Chain rep_tail[2] = {nullptr, nullptr};
     const JumpChains* jump = nullptr;  // fused with a following jump; nullptr: never
   };
   template <Handler H>
@@ -1844,15 +1927,29 @@ struct Engine {
   // A handler that may be lite: H (d.fn) runs it on r[2], L on the chain's copy.
   template <Handler H, LiteOp L>
   static constexpr ChainPair cpl() {
-    return {H,
-            {&full<H, false>, &full<H, true>},
-            {{&lite<L, false, false>, &lite<L, false, true>},
-             {&lite<L, true, false>, &lite<L, true, true>}},
-            {&lite_rep<L, false>, &lite_rep<L, true>}};
+    return {
+        H,
+        {&full<H, false>, &full<H, true>},
+        {{&lite<L, false, false>, &lite<L, false, true>},
+         {&lite<L, true, false>, &lite<L, true, true>}},
+        {&lite_rep<L, L, false>, &lite_rep<L, L, true>},
+        {&lite<&no_flags<L>, false, false>, &lite<&no_flags<L>, true, false>},
+        {&lite_rep<&no_flags<L>, &no_flags<L>, false>, &lite_rep<&no_flags<L>, &no_flags<L>, true>},
+        {&lite_rep<&no_flags<L>, L, false>, &lite_rep<&no_flags<L>, L, true>}};
   }
   template <LiteOp L>
   static constexpr ChainPair cpl() {
     return cpl<&on_sr<L>, L>();
+  }
+  // A lite handler that sets no flags (a jump): no chains without them.
+  template <LiteOp L>
+  static constexpr ChainPair cpl_flagless() {
+    constexpr Handler H = &on_sr<L>;
+    return {H,
+            {&full<H, false>, &full<H, true>},
+            {{&lite<L, false, false>, &lite<L, false, true>},
+             {&lite<L, true, false>, &lite<L, true, true>}},
+            {&lite_rep<L, L, false>, &lite_rep<L, L, true>}};
   }
   // A lite handler that may be fused with a jump after it.
   template <Handler H, LiteOp L>
@@ -1881,14 +1978,14 @@ struct Engine {
         IPSIM_CP_OPS(IPSIM_CP_MR),
         IPSIM_CP_OPS(IPSIM_CP_RM),
         IPSIM_CP_OPS(IPSIM_CP_GEN),
-        cpl<&h_jump<0>>(),
-        cpl<&h_jump<1>>(),
-        cpl<&h_jump<2>>(),
-        cpl<&h_jump<3>>(),
-        cpl<&h_jump<4>>(),
-        cpl<&h_jump<5>>(),
-        cpl<&h_jump<6>>(),
-        cpl<&h_jump<7>>(),
+        cpl_flagless<&h_jump<0>>(),
+        cpl_flagless<&h_jump<1>>(),
+        cpl_flagless<&h_jump<2>>(),
+        cpl_flagless<&h_jump<3>>(),
+        cpl_flagless<&h_jump<4>>(),
+        cpl_flagless<&h_jump<5>>(),
+        cpl_flagless<&h_jump<6>>(),
+        cpl_flagless<&h_jump<7>>(),
         cpl<&h_f2_r<kRrc, kByte>>(),
         cpl<&h_f2_r<kSwpb, kByte>>(),
         cpl<&h_f2_r<kRra, kByte>>(),

@@ -287,6 +287,81 @@ TEST_CASE("Fused slots equal instruction-by-instruction runs", "[cpu][block]") {
   CHECK(blocks.core.reg(7) < 300);
 }
 
+// Flags a later instruction of the block overwrites before anyone reads them are not computed
+// (drop_dead_flags): a flag set early and read late through instructions that leave it (V
+// through DADD and CLRC, N through SETZ), carries read by ADDC, RRC and DADD, runs of one
+// instruction whose last copy's flags are read (RRA before JGE) or not, and a read of SR by a
+// full slot (MOV SR, Rn) mid-block. Breakpoints inside make the same code run step by step.
+std::vector<uint16_t> flags_program() {
+  return {
+      0x5909,  // 4400 add r9, r9        dead: the next ADD overwrites all
+      0x5A09,  // 4402 add r10, r9       its carry is read by the ADDC
+      0x6908,  // 4404 addc r9, r8
+      0xE509,  // 4406 xor r5, r9        dead: the RRAs overwrite all
+      0x1105,
+      0x1105,
+      0x1105,                   // 4408 rra r5 x 3       dead: SUB overwrites all
+      0x8406,                   // 440E sub r4, r6        V is read by the JL
+      0xC312,                   // 4410 clrc
+      0xA50D,                   // 4412 dadd r5, r13      reads C, sets C Z N, leaves V
+      jump(6, 0x4414, 0x4418),  // 4414 jl 4418
+      0xD312,                   // 4416 setc
+      0x1009,
+      0x1009,                   // 4418 rrc r9 x 2        each reads the last carry
+      0x490B,                   // 441C mov r9, r11
+      0x118B,                   // 441E sxt r11           seen by the MOV SR below
+      0x420E,                   // 4420 mov sr, r14       a full slot
+      0x9405,                   // 4422 cmp r4, r5        dead: the XOR overwrites all
+      0xE50F,                   // 4424 xor r5, r15       N is read by the JN through the SETZ
+      0xD322,                   // 4426 setz
+      jump(4, 0x4428, 0x442C),  // 4428 jn 442C
+      0x5317,                   // 442A add #1, r7
+      0x5605,                   // 442C add r6, r5
+      0x1105,
+      0x1105,                   // 442E rra r5 x 2        the last copy's N and V read by the JGE
+      jump(5, 0x4432, 0x4436),  // 4432 jge 4436
+      0x5317,                   // 4434 add #1, r7
+      0xC322,                   // 4436 clrz              dead: the ADD overwrites Z
+      0x503C,
+      0x4000,  // 4438 add #0x4000, r12 x 2: the last carry read by the JC
+      0x503C,
+      0x4000,
+      jump(3, 0x4440, 0x4444),  // 4440 jc 4444
+      0x5317,                   // 4442 add #1, r7
+      0x831A,                   // 4444 sub #1, r10
+      jump(0, 0x4446, 0x4400),  // 4446 jnz 4400
+      0x4582,
+      0x0050,  // 4448 mov r5, &0x0050  vacant: fault
+  };
+}
+
+TEST_CASE("Flags no one sees are not computed, and no one sees the difference", "[cpu][block]") {
+  const unsigned max_step = GENERATE(1u, 5u, 60u, 10000000u);
+  const std::vector<uint16_t> program = flags_program();
+  Machine blocks(true, program), steps(false, program);
+  for (Machine* m : {&blocks, &steps}) {
+    m->core.set_reg(10, 600);
+    m->core.set_reg(5, 0x1234);
+    m->core.set_reg(9, 0x5A5A);
+    m->core.set_reg(15, 0x0F0F);
+  }
+  std::mt19937 rng(max_step);
+  bool faulted = false;
+  for (int i = 0; i < 40000 && !faulted; ++i) {
+    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
+    const uint32_t bp = i % 37 == 3 ? 0x440A : i % 37 == 11 ? 0x4412 : i % 37 == 19 ? 0x443C : 0;
+    if (bp != 0 || i % 37 == 30) {
+      for (Machine* m : {&blocks, &steps}) m->core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
+    }
+    const StopReason ra = run_both(blocks, steps, target, i);
+    faulted = ra == StopReason::kFault;
+  }
+  CHECK(faulted);  // the loop ran to its end
+  CHECK(blocks.core.fault().pc == 0x4448);
+  CHECK(blocks.core.reg(7) > 300);  // the jumps went both ways
+  CHECK(blocks.core.reg(7) < 1500);
+}
+
 // Register accesses the bus vouches reach only registers do not end a block run, unless the
 // peripheral's reaction changes what the run loop checks: it raises an interrupt line, asks
 // the core to stop, or stalls it (add_cycles). Writes that do so come in mid-block and as a
