@@ -228,11 +228,18 @@ struct Engine {
   std::unique_ptr<BlockTable> btab[kNumPages];
   std::vector<std::unique_ptr<Block>> retired_blocks;
   bool event = false;
+  // The cycle target leave() chains blocks up to: the run's, or 0 once event is set (or
+  // when blocks must not chain), so one compare answers both.
+  uint64_t chain_target = 0;
+  void mark_event() {
+    event = true;
+    chain_target = 0;
+  }
   // Bumped by everything that may change memory holding code during a run (event's causes)
   // and at every run(): a block checked against memory in this epoch needs no new check.
   uint64_t epoch = 1;
   void code_may_change() {
-    event = true;
+    mark_event();
     ++epoch;
   }
   BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
@@ -304,10 +311,10 @@ struct Engine {
   // loop checks: an interrupt line (after_register_access), a stop request, memory, wait states
   // or the cycle count (request_stop, code_may_change, set_nwaits and add_cycles set event).
   IPSIM_INLINE void slow_access(uint32_t a) {
-    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) event = true, ++epoch;
+    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) mark_event(), ++epoch;
   }
   IPSIM_INLINE void after_register_access() {
-    if (irq.any()) event = true;
+    if (irq.any()) mark_event();
   }
   __attribute__((noinline)) uint32_t slow_read(uint32_t a, unsigned size) {
     slow_access(a);
@@ -1767,6 +1774,7 @@ struct Engine {
   IPSIM_INLINE uint32_t run_block(Block& b) {
     event = false;
     chain_left = chain_limit;
+    chain_target = chain_limit != 0 ? target : 0;
     fetch_words += b.words;  // the slots not reached are taken back (early_exit)
     return b.s[0].chain(*this, b.s.get(), r[2]);
   }
@@ -1813,14 +1821,14 @@ struct Engine {
   }
   // After the block's last instruction (npc: the new PC): enters the successor directly when
   // run()'s loop would run it as a block at once: linked in this epoch (so validated), no
-  // event in this run, nothing pending, not asleep, the cycle target not within its reach.
+  // event in this run (chain_target), not asleep, the cycle target not within its reach.
   // (An interrupt line only rises with an event, and link() never targets a block holding the
-  // breakpoint, so those two checks are for safety.)
+  // breakpoint.)
   IPSIM_INLINE static uint32_t leave(Engine& e, const BlockSlot& s, uint32_t npc, uint32_t sr) {
     Block* b = s.owner;
     const Link& l = b->link[npc == s.next];
-    if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.target && !e.irq.any() &&
-        !e.event && !(sr & kSrCpuOff) && e.chain_left != 0) {
+    if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.chain_target &&
+        !(sr & kSrCpuOff) && e.chain_left != 0) {
       --e.chain_left;
       e.fetch_words += l.words;
       return l.c0(e, l.s0, sr);  // R0 and R2 are not read from e.r there (see lite, full)
@@ -2039,7 +2047,7 @@ struct Engine {
   }
 
   void drop_decode_cache(uint32_t page) {
-    event = true;
+    mark_event();
     ++epoch;  // no link may lead into a retired block
     flush_page(page);
     pages[page].code = false;
@@ -2101,7 +2109,7 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
   e.read_waits = nwaits + e.extra_read_waits;
   e.write_waits = nwaits + e.extra_write_waits;
   e.max_wait = std::max(e.read_waits, e.write_waits);
-  e.event = true;  // a block's bound was computed with max_wait
+  e.mark_event();  // a block's bound was computed with max_wait
   ++e.epoch;       // and so were the links'.
 }
 
@@ -2144,12 +2152,12 @@ void Msp430Core::memory_may_change() {
 
 void Msp430Core::add_cycles(uint64_t n) {
   m_impl->cycles += n;
-  m_impl->event = true;  // the run's cycle target may be reached inside a block
+  m_impl->mark_event();  // the run's cycle target may be reached inside a block
 }
 
 void Msp430Core::request_stop() {
   m_stop_requested = true;
-  m_impl->event = true;
+  m_impl->mark_event();
 }
 
 uint64_t Msp430Core::cycles() const {
