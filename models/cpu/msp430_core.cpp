@@ -228,8 +228,8 @@ struct Engine {
   std::unique_ptr<BlockTable> btab[kNumPages];
   std::vector<std::unique_ptr<Block>> retired_blocks;
   bool event = false;
-  // The cycle target leave() chains blocks up to: the run's, or 0 once event is set (or
-  // when blocks must not chain), so one compare answers both.
+  // The cycle target leave() chains blocks up to: the run's, at most kChainCycles past the
+  // chain's start, or 0 once event is set (or when blocks must not chain); one compare.
   uint64_t chain_target = 0;
   void mark_event() {
     event = true;
@@ -245,19 +245,19 @@ struct Engine {
   BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
   uint64_t cur_start = 0;         // cycles at its start
   uint64_t max_wait = 0;          // max(read_waits, write_waits)
-  // Block chaining (see leave()): the run's cycle target, the block whose last instruction
-  // ended the chain (nullptr: it ended early), and how many more blocks may be entered
-  // without going back to run()'s loop.
+  // Block chaining (see leave()): the run's cycle target, and the block whose last
+  // instruction ended the chain (nullptr: it ended early).
   uint64_t target = 0;
   Block* cur_block = nullptr;
-  unsigned chain_left = 0;
-  // Chained blocks nest as tail calls. Optimised builds make them jumps, so the limit only
-  // sets how often run()'s loop is visited; where the compiler makes them real calls (-O0),
-  // it bounds the stack depth at kChainLimit * Block::kMaxInsns frames.
+  // Chained blocks nest as tail calls, and a chain goes on for at most kChainCycles cycles
+  // (chain_target), so for at most that many blocks: every instruction takes a cycle.
+  // Optimised builds make the calls jumps, so the limit only sets how often run()'s loop is
+  // visited; where the compiler makes them real calls (-O0), it bounds the stack depth at
+  // kChainCycles * Block::kMaxInsns frames.
 #ifdef __OPTIMIZE__
-  static constexpr unsigned kChainLimit = 1024;
+  static constexpr unsigned kChainCycles = 65536;
 #else
-  static constexpr unsigned kChainLimit = 16;
+  static constexpr unsigned kChainCycles = 16;
 #endif
 
   // Runs for an observer that takes them (CoreObserver::takes_runs): a block stops before
@@ -265,7 +265,7 @@ struct Engine {
   // no block chains to the next, so each returns to the observed loop.
   bool observer_runs = false;
   std::vector<bool> run_break;
-  unsigned chain_limit = kChainLimit;
+  unsigned chain_cycles = kChainCycles;  // 0: no block chains to the next
 
   bool faulted = false;
   uint32_t insn_pc = 0;
@@ -1773,8 +1773,7 @@ struct Engine {
   // before the last instruction, or event ends the run).
   IPSIM_INLINE uint32_t run_block(Block& b) {
     event = false;
-    chain_left = chain_limit;
-    chain_target = chain_limit != 0 ? target : 0;
+    chain_target = chain_cycles != 0 ? std::min(target, cycles + chain_cycles) : 0;
     fetch_words += b.words;  // the slots not reached are taken back (early_exit)
     return b.s[0].chain(*this, b.s.get(), r[2]);
   }
@@ -1828,8 +1827,7 @@ struct Engine {
     Block* b = s.owner;
     const Link& l = b->link[npc == s.next];
     if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.chain_target &&
-        !(sr & kSrCpuOff) && e.chain_left != 0) {
-      --e.chain_left;
+        !(sr & kSrCpuOff)) {
       e.fetch_words += l.words;
       return l.c0(e, l.s0, sr);  // R0 and R2 are not read from e.r there (see lite, full)
     }
@@ -2295,7 +2293,7 @@ void Msp430Core::update_observer_runs() {
   if (runs == e.observer_runs && breaks == e.run_break) return;
   e.observer_runs = runs;
   e.run_break = std::move(breaks);
-  e.chain_limit = runs ? 0 : cpu::Engine::kChainLimit;
+  e.chain_cycles = runs ? 0 : cpu::Engine::kChainCycles;
   e.drop_blocks();  // built under the other rules
 }
 
