@@ -122,6 +122,14 @@ void Msp430Cpu::thread() {
   }
 }
 
+namespace {
+// wait(SC_ZERO_TIME), unless no process, update or delta notification is due at this time:
+// then the wait would resume this thread in the next delta having changed nothing.
+void yield_delta() {
+  if (sc_core::sc_pending_activity_at_current_time()) sc_core::wait(sc_core::SC_ZERO_TIME);
+}
+}  // namespace
+
 void Msp430Cpu::run_slices() {
   m_qk.set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
   m_qk.reset();
@@ -130,7 +138,7 @@ void Msp430Cpu::run_slices() {
     // Let peripherals due at this very time (a timer or WDT event that coincides with the end
     // of the last slice) run first, so their interrupt or reset is seen before the next slice:
     // they become runnable in the same evaluation phase as this thread, in no set order.
-    sc_core::wait(sc_core::SC_ZERO_TIME);
+    yield_delta();
     before_slice();
     m_period = period_of(m_clocks.mclk_hz());
     // Never run past the next pending SystemC activity: a peripheral event must see the
@@ -169,7 +177,12 @@ void Msp430Cpu::run_slices() {
       }
       const sc_core::sc_time duration = m_period * static_cast<double>(used);
       m_qk.inc(duration);
-      m_qk.sync();
+      if (duration > sc_core::SC_ZERO_TIME) {
+        m_qk.sync();
+      } else {
+        m_qk.reset();
+        yield_delta();
+      }
       m_slice_start_cycles = m_core.cycles() - rest;
       after_slice(used, duration);
     }
@@ -195,7 +208,7 @@ void Msp430Cpu::run_slices() {
         }
         const sc_core::sc_time before = sc_core::sc_time_stamp();
         if (allowed > sc_core::SC_ZERO_TIME) sc_core::wait(allowed);
-        sc_core::wait(sc_core::SC_ZERO_TIME);  // let a woken peripheral run first
+        yield_delta();  // let a woken peripheral run first
         const sc_core::sc_time slept = sc_core::sc_time_stamp() - before;
         m_sleep_time += slept;
         after_sleep(slept);
