@@ -119,7 +119,7 @@ struct BlockSlot {
   uint32_t line = 0;        // FramCache::line_of(pc)
   uint32_t seg_line = 0;    // head: first FRAM-cache line fetched by its run
   uint16_t seg_cycles = 0;  // head: base cycles of its run
-  uint8_t seg_lines = 0;    // head: lines fetched by its run (0: not FRAM code)
+  uint8_t seg_lines = 0;    // head: lines fetched by its run (0: not FRAM code, or no cache)
   uint8_t seg_insns = 0;    // head: instructions in its run; 0: not a head
   uint8_t words_after = 0;  // FRAM words fetched by the slots after this one
   uint8_t head = 0;         // lite: index of its run's head, which alone counts d.execs
@@ -1711,7 +1711,7 @@ struct Engine {
       t.chain = c.lite[head == i][last];
       h.seg_insns = static_cast<uint8_t>(h.seg_insns + 1);
       h.seg_cycles = static_cast<uint16_t>(h.seg_cycles + t.d.cycles);
-      if (fram) {
+      if (fram && fcache != nullptr) {  // set_fram rebuilds every block
         h.seg_line = h.line;
         const uint32_t last_line = FramCache::line_of(t.next - 1);
         h.seg_lines = static_cast<uint8_t>(last_line - h.line + 1);
@@ -1812,7 +1812,7 @@ struct Engine {
   IPSIM_INLINE void seg_head(const BlockSlot& s) {
     cycles += s.seg_cycles;
     insns += s.seg_insns;
-    if (s.seg_lines != 0 && IPSIM_LIKELY(fcache != nullptr)) {
+    if (s.seg_lines != 0) {  // FRAM code, with the cache on
       // Straight-line fetches touch consecutive lines, each once (see account_fetch).
       if (s.seg_line != fcache->last_line()) fetch_line_lookup(s.seg_line);
       for (unsigned i = 1; i < s.seg_lines; ++i) fetch_line_lookup(s.seg_line + i);
