@@ -176,12 +176,11 @@ void Msp430Cpu::run_slices() {
         used = m_core.cycles() - m_slice_start_cycles;
       }
       const sc_core::sc_time duration = m_period * static_cast<double>(used);
-      m_qk.inc(duration);
       if (duration > sc_core::SC_ZERO_TIME) {
+        m_qk.inc(duration);
         m_qk.sync();
       } else {
-        m_qk.reset();
-        yield_delta();
+        yield_delta();  // no time to sync
       }
       m_slice_start_cycles = m_core.cycles() - rest;
       after_slice(used, duration);

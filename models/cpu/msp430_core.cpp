@@ -1930,32 +1930,35 @@ struct Engine {
             {{nullptr, nullptr}, {nullptr, nullptr}},
             {nullptr, nullptr}};
   }
-  // A handler that may be lite: H (d.fn) runs it on r[2], L on the chain's copy.
+  // A lite handler that sets no flags (a jump): H (d.fn) runs it on r[2], L on the chain's
+  // copy; no chains without flags.
   template <Handler H, LiteOp L>
-  static constexpr ChainPair cpl() {
-    return {
-        H,
-        {&full<H, false>, &full<H, true>},
-        {{&lite<L, false, false>, &lite<L, false, true>},
-         {&lite<L, true, false>, &lite<L, true, true>}},
-        {&lite_rep<L, L, false>, &lite_rep<L, L, true>},
-        {&lite<&no_flags<L>, false, false>, &lite<&no_flags<L>, true, false>},
-        {&lite_rep<&no_flags<L>, &no_flags<L>, false>, &lite_rep<&no_flags<L>, &no_flags<L>, true>},
-        {&lite_rep<&no_flags<L>, L, false>, &lite_rep<&no_flags<L>, L, true>}};
-  }
-  template <LiteOp L>
-  static constexpr ChainPair cpl() {
-    return cpl<&on_sr<L>, L>();
-  }
-  // A lite handler that sets no flags (a jump): no chains without them.
-  template <LiteOp L>
   static constexpr ChainPair cpl_flagless() {
-    constexpr Handler H = &on_sr<L>;
     return {H,
             {&full<H, false>, &full<H, true>},
             {{&lite<L, false, false>, &lite<L, false, true>},
              {&lite<L, true, false>, &lite<L, true, true>}},
             {&lite_rep<L, L, false>, &lite_rep<L, L, true>}};
+  }
+  template <LiteOp L>
+  static constexpr ChainPair cpl_flagless() {
+    return cpl_flagless<&on_sr<L>, L>();
+  }
+  // A handler that may be lite, and whose flags a later slot may overwrite unseen.
+  template <Handler H, LiteOp L>
+  static constexpr ChainPair cpl() {
+    ChainPair p = cpl_flagless<H, L>();
+    p.lite_nf[0] = &lite<&no_flags<L>, false, false>;
+    p.lite_nf[1] = &lite<&no_flags<L>, true, false>;
+    p.rep_nf[0] = &lite_rep<&no_flags<L>, &no_flags<L>, false>;
+    p.rep_nf[1] = &lite_rep<&no_flags<L>, &no_flags<L>, true>;
+    p.rep_tail[0] = &lite_rep<&no_flags<L>, L, false>;
+    p.rep_tail[1] = &lite_rep<&no_flags<L>, L, true>;
+    return p;
+  }
+  template <LiteOp L>
+  static constexpr ChainPair cpl() {
+    return cpl<&on_sr<L>, L>();
   }
   // A lite handler that may be fused with a jump after it.
   template <Handler H, LiteOp L>

@@ -5,8 +5,10 @@
 // breakpoints inside a block, and a fault; and with blocks chained to their successors.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "tests/cpu/core_fixture.h"
 
@@ -242,6 +244,23 @@ TEST_CASE("Chained blocks equal instruction-by-instruction runs", "[cpu][block]"
   CHECK(blocks.bus.writes > 0);
 }
 
+// Runs both machines under random run() targets (1 to max_step cycles each) until the program
+// faults (true) or 40000 runs pass (false). Before run i, a schedule entry {k, addr} with
+// i % period == k sets the breakpoint to addr (0xFFFFFFFF: none).
+using BreakpointSchedule = std::array<std::pair<unsigned, uint32_t>, 4>;
+bool run_to_fault(Machine& blocks, Machine& steps, unsigned max_step, unsigned period,
+                  const BreakpointSchedule& schedule) {
+  std::mt19937 rng(max_step);
+  for (int i = 0; i < 40000; ++i) {
+    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
+    for (const auto& [k, addr] : schedule)
+      if (static_cast<unsigned>(i) % period == k)
+        for (Machine* m : {&blocks, &steps}) m->core.set_breakpoint(addr);
+    if (run_both(blocks, steps, target, i) == StopReason::kFault) return true;
+  }
+  return false;
+}
+
 // Fused slots: runs of one instruction (one dispatch for the run: a run longer than a block, a
 // run in mid-block, a run just before the block's jump) and a test fused with its jump.
 std::vector<uint16_t> fused_program() {
@@ -269,19 +288,9 @@ TEST_CASE("Fused slots equal instruction-by-instruction runs", "[cpu][block]") {
     m->core.set_reg(10, 600);
     m->core.set_reg(8, 0x8001);
   }
-  std::mt19937 rng(max_step);
-  bool faulted = false;
-  for (int i = 0; i < 40000 && !faulted; ++i) {
-    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
-    // Breakpoints inside runs of one instruction and at the fused test, now and then.
-    const uint32_t bp = i % 41 == 3 ? 0x444A : i % 41 == 9 ? 0x4420 : i % 41 == 17 ? 0x4458 : 0;
-    if (bp != 0 || i % 41 == 30) {
-      for (Machine* m : {&blocks, &steps}) m->core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
-    }
-    const StopReason ra = run_both(blocks, steps, target, i);
-    faulted = ra == StopReason::kFault;
-  }
-  CHECK(faulted);  // the loop ran to its end
+  // Breakpoints inside runs of one instruction and at the fused test, now and then.
+  CHECK(run_to_fault(blocks, steps, max_step, 41,
+                     {{{3, 0x444A}, {9, 0x4420}, {17, 0x4458}, {30, 0xFFFFFFFF}}}));
   CHECK(blocks.core.fault().pc == 0x4468);
   CHECK(blocks.core.reg(7) != 0);  // both ways of the jz were taken
   CHECK(blocks.core.reg(7) < 300);
@@ -345,18 +354,8 @@ TEST_CASE("Flags no one sees are not computed, and no one sees the difference", 
     m->core.set_reg(9, 0x5A5A);
     m->core.set_reg(15, 0x0F0F);
   }
-  std::mt19937 rng(max_step);
-  bool faulted = false;
-  for (int i = 0; i < 40000 && !faulted; ++i) {
-    const uint64_t target = blocks.core.cycles() + 1 + rng() % max_step;
-    const uint32_t bp = i % 37 == 3 ? 0x440A : i % 37 == 11 ? 0x4412 : i % 37 == 19 ? 0x443C : 0;
-    if (bp != 0 || i % 37 == 30) {
-      for (Machine* m : {&blocks, &steps}) m->core.set_breakpoint(bp != 0 ? bp : 0xFFFFFFFF);
-    }
-    const StopReason ra = run_both(blocks, steps, target, i);
-    faulted = ra == StopReason::kFault;
-  }
-  CHECK(faulted);  // the loop ran to its end
+  CHECK(run_to_fault(blocks, steps, max_step, 37,
+                     {{{3, 0x440A}, {11, 0x4412}, {19, 0x443C}, {30, 0xFFFFFFFF}}}));
   CHECK(blocks.core.fault().pc == 0x4448);
   CHECK(blocks.core.reg(7) > 300);  // the jumps went both ways
   CHECK(blocks.core.reg(7) < 1500);
