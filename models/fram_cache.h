@@ -47,6 +47,23 @@ class FramCache {
     m_misses += !hit;
     return hit;
   }
+  // touch_line() of first, first + 1, ..., first + n - 1 (n >= 1; a straight-line run's
+  // fetches, which touch the sets in turn): returns the misses.
+  unsigned touch_run(uint32_t first, unsigned n) {
+    unsigned misses = 0;
+    const uint32_t end = first + n;
+    for (uint32_t line = first; line != end; ++line) {
+      Set& s = m_sets[line & 1];
+      const uint32_t mru = s.mru;
+      if (mru == line) continue;
+      misses += s.lru != line;
+      s.lru = mru;
+      s.mru = line;
+    }
+    m_last = end - 1;
+    m_misses += misses;
+    return misses;
+  }
   uint32_t last_line() const { return m_last; }
   void add_hits(uint64_t n) { m_hits += n; }
 

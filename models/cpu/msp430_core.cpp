@@ -1810,13 +1810,15 @@ struct Engine {
     fetch_words -= s.words_after;
   }
   IPSIM_INLINE void seg_head(const BlockSlot& s) {
-    cycles += s.seg_cycles;
-    insns += s.seg_insns;
+    uint64_t run_cycles = s.seg_cycles;
     if (s.seg_lines != 0) {  // FRAM code, with the cache on
       // Straight-line fetches touch consecutive lines, each once (see account_fetch).
-      if (s.seg_line != fcache->last_line()) fetch_line_lookup(s.seg_line);
-      for (unsigned i = 1; i < s.seg_lines; ++i) fetch_line_lookup(s.seg_line + i);
+      const unsigned misses = fcache->touch_run(s.seg_line, s.seg_lines);
+      run_cycles += misses * read_waits;
+      fetch_misses += misses;
     }
+    cycles += run_cycles;
+    insns += s.seg_insns;
   }
   // After the block's last instruction (npc: the new PC): enters the successor directly when
   // run()'s loop would run it as a block at once: linked in this epoch (so validated), no

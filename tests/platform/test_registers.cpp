@@ -104,7 +104,7 @@ TEST_CASE("FramCache: 2 sets x 2 ways of 8-byte lines, LRU, write-around") {
 }
 
 // The cache as two ways and an LRU index, written the plain way: FramCache keeps its sets by
-// recency instead, and must agree with this on every lookup, write and count.
+// recency instead, and must agree with this on every lookup, run of lookups, write and count.
 TEST_CASE("FramCache agrees with a plain two-way LRU model on random reads and writes") {
   struct Plain {
     uint32_t way[2][2] = {};
@@ -139,6 +139,14 @@ TEST_CASE("FramCache agrees with a plain two-way LRU model on random reads and w
     if ((x >> 20) % 5 == 0) {
       cache.write(addr);
       plain.write(addr);
+    } else if ((x >> 20) % 5 == 2 && (x & 0x80)) {
+      // A straight-line run's fetches, 1 to 8 lines: touch_run in one go.
+      const uint32_t first = FramCache::line_of(addr);
+      const unsigned n = 1 + ((x >> 4) & 7);
+      unsigned expect = 0;
+      for (unsigned i = 0; i < n; ++i) expect += !plain.read(addr + 8 * i);
+      REQUIRE(cache.touch_run(first, n) == expect);
+      REQUIRE(cache.last_line() == first + n - 1);
     } else if ((x >> 20) % 5 == 1) {
       const uint32_t line = FramCache::line_of(addr);  // the CPU's fetch lookup
       REQUIRE(cache.touch_line(line) == plain.read(addr));
