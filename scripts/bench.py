@@ -5,7 +5,8 @@
    FRAM) under `ipsim exec` with cycle and NVM accounting on, again with --profile, and the
    same ELF under `mspdebug sim`; simulated MIPS of each and the ratio.
 2. Intermittent speed: the same ELF under the Mementos RF trace 1 with 100 uF
-   (configs/bench_rf.yaml): simulated seconds per host second and MIPS relative to (1).
+   (configs/bench_rf.yaml, 400 s: about as many instructions as (1)): simulated seconds per
+   host second and MIPS relative to (1).
 3. Fast-forward: one hour of the NREL January night on a small solar cell with the idle
    firmware (configs/bench_dark.yaml): host seconds for the simulated hour.
 
