@@ -131,9 +131,8 @@ struct BlockSlot {
 // A block's exit chained to its successor: valid only in the epoch it was made in (the
 // successor was validated then, and is neither retired nor freed within that epoch).
 struct Link {
-  uint64_t epoch = 0;
+  uint64_t key = 0;         // the epoch's low 32 bits above the successor's start (one compare)
   uint64_t bound = 0;       // successor's fixed_bound + wait_events * max_wait
-  uint32_t pc = 0;          // successor's start
   uint32_t words = 0;       // successor's words
   BlockSlot* s0 = nullptr;  // successor's first slot, and its chain (fewer dependent loads)
   Chain c0 = nullptr;
@@ -238,9 +237,22 @@ struct Engine {
   // Bumped by everything that may change memory holding code during a run (event's causes)
   // and at every run(): a block checked against memory in this epoch needs no new check.
   uint64_t epoch = 1;
+  uint64_t epoch_key = uint64_t{1} << 32;  // Link::key of this epoch, without the PC
+  void bump_epoch() {
+    ++epoch;
+    epoch_key = epoch << 32;
+    if (IPSIM_UNLIKELY(static_cast<uint32_t>(epoch) == 0)) forget_links();  // keys would repeat
+  }
+  void forget_links() {
+    for (uint32_t page : block_pages)
+      if (BlockTable* t = btab[page].get())
+        for (auto& b : t->at)
+          if (b) b->link[0] = b->link[1] = Link{};
+    for (auto& b : retired_blocks) b->link[0] = b->link[1] = Link{};
+  }
   void code_may_change() {
     mark_event();
-    ++epoch;
+    bump_epoch();
   }
   BlockSlot* cur_slot = nullptr;  // the full block slot being executed, for faults
   uint64_t cur_start = 0;         // cycles at its start
@@ -311,7 +323,7 @@ struct Engine {
   // loop checks: an interrupt line (after_register_access), a stop request, memory, wait states
   // or the cycle count (request_stop, code_may_change, set_nwaits and add_cycles set event).
   IPSIM_INLINE void slow_access(uint32_t a) {
-    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) mark_event(), ++epoch;
+    if (!bus.registers_only(a) || watched[(a & kMask20) >> kPageShift]) mark_event(), bump_epoch();
   }
   IPSIM_INLINE void after_register_access() {
     if (irq.any()) mark_event();
@@ -1627,7 +1639,7 @@ struct Engine {
   }
   // Every block is built again when it next runs (make_block's rules changed).
   void drop_blocks() {
-    ++epoch;
+    bump_epoch();
     for (uint32_t page : block_pages) retire_blocks(page);
   }
   // The page's blocks are retired, not freed: a run may be inside one.
@@ -1797,9 +1809,8 @@ struct Engine {
   void link(Block& prev, Block& b, uint32_t breakpoint) {
     if (breakpoint - b.start <= b.span) return;  // the loop must look at the breakpoint
     Link& l = prev.link[b.start == prev.fall];
-    l.epoch = epoch;
+    l.key = epoch_key | b.start;
     l.bound = bound_of(b);
-    l.pc = b.start;
     l.words = b.words;
     l.s0 = b.s.get();
     l.c0 = b.s[0].chain;
@@ -1824,12 +1835,14 @@ struct Engine {
   // run()'s loop would run it as a block at once: linked in this epoch (so validated), no
   // event in this run (chain_target), not asleep, the cycle target not within its reach.
   // (An interrupt line only rises with an event, and link() never targets a block holding the
-  // breakpoint.)
+  // breakpoint.) MaySleep: the last instruction may set CPUOFF. A block starts awake, and only
+  // a write to R2, which ends a block, sets it: a block ending in a jump is still awake.
+  template <bool MaySleep = true>
   IPSIM_INLINE static uint32_t leave(Engine& e, const BlockSlot& s, uint32_t npc, uint32_t sr) {
     Block* b = s.owner;
     const Link& l = b->link[npc == s.next];
-    if (l.pc == npc && l.epoch == e.epoch && e.cycles + l.bound < e.chain_target &&
-        !(sr & kSrCpuOff)) {
+    if (l.key == (e.epoch_key | npc) && e.cycles + l.bound < e.chain_target &&
+        !(MaySleep && (sr & kSrCpuOff))) {
       e.fetch_words += l.words;
       return l.c0(e, l.s0, sr);  // R0 and R2 are not read from e.r there (see lite, full)
     }
@@ -1838,6 +1851,10 @@ struct Engine {
     e.cur_block = b;
     return npc;
   }
+  template <LiteOp L>
+  static constexpr bool is_jump =
+      L == &h_jump<0> || L == &h_jump<1> || L == &h_jump<2> || L == &h_jump<3> || L == &h_jump<4> ||
+      L == &h_jump<5> || L == &h_jump<6> || L == &h_jump<7>;
   template <LiteOp L, bool Head, bool Last>
   static uint32_t lite(Engine& e, BlockSlot* s, uint32_t sr) {
     if (Head) {
@@ -1845,7 +1862,7 @@ struct Engine {
       ++s->d.execs;  // the run's other slots read their count here (flush_block)
     }
     const uint32_t npc = L(e, s->d, s->next, sr);
-    if (Last) return leave(e, *s, npc, sr);
+    if (Last) return leave<!is_jump<L>>(e, *s, npc, sr);
     return s[1].chain(e, s + 1, sr);  // a tail call; at worst Block::kMaxInsns frames deep
   }
   IPSIM_INLINE void full_prologue(BlockSlot& s) {
@@ -1889,7 +1906,7 @@ struct Engine {
     }
     L(e, s->d, s->next, sr);
     const uint32_t npc = h_jump<Cond>(e, s[1].d, s[1].next, sr);
-    return leave(e, s[1], npc, sr);
+    return leave<false>(e, s[1], npc, sr);
   }
   // A lite slot followed by copies of itself (clang's shifts by a constant are runs of RRA or
   // ADD Rn,Rn): one dispatch for the run; the copies' slots are skipped.
@@ -2051,7 +2068,7 @@ struct Engine {
 
   void drop_decode_cache(uint32_t page) {
     mark_event();
-    ++epoch;  // no link may lead into a retired block
+    bump_epoch();  // no link may lead into a retired block
     flush_page(page);
     pages[page].code = false;
     retire_blocks(page);
@@ -2113,7 +2130,7 @@ void Msp430Core::set_nwaits(unsigned nwaits) {
   e.write_waits = nwaits + e.extra_write_waits;
   e.max_wait = std::max(e.read_waits, e.write_waits);
   e.mark_event();  // a block's bound was computed with max_wait
-  ++e.epoch;       // and so were the links'.
+  e.bump_epoch();  // and so were the links'.
 }
 
 void Msp430Core::set_extra_nvm_waits(unsigned read, unsigned write) {
@@ -2191,7 +2208,7 @@ StopReason Msp430Core::run(uint64_t target_cycles) {
   uint32_t pc = e.r[0];       // kept in a register: handlers return the new PC
   uint64_t start = e.cycles;  // cycle count at the start of the current instruction
   e.free_retired();
-  ++e.epoch;  // memory may have changed since the last run
+  e.bump_epoch();  // memory may have changed since the last run
   cpu::Engine::FetchCache fc;
   const bool skip_breakpoint = m_resume_at_breakpoint;
   m_resume_at_breakpoint = false;
@@ -2318,7 +2335,7 @@ StopReason Msp430Core::run_observed(uint64_t target_cycles) {
   uint32_t pc = e.r[0];
   uint64_t start = e.cycles;
   e.free_retired();
-  ++e.epoch;  // memory may have changed since the last run
+  e.bump_epoch();  // memory may have changed since the last run
   e.target = target_cycles;
   cpu::Engine::FetchCache fc;
   const cpu::Block* in_block = nullptr;  // the block running, for a fault inside it
