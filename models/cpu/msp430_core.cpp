@@ -239,9 +239,10 @@ struct Engine {
   uint64_t epoch = 1;
   uint64_t epoch_key = uint64_t{1} << 32;  // Link::key of this epoch, without the PC
   void bump_epoch() {
-    ++epoch;
+    // When the low 32 bits wrap, keys would repeat: no link survives it, and 0 is skipped
+    // (it would make the key of an unmade link, 0, match a jump to address 0).
+    if (IPSIM_UNLIKELY(static_cast<uint32_t>(++epoch) == 0)) ++epoch, forget_links();
     epoch_key = epoch << 32;
-    if (IPSIM_UNLIKELY(static_cast<uint32_t>(epoch) == 0)) forget_links();  // keys would repeat
   }
   void forget_links() {
     for (uint32_t page : block_pages)
