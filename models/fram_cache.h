@@ -37,29 +37,16 @@ class FramCache {
   // in bulk with add_hits() (the CPU's instruction fetch).
   bool touch_line(uint32_t line) {
     m_last = line;
-    Set& s = m_sets[line & 1];
-    if (s.mru == line) return true;
-    // A hit in the LRU way and a miss update the set alike: line becomes MRU, the old MRU
-    // LRU (a miss evicts the old LRU line). Only the count differs, so no branch on it.
-    const bool hit = s.lru == line;
-    s.lru = s.mru;
-    s.mru = line;
-    m_misses += !hit;
-    return hit;
+    const bool miss = touch_set(m_sets[line & 1], line);
+    m_misses += miss;
+    return !miss;
   }
   // touch_line() of first, first + 1, ..., first + n - 1 (n >= 1; a straight-line run's
   // fetches, which touch the sets in turn): returns the misses.
   unsigned touch_run(uint32_t first, unsigned n) {
     unsigned misses = 0;
     const uint32_t end = first + n;
-    for (uint32_t line = first; line != end; ++line) {
-      Set& s = m_sets[line & 1];
-      const uint32_t mru = s.mru;
-      if (mru == line) continue;
-      misses += s.lru != line;
-      s.lru = mru;
-      s.mru = line;
-    }
+    for (uint32_t line = first; line != end; ++line) misses += touch_set(m_sets[line & 1], line);
     m_last = end - 1;
     m_misses += misses;
     return misses;
@@ -86,6 +73,16 @@ class FramCache {
   struct Set {
     uint32_t mru = 0, lru = 0;
   };
+  // The lookup of line in its set s, without the counts: whether it missed.
+  static bool touch_set(Set& s, uint32_t line) {
+    if (s.mru == line) return false;
+    // A hit in the LRU way and a miss update the set alike: line becomes MRU, the old MRU
+    // LRU (a miss evicts the old LRU line). Only the count differs, so no branch on it.
+    const bool miss = s.lru != line;
+    s.lru = s.mru;
+    s.mru = line;
+    return miss;
+  }
   Set m_sets[2];
   uint64_t m_hits = 0, m_misses = 0, m_writes = 0;
   uint32_t m_last = 0;  // line of the latest lookup (present, most recently used); 0 = none
