@@ -330,7 +330,7 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   trans.set_byte_enable_ptr(nullptr);
   trans.set_dmi_allowed(false);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  bus->b_transport(trans, delay);
+  transport(trans, delay);
   bool ok = trans.is_response_ok();
   if (ok) {
     if (src_size == 1) data[1] = 0;  // byte -> word: high byte cleared (SLAU367P §11.2.4)
@@ -339,7 +339,7 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
     trans.set_data_length(dst_size);
     trans.set_streaming_width(dst_size);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    bus->b_transport(trans, delay);
+    transport(trans, delay);
     ok = trans.is_response_ok();
   }
   trans.set_data_ptr(nullptr);
@@ -362,6 +362,13 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   ++m_transfers;
   ++c.transfers;
   return true;
+}
+
+void Dma::transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const uint64_t addr = trans.get_address();
+  for (const DirectMemory& m : m_direct)
+    if (addr >= m.begin && addr < m.end) return m.transport(trans, delay);
+  bus->b_transport(trans, delay);
 }
 
 void Dma::run_single(unsigned n, const sc_time& at) {

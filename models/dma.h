@@ -64,6 +64,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "models/clocks.h"
 #include "models/initiator_ext.h"
@@ -169,6 +170,13 @@ class Dma : public Peripheral {
   void set_before_access(std::function<void(const sc_core::sc_time&)> hook) {
     m_before_access = std::move(hook);
   }
+  // A memory the transfers reach without the bus: `transport` is the b_transport the bus
+  // routes [begin, end) to. The bus decodes by the start address and passes a memory its
+  // absolute address, so the transfer is the same; it skips the decode and the sockets' thunks.
+  using Transport = std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>;
+  void add_direct_memory(uint32_t begin, uint32_t end, Transport transport) {
+    m_direct.push_back({begin, end, std::move(transport)});
+  }
 
  protected:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
@@ -205,6 +213,7 @@ class Dma : public Peripheral {
   void run_single(unsigned n, const sc_core::sc_time& at);
   // One transfer; adds the FRAM wait states it met to *wait_cycles.
   bool move(unsigned n, uint16_t ctl, sc_core::sc_time& delay, uint64_t* wait_cycles);
+  void transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void update_irq();
   uint16_t read_iv();
 
@@ -217,6 +226,11 @@ class Dma : public Peripheral {
   sc_core::sc_event m_event;
   std::function<void(const sc_core::sc_time&)> m_before_access;
   std::function<void()> m_on_program;
+  struct DirectMemory {
+    uint32_t begin, end;
+    Transport transport;
+  };
+  std::vector<DirectMemory> m_direct;
   InitiatorExtension m_ext{Initiator::kDma};
   tlm::tlm_generic_payload m_trans;  // reused by every transfer
   bool m_in_move = false;

@@ -52,9 +52,18 @@ void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
       waits += m_nwaits + m_extra_write_waits;
     }
   }
-  if (waits && m_clocks) delay += sc_core::sc_time(waits / m_clocks->mclk_hz(), sc_core::SC_SEC);
+  if (waits && m_clocks) delay += wait_time(waits);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   if (trans.is_write() && on_write) on_write();
+}
+
+sc_core::sc_time Fram::wait_time(unsigned waits) {
+  const double hz = m_clocks->mclk_hz();
+  if (waits >= m_wait_times.size()) return sc_core::sc_time(waits / hz, sc_core::SC_SEC);
+  if (hz != m_wait_hz) m_wait_hz = hz, m_wait_times.fill(sc_core::SC_ZERO_TIME);
+  sc_core::sc_time& t = m_wait_times[waits];
+  if (t == sc_core::SC_ZERO_TIME) t = sc_core::sc_time(waits / hz, sc_core::SC_SEC);
+  return t;
 }
 
 bool Fram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {

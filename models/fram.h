@@ -7,6 +7,7 @@
 // treats them as the CPU's accesses are treated (facts §2.4): a read looks up the FRAM cache
 // per 16-bit word and a miss adds FRCTL0.NWAITS MCLK cycles to the transaction's delay; a
 // write goes around the cache and always adds NWAITS cycles.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -60,8 +61,10 @@ class Fram : public sc_core::sc_module {
   NvmCounters& counters() { return m_counters; }
   const NvmCounters& counters() const { return m_counters; }
 
- private:
+  // Also called by the DMA directly (Dma::add_direct_memory), as the bus would.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+ private:
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
 
@@ -72,6 +75,11 @@ class Fram : public sc_core::sc_module {
   unsigned m_nwaits = 0;
   unsigned m_extra_read_waits = 0, m_extra_write_waits = 0;
   uint64_t m_transport_misses = 0;
+  // sc_time(double, unit) is slow: each wait count's delay at the MCLK of m_wait_hz, made by
+  // it once (the same value).
+  sc_core::sc_time wait_time(unsigned waits);
+  double m_wait_hz = 0;
+  std::array<sc_core::sc_time, 16> m_wait_times;
 };
 
 }  // namespace ipsim

@@ -34,8 +34,10 @@ class Sram : public sc_core::sc_module {
   // Called after every write through b_transport (the DMA's: the CPU writes by DMI).
   std::function<void()> on_write;
 
- private:
+  // Also called by the DMA directly (Dma::add_direct_memory), as the bus would.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+ private:
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
   std::vector<uint8_t> m_data;

@@ -99,6 +99,13 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     m_lea.commit_outputs(t);
     m_cpu.core().memory_may_change();
   });
+  m_dma.add_direct_memory(
+      kSramBegin, kSramEnd,
+      [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) { m_sram.b_transport(t, d); });
+  for (auto [begin, end] : {std::pair{kFramBegin, kFramEnd}, {kInfoFramBegin, kInfoFramEnd}})
+    m_dma.add_direct_memory(begin, end, [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
+      m_fram.b_transport(t, d);
+    });
   m_sram.on_write = [this] { m_cpu.core().memory_may_change(); };
   m_fram.on_write = [this] { m_cpu.core().memory_may_change(); };
   m_fram.set_wait_states(&m_clock, 0);
