@@ -82,6 +82,29 @@ def check_complete(out_dir, n_runs):
     return results
 
 
+def wait_group_gone(pgid, timeout=10.0):
+    """Waits until no live process is left in group pgid. The workers die with the group but
+    not necessarily before its leader is reaped, and one spawned at the moment of the kill
+    shares the lock file's open file (posix_spawn, until its exec): the restart would find the
+    output directory still locked. A zombie has closed its files."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        alive = False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive = True
+                break
+        if not alive:
+            return
+        time.sleep(0.005)
+    fail("processes of the killed sweep's group %d outlived it by %.0f s" % (pgid, timeout))
+
+
 def test_kill_and_resume(args, sets, work):
     out = os.path.join(work, "sweep")
     runs_dir = os.path.join(out, "runs")
@@ -96,6 +119,7 @@ def test_kill_and_resume(args, sets, work):
     if killed:
         os.killpg(p.pid, signal.SIGKILL)
     p.wait()
+    wait_group_gone(p.pid)
     if not killed:
         print("note: the sweep finished before it could be killed; resume is trivially tested",
               file=sys.stderr)
