@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 #include "models/initiator_ext.h"
@@ -190,14 +191,13 @@ void Dma::advance(const sc_time& t) {
         m_busy_cycles += c.sync + cycles;
         if (m_regs.get(channel_base(n) + SZ) == 0) {
           c.done_pending = true;
-          c.done_at =
-              c.moving_since + sc_time(static_cast<double>(cycles) * cycle_s, sc_core::SC_SEC);
+          c.done_at = c.moving_since + m_cycle_times.offset(cycles, cycle_s);
         }
         break;
       }
-      const double start_cycles = static_cast<double>(kCyclesPerTransfer * c.moved + c.waits);
-      const sc_time word_start = c.moving_since + sc_time(start_cycles * cycle_s, sc_core::SC_SEC);
-      const sc_time word_end = word_start + sc_time(kCyclesPerTransfer * cycle_s, sc_core::SC_SEC);
+      const uint64_t start_cycles = kCyclesPerTransfer * c.moved + c.waits;
+      const sc_time word_start = c.moving_since + m_cycle_times.offset(start_cycles, cycle_s);
+      const sc_time word_end = word_start + m_cycle_times.offset(kCyclesPerTransfer, cycle_s);
       if (word_end > t) break;
       const sc_time now = sc_core::sc_time_stamp();
       sc_time d = word_start > now ? word_start - now : sc_core::SC_ZERO_TIME;
@@ -310,47 +310,17 @@ void Dma::trigger(unsigned tsel, unsigned channels, const sc_time& at) {
   if (started) schedule();
 }
 
-bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) {
-  const sc_time before = delay;
+bool Dma::move(unsigned n, uint16_t ctl, sc_time delay, uint64_t* wait_cycles) {
   Channel& c = m_ch[n];
   const unsigned src_size = (ctl & DMASRCBYTE) ? 1 : 2, dst_size = (ctl & DMADSTBYTE) ? 1 : 2;
   uint8_t data[2] = {0, 0};
-  // m_trans is tagged Initiator::kDma once; a transfer a transfer triggers (MPY32) nests (a
-  // payload is built only then: its constructor allocates).
-  std::optional<tlm::tlm_generic_payload> nested;
-  if (m_in_move) nested.emplace(), nested->set_extension(&m_ext);
-  tlm::tlm_generic_payload& trans = m_in_move ? *nested : m_trans;
-  const bool outer = !m_in_move;
-  m_in_move = true;
-  trans.set_command(tlm::TLM_READ_COMMAND);
-  trans.set_address(c.src);
-  trans.set_data_ptr(data);
-  trans.set_data_length(src_size);
-  trans.set_streaming_width(src_size);
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_dmi_allowed(false);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  transport(trans, delay);
-  bool ok = trans.is_response_ok();
+  Pending direct;
+  bool ok = access(false, c.src, data, src_size, delay, direct, wait_cycles);
   if (ok) {
     if (src_size == 1) data[1] = 0;  // byte -> word: high byte cleared (SLAU367P §11.2.4)
-    trans.set_command(tlm::TLM_WRITE_COMMAND);
-    trans.set_address(c.dst);
-    trans.set_data_length(dst_size);
-    trans.set_streaming_width(dst_size);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    transport(trans, delay);
-    ok = trans.is_response_ok();
+    ok = access(true, c.dst, data, dst_size, delay, direct, wait_cycles);
   }
-  trans.set_data_ptr(nullptr);
-  if (outer)
-    m_in_move = false;
-  else
-    nested->clear_extension(&m_ext);
-  // Delay beyond what we passed in: FRAM wait states (models/fram.h), in whole MCLK cycles.
-  if (delay != before)
-    *wait_cycles +=
-        static_cast<uint64_t>(std::llround((delay - before).to_seconds() * m_clocks.mclk_hz()));
+  *wait_cycles += direct.waits;
   if (!ok) return false;
   auto step = [](uint32_t addr, unsigned incr, unsigned size) {
     if (incr == kIncrIncrement) addr += size;
@@ -364,11 +334,58 @@ bool Dma::move(unsigned n, uint16_t ctl, sc_time& delay, uint64_t* wait_cycles) 
   return true;
 }
 
-void Dma::transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
-  const uint64_t addr = trans.get_address();
+bool Dma::access(bool write, uint32_t addr, uint8_t* data, unsigned len, sc_time& delay,
+                 Pending& direct, uint64_t* wait_cycles) {
   for (const DirectMemory& m : m_direct)
-    if (addr >= m.begin && addr < m.end) return m.transport(trans, delay);
+    if (addr >= m.begin && addr < m.end) {
+      direct.memory = m.memory;
+      return m.memory->direct_access(Initiator::kDma, write, addr, data, len, &direct.waits);
+    }
+  // A target on the bus (or the DMA's registers) sees the wait states met before it as delay.
+  if (direct.waits) {
+    delay += direct.memory->wait_delay(direct.waits);
+    *wait_cycles += direct.waits;
+    direct.waits = 0;
+  }
+  if (addr >= kBase && addr < kBase + kSize) {  // what the bus and Dma::b_transport would do
+    uint16_t value = 0;
+    const sc_time at = sc_core::sc_time_stamp() + delay;
+    if (write) {
+      std::memcpy(&value, data, len);
+      return write_reg(addr - kBase, len, value, at);
+    }
+    const bool ok = read_reg(addr - kBase, len, value, at);
+    std::memcpy(data, &value, len);
+    return ok;
+  }
+  // m_trans is tagged Initiator::kDma once; a transfer that a bus access triggers (MPY32)
+  // nests, and builds a payload only then (its constructor allocates).
+  std::optional<tlm::tlm_generic_payload> nested;
+  if (m_on_bus) nested.emplace(), nested->set_extension(&m_ext);
+  tlm::tlm_generic_payload& trans = m_on_bus ? *nested : m_trans;
+  const bool outer = !m_on_bus;
+  m_on_bus = true;
+  trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(data);
+  trans.set_data_length(len);
+  trans.set_streaming_width(len);
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_dmi_allowed(false);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  const sc_time before = delay;
   bus->b_transport(trans, delay);
+  const bool ok = trans.is_response_ok();
+  trans.set_data_ptr(nullptr);
+  if (outer)
+    m_on_bus = false;
+  else
+    nested->clear_extension(&m_ext);
+  // Delay beyond what we passed in: wait states, in whole MCLK cycles.
+  if (delay != before)
+    *wait_cycles +=
+        static_cast<uint64_t>(std::llround((delay - before).to_seconds() * m_clocks.mclk_hz()));
+  return ok;
 }
 
 void Dma::run_single(unsigned n, const sc_time& at) {

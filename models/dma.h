@@ -10,7 +10,8 @@
 // or block transfer completes; DMAnSZ counts down the remaining transfers (HAWAII reads it as a
 // progress footprint, facts §4.3) and is reloaded in repeated modes.
 // The DMA is a TLM initiator: every byte/word moves through `bus` (b_transport), tagged
-// InitiatorExtension(Initiator::kDma), so FRAM counts DMA traffic; no host pointers.
+// InitiatorExtension(Initiator::kDma), so FRAM counts DMA traffic, or, for the memories given
+// to add_direct_memory, through their DirectAccess, which does what their b_transport does.
 //
 // Timing (SLAU367P §11.2.7 Table 11-3, facts §4.2): a single transfer costs 4 MCLK (the
 // active-mode worst case: synchronisation, 2 MCLK transfer, 1 wait cycle); a block or
@@ -67,6 +68,8 @@
 #include <vector>
 
 #include "models/clocks.h"
+#include "models/cycle_times.h"
+#include "models/direct_access.h"
 #include "models/initiator_ext.h"
 #include "models/irq.h"
 #include "models/peripheral.h"
@@ -170,12 +173,11 @@ class Dma : public Peripheral {
   void set_before_access(std::function<void(const sc_core::sc_time&)> hook) {
     m_before_access = std::move(hook);
   }
-  // A memory the transfers reach without the bus: `transport` is the b_transport the bus
-  // routes [begin, end) to. The bus decodes by the start address and passes a memory its
-  // absolute address, so the transfer is the same; it skips the decode and the sockets' thunks.
-  using Transport = std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>;
-  void add_direct_memory(uint32_t begin, uint32_t end, Transport transport) {
-    m_direct.push_back({begin, end, std::move(transport)});
+  // A memory the transfers reach without the bus (models/direct_access.h), at the ranges it
+  // answers: the same accesses as through the bus, without payloads, decode or time
+  // arithmetic. (The DMA's own registers, HAWAII's DMA3SA = &DMA3SZ, are read directly too.)
+  void add_direct_memory(DirectAccess& memory) {
+    for (const AddrRange& r : memory.direct_ranges()) m_direct.push_back({r.begin, r.end, &memory});
   }
 
  protected:
@@ -211,9 +213,17 @@ class Dma : public Peripheral {
   unsigned tsel_of(unsigned n) const;
   // A hardware-triggered single transfer, at once, synchronisation included in the stall.
   void run_single(unsigned n, const sc_core::sc_time& at);
-  // One transfer; adds the FRAM wait states it met to *wait_cycles.
-  bool move(unsigned n, uint16_t ctl, sc_core::sc_time& delay, uint64_t* wait_cycles);
-  void transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // One transfer; adds the FRAM wait states it met to *wait_cycles. `delay`: its start
+  // relative to kernel time.
+  bool move(unsigned n, uint16_t ctl, sc_core::sc_time delay, uint64_t* wait_cycles);
+  // One read or write of a transfer at `delay` (plus the wait states of direct accesses before
+  // it in the same transfer, `direct_waits`, from `direct_memory`).
+  struct Pending {
+    DirectAccess* memory = nullptr;
+    unsigned waits = 0;
+  };
+  bool access(bool write, uint32_t addr, uint8_t* data, unsigned len, sc_core::sc_time& delay,
+              Pending& direct, uint64_t* wait_cycles);
   void update_irq();
   uint16_t read_iv();
 
@@ -228,14 +238,15 @@ class Dma : public Peripheral {
   std::function<void()> m_on_program;
   struct DirectMemory {
     uint32_t begin, end;
-    Transport transport;
+    DirectAccess* memory;
   };
   std::vector<DirectMemory> m_direct;
   InitiatorExtension m_ext{Initiator::kDma};
-  tlm::tlm_generic_payload m_trans;  // reused by every transfer
-  bool m_in_move = false;
+  tlm::tlm_generic_payload m_trans;  // reused by every bus access
+  bool m_on_bus = false;             // m_trans is in use (a transfer it triggers nests)
   double m_cycle_hz = 0;
   sc_core::sc_time m_cycle;  // one MCLK period at m_cycle_hz
+  CycleTimes m_cycle_times;  // a block's word times (advance)
 };
 
 }  // namespace ipsim

@@ -31,30 +31,37 @@ void Fram::erase() {
 }
 
 void Fram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  const uint32_t addr = static_cast<uint32_t>(trans.get_address());
-  const unsigned len = trans.get_data_length();
-  if (!contains(addr, len)) {
+  unsigned waits = 0;
+  if (!direct_access(initiator_of(trans), trans.is_write(),
+                     static_cast<uint32_t>(trans.get_address()), trans.get_data_ptr(),
+                     trans.get_data_length(), &waits)) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  const Initiator who = initiator_of(trans);
-  unsigned waits = 0;
-  if (trans.is_read()) {
-    std::memcpy(trans.get_data_ptr(), host(addr), len);
+  if (waits) delay += wait_time(waits);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool Fram::direct_access(Initiator who, bool write, uint32_t addr, uint8_t* data, unsigned len,
+                         unsigned* waits) {
+  if (!contains(addr, len)) return false;
+  unsigned w = 0;
+  if (!write) {
+    std::memcpy(data, host(addr), len);
     m_counters.count(who, NvmOp::kRead, addr, len);
     for (uint32_t a = addr & ~1u; a < addr + len; a += 2)
-      if (!m_cache.read(a)) waits += m_nwaits + m_extra_read_waits, ++m_transport_misses;
+      if (!m_cache.read(a)) w += m_nwaits + m_extra_read_waits, ++m_transport_misses;
   } else {
-    std::memcpy(host(addr), trans.get_data_ptr(), len);
+    std::memcpy(host(addr), data, len);
     m_counters.count(who, NvmOp::kWrite, addr, len);
     for (uint32_t a = addr & ~1u; a < addr + len; a += 2) {
       m_cache.write(a);
-      waits += m_nwaits + m_extra_write_waits;
+      w += m_nwaits + m_extra_write_waits;
     }
   }
-  if (waits && m_clocks) delay += wait_time(waits);
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
-  if (trans.is_write() && on_write) on_write();
+  if (m_clocks) *waits += w;  // no clocks: no wait time (set_wait_states)
+  if (write && on_write) on_write();
+  return true;
 }
 
 sc_core::sc_time Fram::wait_time(unsigned waits) {

@@ -17,13 +17,14 @@
 #include <tlm>
 
 #include "models/clocks.h"
+#include "models/direct_access.h"
 #include "models/fram_cache.h"
 #include "models/mem_map.h"
 #include "models/nvm_counters.h"
 
 namespace ipsim {
 
-class Fram : public sc_core::sc_module {
+class Fram : public sc_core::sc_module, public DirectAccess {
  public:
   tlm_utils::simple_target_socket<Fram> socket;  // addresses are absolute
 
@@ -61,8 +62,17 @@ class Fram : public sc_core::sc_module {
   NvmCounters& counters() { return m_counters; }
   const NvmCounters& counters() const { return m_counters; }
 
-  // Also called by the DMA directly (Dma::add_direct_memory), as the bus would.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // DirectAccess (the DMA's path): what b_transport does, its wait states counted (none
+  // without set_wait_states' clocks, as b_transport adds no delay then).
+  std::vector<AddrRange> direct_ranges() const override {
+    return {{kFramBegin, kFramEnd}, {kInfoFramBegin, kInfoFramEnd}};
+  }
+  bool direct_access(Initiator who, bool write, uint32_t addr, uint8_t* data, unsigned len,
+                     unsigned* waits) override;
+  sc_core::sc_time wait_delay(unsigned waits) override {
+    return waits && m_clocks ? wait_time(waits) : sc_core::SC_ZERO_TIME;
+  }
 
  private:
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);

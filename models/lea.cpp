@@ -187,7 +187,7 @@ void Lea::start_command(uint16_t word) {
     m_outs.clear();
     m_regs[LEAIFG] |= LEAOORIFG;
     update_irq();
-    m_end = start + sc_time(kLeaStartupCycles * cycle_s, sc_core::SC_SEC);
+    m_end = start + m_cycle_times.offset(kLeaStartupCycles, cycle_s);
   }
   m_start = start;
   m_cycle_s = cycle_s;
@@ -209,7 +209,7 @@ bool Lea::plan(uint16_t cmd, const sc_time& start, double cycle_s) {
   auto due_after = [&](uint32_t units) {
     cycles += tm.per_output + tm.per_unit * units;
     m_units += units;
-    return start + sc_time(std::ceil(cycles) * cycle_s, sc_core::SC_SEC);
+    return start + m_cycle_times.offset(static_cast<uint64_t>(std::ceil(cycles)), cycle_s);
   };
   auto out_byte = [](uint32_t word_addr, uint32_t k) {
     return static_cast<uint16_t>(((word_addr - kRamWordBegin) << 2) + 2 * k);
@@ -357,7 +357,7 @@ bool Lea::plan(uint16_t cmd, const sc_time& start, double cycle_s) {
       throw std::logic_error("Lea::plan: command without a case");
   }
   const uint64_t total = static_cast<uint64_t>(std::ceil(cycles));
-  m_end = start + sc_time(static_cast<double>(total) * cycle_s, sc_core::SC_SEC);
+  m_end = start + m_cycle_times.offset(total, cycle_s);
   return true;
 }
 

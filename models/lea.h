@@ -65,6 +65,7 @@
 #include <vector>
 
 #include "models/clocks.h"
+#include "models/cycle_times.h"
 #include "models/irq.h"
 #include "models/peripheral.h"
 #include "models/sync.h"
@@ -246,6 +247,7 @@ class Lea : public Peripheral {
   bool m_lazy = false;  // outputs kept back, the pending event is the completion
   sc_core::sc_time m_start, m_end;
   double m_cycle_s = 0;
+  CycleTimes m_cycle_times;  // the outputs' due times (plan)
   std::vector<Out> m_outs;
   std::size_t m_next = 0;
   uint64_t m_busy_cycles = 0, m_commands = 0, m_units = 0;

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <random>
 
+#include "models/initiator_ext.h"
 #include "models/memory_copy.h"
 
 namespace ipsim {
@@ -29,17 +30,27 @@ void Sram::power_on_pattern(uint64_t seed) {
 }
 
 void Sram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
-  const uint32_t addr = static_cast<uint32_t>(trans.get_address());
-  const unsigned len = trans.get_data_length();
-  if (!contains(addr, len)) {
+  unsigned waits = 0;
+  if (!direct_access(initiator_of(trans), trans.is_write(),
+                     static_cast<uint32_t>(trans.get_address()), trans.get_data_ptr(),
+                     trans.get_data_length(), &waits)) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  copy_payload(trans, host(addr));
-  m_accesses += (len + 1) / 2;
-  if (trans.is_write() && on_write) on_write();
   trans.set_dmi_allowed(true);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool Sram::direct_access(Initiator, bool write, uint32_t addr, uint8_t* data, unsigned len,
+                         unsigned*) {
+  if (!contains(addr, len)) return false;
+  if (write)
+    std::memcpy(host(addr), data, len);
+  else
+    std::memcpy(data, host(addr), len);
+  m_accesses += (len + 1) / 2;
+  if (write && on_write) on_write();
+  return true;
 }
 
 bool Sram::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {

@@ -13,11 +13,12 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/direct_access.h"
 #include "models/mem_map.h"
 
 namespace ipsim {
 
-class Sram : public sc_core::sc_module {
+class Sram : public sc_core::sc_module, public DirectAccess {
  public:
   tlm_utils::simple_target_socket<Sram> socket;  // addresses are absolute
 
@@ -34,8 +35,12 @@ class Sram : public sc_core::sc_module {
   // Called after every write through b_transport (the DMA's: the CPU writes by DMI).
   std::function<void()> on_write;
 
-  // Also called by the DMA directly (Dma::add_direct_memory), as the bus would.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // DirectAccess (the DMA's path): what b_transport does; no wait states.
+  std::vector<AddrRange> direct_ranges() const override { return {{kSramBegin, kSramEnd}}; }
+  bool direct_access(Initiator who, bool write, uint32_t addr, uint8_t* data, unsigned len,
+                     unsigned* waits) override;
+  sc_core::sc_time wait_delay(unsigned) override { return sc_core::SC_ZERO_TIME; }
 
  private:
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);

@@ -99,13 +99,8 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     m_lea.commit_outputs(t);
     m_cpu.core().memory_may_change();
   });
-  m_dma.add_direct_memory(
-      kSramBegin, kSramEnd,
-      [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) { m_sram.b_transport(t, d); });
-  for (auto [begin, end] : {std::pair{kFramBegin, kFramEnd}, {kInfoFramBegin, kInfoFramEnd}})
-    m_dma.add_direct_memory(begin, end, [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
-      m_fram.b_transport(t, d);
-    });
+  m_dma.add_direct_memory(m_sram);
+  m_dma.add_direct_memory(m_fram);
   m_sram.on_write = [this] { m_cpu.core().memory_may_change(); };
   m_fram.on_write = [this] { m_cpu.core().memory_may_change(); };
   m_fram.set_wait_states(&m_clock, 0);
@@ -127,10 +122,12 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     m_ucb0.dma_changed();
     m_uca3.dma_changed();
   });
-  m_bus.map("sram", kSramBegin, kSramEnd, false);
+  // The memories on the bus at the ranges they answer, the ranges the DMA reaches directly.
+  const std::vector<AddrRange> sram = m_sram.direct_ranges(), fram = m_fram.direct_ranges();
+  m_bus.map("sram", sram.at(0).begin, sram.at(0).end, false);
   m_bus.init.bind(m_sram.socket);
-  m_bus.map("fram", kFramBegin, kFramEnd, false);
-  m_bus.map_also("fram-info", kInfoFramBegin, kInfoFramEnd);
+  m_bus.map("fram", fram.at(0).begin, fram.at(0).end, false);
+  m_bus.map_also("fram-info", fram.at(1).begin, fram.at(1).end);
   m_bus.init.bind(m_fram.socket);
   for (Peripheral* p : std::initializer_list<Peripheral*>{
            &m_clock, &m_frctl, &m_wdt, &m_sfr, &m_pmm, &m_sys, &m_gpio, &m_debug, &m_mpy, &m_dma,

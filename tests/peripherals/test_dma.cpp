@@ -4,9 +4,14 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <functional>
+#include <string>
 
+#include "models/bus.h"
 #include "models/dma.h"
+#include "models/fram.h"
 #include "models/initiator_ext.h"
+#include "models/sram.h"
 #include "tests/peripherals/test_util.h"
 
 using namespace ipsim;
@@ -338,4 +343,153 @@ TEST_CASE("DMA transfer through the TLM socket of the register file", "[dma]") {
   // (moved at its completion: the DMA moves a word when it is due and someone looks)
   CHECK(rig.memory.log.back().at == sc_time(1, sc_core::SC_US) + sc_time(4 * 125, sc_core::SC_NS));
   CHECK(rig.stalled == 2);
+}
+
+namespace {
+
+// The DMA on a real bus with FRAM (wait states, cache, counters), SRAM and its own registers,
+// reaching the memories through the bus or directly (add_direct_memory).
+struct MemRig {
+  FixedClocks clocks{16e6, 16e6, 32768};
+  IrqLines irq;
+  CpuHooks cpu;
+  uint64_t stalled = 0;
+  Dma dma;
+  Bus bus;
+  Fram fram;
+  Sram sram;
+  MemRig(const std::string& prefix, bool direct)
+      : dma((prefix + "_dma").c_str(), clocks, irq, cpu),
+        bus((prefix + "_bus").c_str()),
+        fram((prefix + "_fram").c_str()),
+        sram((prefix + "_sram").c_str()) {
+    dma.bus.bind(bus.targ);
+    bus.map("sram", kSramBegin, kSramEnd, false);
+    bus.init.bind(sram.socket);
+    bus.map("fram", kFramBegin, kFramEnd, false);
+    bus.map_also("fram-info", kInfoFramBegin, kInfoFramEnd);
+    bus.init.bind(fram.socket);
+    bus.map("dma", Dma::kBase, Dma::kBase + Dma::kSize, true);
+    bus.init.bind(dma.socket);
+    if (direct) dma.add_direct_memory(sram), dma.add_direct_memory(fram);
+    fram.set_wait_states(&clocks, 1);
+    fram.set_extra_waits(1, 2);
+    cpu.stall = [this](uint64_t c) { stalled += c; };
+    for (unsigned i = 0; i < 64; ++i) {
+      const uint8_t b[2] = {uint8_t(i * 7), uint8_t(0xA0 + i)};
+      fram.load(0x5000 + 2 * i, b, 2);
+      std::memcpy(sram.host(0x2C00 + 2 * i), b, 2);
+    }
+  }
+  void w(uint16_t reg, uint16_t v) { REQUIRE(dma.write_reg(reg, 2, v, sc_core::sc_time_stamp())); }
+  uint16_t r(uint16_t reg) {
+    uint16_t v = 0;
+    REQUIRE(dma.read_reg(reg, 2, v, sc_core::sc_time_stamp()));
+    return v;
+  }
+  void setup(unsigned n, uint32_t src, uint32_t dst, uint16_t size, unsigned tsel, uint16_t ctl) {
+    const uint16_t b = channel_base(n);
+    w(b + SAL, src & 0xFFFF), w(b + SAH, uint16_t(src >> 16));
+    w(b + DAL, dst & 0xFFFF), w(b + DAH, uint16_t(dst >> 16));
+    w(b + SZ, size);
+    const uint16_t reg = uint16_t(DMACTL0 + 2 * (n / 2));
+    const uint16_t old = r(reg);
+    w(reg, (n & 1) ? uint16_t((old & 0x00FF) | (tsel << 8)) : uint16_t((old & 0xFF00) | tsel));
+    w(b + CTL, ctl);
+  }
+};
+
+void run_cycles_16mhz(unsigned n) {
+  sc_core::sc_start(n * sc_time(62.5, sc_core::SC_NS));
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+}
+
+}  // namespace
+
+TEST_CASE("The DMA reaches FRAM and SRAM directly exactly as through the bus", "[dma]") {
+  MemRig via_bus("bus_path", false), direct("direct_path", true);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  auto both = [&](const std::function<void(MemRig&)>& step) {
+    step(via_bus);
+    step(direct);
+  };
+  const uint16_t incr = Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement);
+  // A DMAREQ block FRAM -> FRAM (read misses and hits, write wait states).
+  both([&](MemRig& m) { m.setup(0, 0x5000, 0x7000, 40, TSEL_DMAREQ, incr | DMAREQ); });
+  run_cycles_16mhz(400);
+  both([](MemRig& m) { m.dma.settle(sc_core::sc_time_stamp()); });
+  // Timer-style single transfers: SRAM -> FRAM, and the channel's own DMA2SZ into a FRAM
+  // footprint word (HAWAII's DMA3SA = &DMA3SZ).
+  both([&](MemRig& m) {
+    m.setup(1, 0x2C00, 0x8000, 8, TSEL_TA1CCR0,
+            Rig::ctl(DT_SINGLE, kIncrIncrement, kIncrIncrement));
+    m.setup(2, Dma::kBase + channel_base(2) + SZ, 0x9000, 5, TSEL_TA2CCR0,
+            Rig::ctl(DT_SINGLE, kIncrFixed, kIncrFixed) | DMAIE);
+  });
+  for (unsigned k = 0; k < 8; ++k) {
+    both([](MemRig& m) {
+      m.dma.trigger(TSEL_TA1CCR0);
+      m.dma.trigger(TSEL_TA2CCR0);
+    });
+    run_cycles_16mhz(20);
+  }
+  // A hardware-triggered block of bytes from odd FRAM addresses into SRAM words.
+  both([&](MemRig& m) {
+    m.setup(3, 0x5001, 0x2D00, 10, TSEL_LEA,
+            Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement, true, false));
+    m.dma.trigger(TSEL_LEA);
+  });
+  run_cycles_16mhz(200);
+  // A FRAM word (a read miss: wait states) into DMA5CTL, a bus target: it requests channel 5's
+  // block, which starts kSyncCycles after the write's time, the read's wait states included.
+  both([&](MemRig& m) {
+    const uint16_t start = Rig::ctl(DT_BLOCK, kIncrIncrement, kIncrIncrement) | DMAREQ;
+    const uint8_t b[2] = {uint8_t(start), uint8_t(start >> 8)};
+    m.fram.load(0x5100, b, 2);
+    m.setup(5, 0x5000, 0x2E00, 6, TSEL_DMAREQ, 0);
+    m.setup(4, 0x5100, Dma::kBase + channel_base(5) + CTL, 1, TSEL_MPY,
+            Rig::ctl(DT_SINGLE, kIncrFixed, kIncrFixed));
+    m.dma.trigger(TSEL_MPY);
+  });
+  for (unsigned k = 0; k < 24; ++k) {
+    run_cycles_16mhz(1);
+    both([](MemRig& m) { m.dma.settle(sc_core::sc_time_stamp()); });
+    REQUIRE(direct.dma.channel_transfers(5) == via_bus.dma.channel_transfers(5));
+  }
+  // A word that runs off the end of FRAM: a bus error on both paths.
+  both([&](MemRig& m) {
+    m.setup(1, 0x5000, kFramEnd - 1, 1, TSEL_TA0CCR0, Rig::ctl(DT_SINGLE, kIncrFixed, kIncrFixed));
+    m.dma.trigger(TSEL_TA0CCR0);
+    m.dma.settle(sc_core::sc_time_stamp());
+  });
+
+  CHECK(direct.dma.transfers() == 40 + 8 + 5 + 10 + 1 + 6);
+  CHECK(direct.fram.host(0x9000)[0] == 1);  // DMA2SZ's last value as the footprint
+  CHECK(direct.dma.channel_transfers(5) == 6);
+  CHECK((direct.r(channel_base(1) + CTL) & DMAABORT));
+  CHECK(direct.dma.busy_cycles() > kSingleCycles * 17 + 2 * 50);  // wait states were met
+  CHECK(direct.dma.transfers() == via_bus.dma.transfers());
+  CHECK(direct.dma.busy_cycles() == via_bus.dma.busy_cycles());
+  CHECK(direct.stalled == via_bus.stalled);
+  for (unsigned n = 0; n < Dma::kChannels; ++n) {
+    CHECK(direct.dma.channel_transfers(n) == via_bus.dma.channel_transfers(n));
+    CHECK(direct.dma.channel_triggers(n) == via_bus.dma.channel_triggers(n));
+  }
+  for (const RegSpec& reg : kDmaRegs)
+    if (reg.offset != DMAIV) CHECK(direct.r(reg.offset) == via_bus.r(reg.offset));
+  for (NvmOp op : {NvmOp::kRead, NvmOp::kWrite}) {
+    CHECK(direct.fram.counters().total(Initiator::kDma, op).accesses ==
+          via_bus.fram.counters().total(Initiator::kDma, op).accesses);
+    CHECK(direct.fram.counters().total(Initiator::kDma, op).bytes ==
+          via_bus.fram.counters().total(Initiator::kDma, op).bytes);
+  }
+  CHECK(direct.fram.cache().hits() == via_bus.fram.cache().hits());
+  CHECK(direct.fram.cache().misses() == via_bus.fram.cache().misses());
+  CHECK(direct.fram.transport_misses() == via_bus.fram.transport_misses());
+  CHECK(direct.fram.transport_misses() > 0);
+  CHECK(direct.sram.accesses() == via_bus.sram.accesses());
+  CHECK(std::memcmp(direct.fram.host(kFramBegin), via_bus.fram.host(kFramBegin),
+                    0x10000 - kFramBegin) == 0);
+  CHECK(std::memcmp(direct.sram.data(), via_bus.sram.data(), kSramEnd - kSramBegin) == 0);
+  CHECK(direct.irq.pending() == via_bus.irq.pending());
 }
