@@ -358,6 +358,7 @@ bool Dma::access(bool write, uint32_t addr, uint8_t* data, unsigned len, sc_time
     std::memcpy(data, &value, len);
     return ok;
   }
+  ++m_bus_accesses;
   // m_trans is tagged Initiator::kDma once; a transfer that a bus access triggers (MPY32)
   // nests, and builds a payload only then (its constructor allocates).
   std::optional<tlm::tlm_generic_payload> nested;

@@ -173,6 +173,9 @@ class Dma : public Peripheral {
   void set_before_access(std::function<void(const sc_core::sc_time&)> hook) {
     m_before_access = std::move(hook);
   }
+  // Transfers' reads and writes of targets on the bus (peripheral registers but the DMA's own):
+  // what may change another lazy source (catch_up_in_order).
+  const uint64_t& bus_accesses() const { return m_bus_accesses; }
   // A memory the transfers reach without the bus (models/direct_access.h), at the ranges it
   // answers: the same accesses as through the bus, without payloads, decode or time
   // arithmetic. (The DMA's own registers, HAWAII's DMA3SA = &DMA3SZ, are read directly too.)
@@ -232,7 +235,7 @@ class Dma : public Peripheral {
   CpuHooks& m_cpu;
   Channel m_ch[kChannels];
   const uint16_t* m_ctl[kChannels];  // each channel's DMAxCTL in m_regs (for trigger())
-  uint64_t m_transfers = 0, m_busy_cycles = 0;
+  uint64_t m_transfers = 0, m_busy_cycles = 0, m_bus_accesses = 0;
   sc_core::sc_event m_event;
   std::function<void(const sc_core::sc_time&)> m_before_access;
   std::function<void()> m_on_program;

@@ -46,19 +46,40 @@ class LazySource {
   virtual void step_lazy() = 0;
 };
 
-// Steps `sources` in time order up to t (ties in the order given).
-inline void catch_up_in_order(LazySource* const* sources, std::size_t n,
-                              const sc_core::sc_time& t) {
-  for (;;) {
-    LazySource* best = nullptr;
-    sc_core::sc_time best_at;
-    for (std::size_t i = 0; i < n; ++i) {
-      sc_core::sc_time at;
-      if (sources[i]->next_lazy(&at) && at <= t && (!best || at < best_at))
-        best = sources[i], best_at = at;
+// Steps `sources` in time order up to t (ties in the order given). A step changes the stepped
+// source's next item, and another source's only through an access of its registers on the bus
+// (a DMA transfer into a timer or SPI port), which *bus_accesses counts: without one, only the
+// stepped source is asked again. nullptr: every source is asked again after every step.
+inline void catch_up_in_order(LazySource* const* sources, std::size_t n, const sc_core::sc_time& t,
+                              const uint64_t* bus_accesses = nullptr) {
+  constexpr std::size_t kMax = 8;
+  if (!bus_accesses || n > kMax) {
+    for (;;) {
+      LazySource* best = nullptr;
+      sc_core::sc_time best_at;
+      for (std::size_t i = 0; i < n; ++i) {
+        sc_core::sc_time at;
+        if (sources[i]->next_lazy(&at) && at <= t && (!best || at < best_at))
+          best = sources[i], best_at = at;
+      }
+      if (!best) return;
+      best->step_lazy();
     }
-    if (!best) return;
-    best->step_lazy();
+  }
+  sc_core::sc_time at[kMax];
+  bool has[kMax];
+  for (std::size_t i = 0; i < n; ++i) has[i] = sources[i]->next_lazy(&at[i]);
+  for (;;) {
+    std::size_t best = n;
+    for (std::size_t i = 0; i < n; ++i)
+      if (has[i] && at[i] <= t && (best == n || at[i] < at[best])) best = i;
+    if (best == n) return;
+    const uint64_t before = *bus_accesses;
+    sources[best]->step_lazy();
+    if (*bus_accesses != before)
+      for (std::size_t i = 0; i < n; ++i) has[i] = sources[i]->next_lazy(&at[i]);
+    else
+      has[best] = sources[best]->next_lazy(&at[best]);
   }
 }
 

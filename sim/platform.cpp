@@ -83,7 +83,7 @@ Platform::Platform(const PlatformConfig& config, const ElfImage& image)
     *busy = true;
     // The DMA triggers the timers and SPI ports kept back, in time order.
     LazySource* const sources[] = {&m_ta0, &m_ta1, &m_ta2, &m_ta3, &m_ucb0, &m_uca3};
-    catch_up_in_order(sources, std::size(sources), t);
+    catch_up_in_order(sources, std::size(sources), t, &m_dma.bus_accesses());
     for (TimerA* ta : {&m_ta0, &m_ta1, &m_ta2, &m_ta3}) ta->settle_flags(t);
     m_lea.catch_up(t);
     if (m_irq.any()) refine();  // the CPU wakes at the next event, as on the fine path
