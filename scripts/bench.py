@@ -6,7 +6,7 @@
    same ELF under `mspdebug sim`; simulated MIPS of each and the ratio.
 2. Intermittent speed: the same ELF under the Mementos RF trace 1 with 100 uF
    (configs/bench_rf.yaml, 400 s: about as many instructions as (1)): simulated seconds per
-   host second and MIPS relative to (1).
+   host second and MIPS relative to (1), also as the median of interleaved pairs of the two.
 3. Fast-forward: one hour of the NREL January night on a small solar cell with the idle
    firmware (configs/bench_dark.yaml): host seconds for the simulated hour.
 
@@ -35,6 +35,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -338,6 +339,20 @@ def core_figures(a):
           f" {rf['host']['cpu_mips']:.1f} MIPS = {100 * rf['host']['cpu_mips'] / run_mips:.0f} %"
           f" of continuous (the runs alone); whole process"
           f" {rf['instructions'] / rf['process_cpu_seconds'] / 1e6:.1f} MIPS")
+
+    # The same ratio from interleaved pairs (continuous, then intermittent): on a shared
+    # machine whose speed drifts over minutes, the median of the pairs' ratios is steadier
+    # than two best-of figures taken minutes apart.
+    alone, whole = [], []
+    for _ in range(max(a.repeat, 5)):
+        c = exec_json(bench)
+        r = exec_json(bench, "--power", os.path.join(ROOT, "configs", "bench_rf.yaml"))
+        alone.append(r["host"]["cpu_mips"] / c["host"]["cpu_mips"])
+        whole.append((r["instructions"] / r["process_cpu_seconds"]) /
+                     (c["instructions"] / c["process_cpu_seconds"]))
+    print(f"  paired with continuous runs ({len(alone)} pairs, median): "
+          f"{100 * statistics.median(alone):.0f} % the runs alone,"
+          f" {100 * statistics.median(whole):.0f} % whole process")
 
     dark = best([exec_json(os.path.join(FW, "idle.elf"), "--power",
                            os.path.join(ROOT, "configs", "bench_dark.yaml"))
