@@ -219,8 +219,8 @@ class Dma : public Peripheral {
   // One transfer; adds the FRAM wait states it met to *wait_cycles. `delay`: its start
   // relative to kernel time.
   bool move(unsigned n, uint16_t ctl, sc_core::sc_time delay, uint64_t* wait_cycles);
-  // One read or write of a transfer at `delay` (plus the wait states of direct accesses before
-  // it in the same transfer, `direct_waits`, from `direct_memory`).
+  // One read or write of a transfer at `delay`; `direct` holds the wait states of a direct
+  // access before it in the same transfer, not yet in `delay` (a bus target sees them there).
   struct Pending {
     DirectAccess* memory = nullptr;
     unsigned waits = 0;
