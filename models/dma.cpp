@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <optional>
 
 #include "models/initiator_ext.h"
@@ -347,17 +346,8 @@ bool Dma::access(bool write, uint32_t addr, uint8_t* data, unsigned len, sc_time
     *wait_cycles += direct.waits;
     direct.waits = 0;
   }
-  if (addr >= kBase && addr < kBase + kSize) {  // what the bus and Dma::b_transport would do
-    uint16_t value = 0;
-    const sc_time at = sc_core::sc_time_stamp() + delay;
-    if (write) {
-      std::memcpy(&value, data, len);
-      return write_reg(addr - kBase, len, value, at);
-    }
-    const bool ok = read_reg(addr - kBase, len, value, at);
-    std::memcpy(data, &value, len);
-    return ok;
-  }
+  if (addr >= kBase && addr < kBase + kSize)  // what the bus and Dma::b_transport would do
+    return access_reg(write, addr - kBase, data, len, sc_core::sc_time_stamp() + delay);
   ++m_bus_accesses;
   // m_trans is tagged Initiator::kDma once; a transfer that a bus access triggers (MPY32)
   // nests, and builds a payload only then (its constructor allocates).
@@ -392,10 +382,6 @@ bool Dma::access(bool write, uint32_t addr, uint8_t* data, unsigned len, sc_time
 void Dma::run_single(unsigned n, const sc_time& at) {
   const uint16_t b = channel_base(n);
   const uint16_t ctl = m_regs.get(b + CTL);
-  if (m_cycle_hz != m_clocks.mclk_hz()) {  // sc_time(double, unit) is slow: once per clock
-    m_cycle_hz = m_clocks.mclk_hz();
-    m_cycle = sc_time(1.0 / m_cycle_hz, sc_core::SC_SEC);
-  }
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
 
@@ -404,7 +390,8 @@ void Dma::run_single(unsigned n, const sc_time& at) {
   if (m_before_access) m_before_access(at < now ? at : now);
   ++m_ch[n].triggers;
   uint64_t waits = 0;
-  sc_time d = delay + m_cycle;  // one cycle of synchronisation, then the transfer
+  // One cycle of synchronisation, then the transfer.
+  sc_time d = delay + m_cycle_times.offset(1, 1.0 / m_clocks.mclk_hz());
   const bool ok = move(n, ctl, d, &waits);
   const uint64_t cycles = kSingleCycles + waits;
   m_busy_cycles += ok ? cycles : kSingleCycles - kCyclesPerTransfer + waits;

@@ -247,9 +247,7 @@ class Dma : public Peripheral {
   InitiatorExtension m_ext{Initiator::kDma};
   tlm::tlm_generic_payload m_trans;  // reused by every bus access
   bool m_on_bus = false;             // m_trans is in use (a transfer it triggers nests)
-  double m_cycle_hz = 0;
-  sc_core::sc_time m_cycle;  // one MCLK period at m_cycle_hz
-  CycleTimes m_cycle_times;  // a block's word times (advance)
+  CycleTimes m_cycle_times;          // a block's word times, a single transfer's synchronisation
 };
 
 }  // namespace ipsim

@@ -36,6 +36,18 @@ bool Peripheral::write_reg(uint32_t offset, unsigned size, uint16_t value, const
   return m_regs.write(offset, size, value);
 }
 
+bool Peripheral::access_reg(bool write, uint32_t offset, uint8_t* data, unsigned size,
+                            const sc_core::sc_time& at) {
+  uint16_t value = 0;
+  if (write) {
+    std::memcpy(&value, data, size);
+    return write_reg(offset, size, value, at);
+  }
+  const bool ok = read_reg(offset, size, value, at);
+  std::memcpy(data, &value, size);  // host is little-endian, like MSP430
+  return ok;
+}
+
 void Peripheral::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint32_t offset = static_cast<uint32_t>(trans.get_address());  // bus made it relative
   const unsigned size = trans.get_data_length();
@@ -44,16 +56,7 @@ void Peripheral::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }
-  bool ok;
-  if (trans.is_read()) {
-    uint16_t value = 0;
-    ok = read_reg(offset, size, value, at);
-    std::memcpy(trans.get_data_ptr(), &value, size);  // host is little-endian, like MSP430
-  } else {
-    uint16_t value = 0;
-    std::memcpy(&value, trans.get_data_ptr(), size);
-    ok = write_reg(offset, size, value, at);
-  }
+  const bool ok = access_reg(!trans.is_read(), offset, trans.get_data_ptr(), size, at);
   trans.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 

@@ -39,6 +39,10 @@ class Peripheral : public sc_core::sc_module {
   };
   bool read_reg(uint32_t offset, unsigned size, uint16_t& value, const LazyTime& at);
   bool write_reg(uint32_t offset, unsigned size, uint16_t value, const LazyTime& at);
+  // One access of size 1 or 2 bytes at `data` (little-endian, as the payload carries them), as
+  // b_transport makes it: the DMA's accesses of its own registers use it without a payload.
+  bool access_reg(bool write, uint32_t offset, uint8_t* data, unsigned size,
+                  const sc_core::sc_time& at);
 
  protected:
   // Time of the access being handled: sc_time_stamp() + the initiator's delay.

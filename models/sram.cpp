@@ -31,7 +31,7 @@ void Sram::power_on_pattern(uint64_t seed) {
 
 void Sram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
   unsigned waits = 0;
-  if (!direct_access(initiator_of(trans), trans.is_write(),
+  if (!direct_access(initiator_of(trans), !trans.is_read(),
                      static_cast<uint32_t>(trans.get_address()), trans.get_data_ptr(),
                      trans.get_data_length(), &waits)) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <systemc>
 
 namespace ipsim {
@@ -52,20 +53,8 @@ class LazySource {
 // stepped source is asked again. nullptr: every source is asked again after every step.
 inline void catch_up_in_order(LazySource* const* sources, std::size_t n, const sc_core::sc_time& t,
                               const uint64_t* bus_accesses = nullptr) {
-  constexpr std::size_t kMax = 8;
-  if (!bus_accesses || n > kMax) {
-    for (;;) {
-      LazySource* best = nullptr;
-      sc_core::sc_time best_at;
-      for (std::size_t i = 0; i < n; ++i) {
-        sc_core::sc_time at;
-        if (sources[i]->next_lazy(&at) && at <= t && (!best || at < best_at))
-          best = sources[i], best_at = at;
-      }
-      if (!best) return;
-      best->step_lazy();
-    }
-  }
+  constexpr std::size_t kMax = 8;  // the platform has six (four timers, two SPI ports)
+  if (n > kMax) throw std::logic_error("catch_up_in_order: more than 8 sources");
   sc_core::sc_time at[kMax];
   bool has[kMax];
   for (std::size_t i = 0; i < n; ++i) has[i] = sources[i]->next_lazy(&at[i]);
@@ -74,9 +63,9 @@ inline void catch_up_in_order(LazySource* const* sources, std::size_t n, const s
     for (std::size_t i = 0; i < n; ++i)
       if (has[i] && at[i] <= t && (best == n || at[i] < at[best])) best = i;
     if (best == n) return;
-    const uint64_t before = *bus_accesses;
+    const uint64_t before = bus_accesses ? *bus_accesses : 0;
     sources[best]->step_lazy();
-    if (*bus_accesses != before)
+    if (!bus_accesses || *bus_accesses != before)
       for (std::size_t i = 0; i < n; ++i) has[i] = sources[i]->next_lazy(&at[i]);
     else
       has[best] = sources[best]->next_lazy(&at[best]);
