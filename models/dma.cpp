@@ -56,6 +56,12 @@ bool Dma::busy_at(const sc_time& t) const {
   return false;
 }
 
+bool Dma::armed() const {
+  for (unsigned n = 0; n < kChannels; ++n)
+    if ((*m_ctl[n] & DMAEN) && tsel_of(n) != TSEL_DMAREQ) return true;
+  return false;
+}
+
 sc_time Dma::moving_end(const Channel& c) const {  // moving_since is after the sync cycles
   const double cycles = static_cast<double>(kCyclesPerTransfer * c.count + c.waits);
   return c.moving_since + sc_time(cycles / c.hz, sc_core::SC_SEC);

@@ -151,6 +151,8 @@ class Dma : public Peripheral {
   uint64_t channel_triggers(unsigned n) const { return m_ch[n].triggers; }
   // A transfer is in progress at t (its words are moved, its completion is pending).
   bool busy_at(const sc_core::sc_time& t) const;
+  // A channel is enabled with a hardware trigger: it may move words while the CPU sleeps.
+  bool armed() const;
   // Moves every word of a running block transfer completed by time t.
   void settle(const sc_core::sc_time& t);
   // Batching (models/sync.h): whether an enabled channel serves trigger tsel and, if so, how

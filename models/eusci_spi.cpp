@@ -235,8 +235,8 @@ void EusciSpi::sync_if_lazy() {
 }
 
 bool EusciSpi::quiet() const {
-  return m_cpu && m_cpu->batch && m_dma_serves && !m_regs.get(m_inst.ie) &&
-         !m_dma_serves(m_inst.dma_tx, m_inst.dma_rx, m_inst.dma_channels);
+  return m_cpu && m_cpu->batch && m_cpu->ports_may_go_quiet && m_dma_serves &&
+         !m_regs.get(m_inst.ie) && !m_dma_serves(m_inst.dma_tx, m_inst.dma_rx, m_inst.dma_channels);
 }
 
 void EusciSpi::dma_changed() {

@@ -38,7 +38,8 @@
 // When no DMA channel serves the port and its interrupts are off, nothing but a register read
 // can see a character end, and a read computes the state at its own time: the port then has no
 // event and ends no CPU slice at all (quiet), until its interrupt is enabled or the DMA is
-// reprogrammed (dma_changed(), after the DMA's catch-up brought the port to that time).
+// reprogrammed (dma_changed(), after the DMA's catch-up brought the port to that time). Not
+// under a harvester (CpuHooks::ports_may_go_quiet): there each slice end books a stretch.
 #include <cstdint>
 #include <functional>
 #include <vector>

@@ -112,6 +112,47 @@ StopReason Msp430Cpu::run_core(uint64_t target_cycles) {
   return m_core.run(target_cycles);
 }
 
+namespace {
+// wait(SC_ZERO_TIME), unless no process, update or delta notification is due at this time:
+// then the wait would resume this thread in the next delta having changed nothing.
+void yield_delta() {
+  if (sc_core::sc_pending_activity_at_current_time()) sc_core::wait(sc_core::SC_ZERO_TIME);
+}
+}  // namespace
+
+void Msp430Cpu::sleep_in_window() {
+  // One stretch for the power model, whatever peripherals do meanwhile: the window is the
+  // power model's (limit_sleep of the window's length); it ends early only when the CPU has
+  // work (an interrupt line, a reset, the end of the run).
+  const sc_core::sc_time before = sc_core::sc_time_stamp();
+  if (m_window < sleep_window_min) m_window = sleep_window_min;
+  const sc_core::sc_time allowed = limit_sleep(m_window);
+  const sc_core::sc_time end = before + allowed;
+  bool woke = false;
+  for (;;) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (now >= end) break;
+    sc_core::sc_time step = end - now;
+    if (sc_core::sc_pending_activity_at_future_time())
+      step = std::min(step, sc_core::sc_time_to_pending_activity());
+    sc_core::wait(step);
+    yield_delta();  // let a woken peripheral run first
+    if (!asleep() || finished() || wake_pending()) {
+      woke = true;
+      break;
+    }
+  }
+  const sc_core::sc_time slept = sc_core::sc_time_stamp() - before;
+  m_sleep_time += slept;
+  after_sleep(slept);  // may cut power and reboot the node
+  // Windows the CPU sleeps through grow, up to sleep_window_max; a wake-up or a reboot starts
+  // again.
+  if (woke || !asleep())
+    m_window = sleep_window_min;
+  else if (allowed == m_window)  // not cut short by the power model
+    m_window = std::min(m_window * 2.0, sleep_window_max);
+}
+
 void Msp430Cpu::thread() {
   try {
     run_slices();
@@ -121,14 +162,6 @@ void Msp430Cpu::thread() {
     sc_core::sc_stop();
   }
 }
-
-namespace {
-// wait(SC_ZERO_TIME), unless no process, update or delta notification is due at this time:
-// then the wait would resume this thread in the next delta having changed nothing.
-void yield_delta() {
-  if (sc_core::sc_pending_activity_at_current_time()) sc_core::wait(sc_core::SC_ZERO_TIME);
-}
-}  // namespace
 
 void Msp430Cpu::run_slices() {
   m_qk.set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
@@ -200,9 +233,15 @@ void Msp430Cpu::run_slices() {
         const bool future = sc_core::sc_pending_activity_at_future_time();
         const sc_core::sc_time horizon = future ? sc_core::sc_time_to_pending_activity()
                                                 : sc_core::sc_max_time() - sc_core::sc_time_stamp();
-        const sc_core::sc_time allowed = limit_sleep(horizon);
+        const bool windows = sleep_window_min > sc_core::SC_ZERO_TIME;
+        const sc_core::sc_time allowed =
+            windows && future ? sc_core::SC_ZERO_TIME : limit_sleep(horizon);
         if (!future && allowed == horizon && !sc_core::sc_pending_activity_at_current_time()) {
           finish("sleep");  // nothing can ever wake the CPU (e.g. LPM4 after exit)
+          break;
+        }
+        if (windows) {
+          sleep_in_window();
           break;
         }
         const sc_core::sc_time before = sc_core::sc_time_stamp();

@@ -69,6 +69,14 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   // v_off); the thread wakes then even with no peripheral activity.
   std::function<sc_core::sc_time(const sc_core::sc_time& proposed)> limit_sleep =
       [](const sc_core::sc_time& p) { return p; };
+  // Sleep windows (sleep_window_min > 0): a sleep is one stretch of at most the window, which
+  // starts at sleep_window_min and doubles, up to sleep_window_max, while the CPU sleeps through
+  // whole windows; peripheral events inside it do not end it, so the stretches the power
+  // model books do not depend on how finely peripherals schedule their events. The window
+  // ends early when the CPU has work: an interrupt line, the end of the run, or wake_pending().
+  // A wake-up or a reboot starts again from sleep_window_min.
+  sc_core::sc_time sleep_window_min, sleep_window_max;
+  std::function<bool()> wake_pending = [] { return false; };
   // Time spent asleep (CPUOFF) between two slices.
   std::function<void(const sc_core::sc_time& duration)> after_sleep = [](const sc_core::sc_time&) {
   };
@@ -109,6 +117,8 @@ class Msp430Cpu : public sc_core::sc_module, public CoreBus {
   BusStatus transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint16_t& value,
                       uint64_t now);
   StopReason run_core(uint64_t target_cycles);
+  void sleep_in_window();
+  sc_core::sc_time m_window;  // the next sleep window's length
 
   Msp430Core m_core;
   Fram* m_fram = nullptr;

@@ -10,7 +10,9 @@
 // advanced peripheral up to time t, in time order (the platform calls it before a power-model
 // booking, a power cut, a register access of these peripherals and before the CPU runs again).
 // batch = false gives the fine-grained path: one event per LEA output, per timer tick and per
-// SPI character.
+// SPI character. Both paths give the same results: on an ideal supply the power model keeps
+// exact tallies; under a harvester the CPU books a sleep in windows that peripheral events do
+// not end (Msp430Cpu::sleep_in_window), and a running CPU's slices end at the same events.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -25,6 +27,9 @@ struct CpuHooks {
   bool batch = false;
   std::function<bool()> asleep = [] { return false; };
   std::function<void(const sc_core::sc_time&)> catch_up = [](const sc_core::sc_time&) {};
+  // An SPI port nothing but register reads observe may drop its events (EusciSpi::quiet),
+  // which would also drop the CPU slice ends they give.
+  bool ports_may_go_quiet = true;
 };
 
 // What the DMA channels serving an SPI port's two triggers (tx: UCTXIFG, rx: UCRXIFG) will do,

@@ -9,8 +9,9 @@ event per LEA output and timer tick, every slice limit computed up front), and c
 run's results.json: cycles, instructions, sleep, on, off and total time, boots, failures,
 inference results, the NVM counters, the LEA per command, the DMA per channel and the energy
 must be equal, to the last digit (on an ideal supply the power model keeps exact tallies, so
-its sums do not depend on how the stretches were split), and so must the timeline.csv of a
-run that writes one.
+its sums do not depend on how the stretches were split; under a harvester a sleep is booked
+in windows that peripheral events do not end, Msp430Cpu::sleep_in_window), and so must the
+timeline.csv of a run that writes one.
 So that a case tests something, it also fails with fewer than MIN_WORDS DMA words and no LEA
 command (nothing batched; MIN_WORDS 0 skips this), or with fewer than MIN_FAILURES power
 failures (slice bounds act near v_off).
